@@ -1,0 +1,36 @@
+// Lint rules for streamd: type-aware checks for promises, an import-cycle check, and a file-size ceiling.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', '.cache/', 'data/', '.streamd/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.js'] } } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'import-x/no-cycle': 'error',
+      'max-lines': ['error', { max: 450, skipBlankLines: true, skipComments: true }],
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'kafkajs', message: 'Only src/kafka/drivers/kafkajs/ may import kafkajs; use the driver port.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/kafka/drivers/kafkajs/**', 'bench/**', 'test/kafka/**'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    files: ['eslint.config.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

@@ -1,0 +1,61 @@
+// The error root of streamd. Each subclass names the action that recovers from it; callers
+// match on `code` (stable across bundle boundaries), not on `instanceof`.
+
+/** Options common to every streamd error. */
+export interface StreamdErrorOptions {
+  readonly cause?: unknown;
+  readonly retriable?: boolean;
+}
+
+/** Root of every error streamd raises on purpose. `code` is stable and documented. */
+export class StreamdError extends Error {
+  readonly code: string;
+  readonly retriable: boolean;
+
+  constructor(code: string, message: string, options: StreamdErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+/** Bad configuration or manifest: fail the boot with a message a person can act on. */
+export class ConfigError extends StreamdError {
+  constructor(message: string, options: StreamdErrorOptions = {}) {
+    super('STREAMD_CONFIG', message, options);
+  }
+}
+
+/** A Kafka request failed. `retriable` says whether backing off and trying again can help. */
+export class KafkaError extends StreamdError {
+  constructor(message: string, options: StreamdErrorOptions & { readonly code?: string } = {}) {
+    super(options.code ?? 'STREAMD_KAFKA', message, options);
+  }
+}
+
+/** Another producer with the same transactional id took over: give up the partitions and rejoin. */
+export class FencedError extends StreamdError {
+  constructor(message: string, options: StreamdErrorOptions = {}) {
+    super('STREAMD_FENCED', message, { ...options, retriable: false });
+  }
+}
+
+/** The group is rebalancing: drop the batch in hand, it will be redelivered. Not a crash. */
+export class RebalanceInProgressError extends StreamdError {
+  constructor(message: string, options: StreamdErrorOptions = {}) {
+    super('STREAMD_REBALANCE_IN_PROGRESS', message, { ...options, retriable: true });
+  }
+}
+
+/** A call on a closed or not-yet-started component. A programming error, not a runtime condition. */
+export class IllegalStateError extends StreamdError {
+  constructor(message: string) {
+    super('STREAMD_ILLEGAL_STATE', message);
+  }
+}
+
+/** True when `err` is a streamd error with the given code, even across module copies. */
+export function hasCode(err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+}
