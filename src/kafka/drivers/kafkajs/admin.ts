@@ -1,0 +1,100 @@
+// Topic and group administration over kafkajs's admin client.
+
+import type { Admin as KafkajsAdmin, Kafka } from 'kafkajs';
+import { ConfigResourceTypes } from './kafkajs.js';
+import { KafkaError } from '../../../errors/index.js';
+import type { Admin, PartitionOffsets, TopicDescription, TopicPartitionOffset, TopicSpec } from '../../types.js';
+import { mapErrors } from './errors.js';
+
+function unknownTopic(topic: string): KafkaError {
+  return new KafkaError(`topic "${topic}" does not exist`, { code: 'STREAMD_UNKNOWN_TOPIC' });
+}
+
+export class KafkajsAdminClient implements Admin {
+  readonly #admin: KafkajsAdmin;
+  #closing: Promise<void> | undefined;
+
+  private constructor(admin: KafkajsAdmin) {
+    this.#admin = admin;
+  }
+
+  static async connect(kafka: Kafka): Promise<KafkajsAdminClient> {
+    const admin = kafka.admin();
+    await mapErrors('connect admin', () => admin.connect());
+    return new KafkajsAdminClient(admin);
+  }
+
+  async createTopics(topics: readonly TopicSpec[]): Promise<void> {
+    const existing = new Set(await this.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    if (missing.length === 0) return;
+    await mapErrors('create topics', () =>
+      this.#admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.partitions,
+          replicationFactor: t.replicationFactor ?? 1,
+          configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      }),
+    );
+  }
+
+  async deleteTopics(topics: readonly string[]): Promise<void> {
+    const existing = new Set(await this.listTopics());
+    const present = topics.filter((t) => existing.has(t));
+    if (present.length === 0) return;
+    await mapErrors('delete topics', () => this.#admin.deleteTopics({ topics: present }));
+  }
+
+  async listTopics(): Promise<string[]> {
+    const topics = await mapErrors('list topics', () => this.#admin.listTopics());
+    return topics.filter((t) => !t.startsWith('__')).sort();
+  }
+
+  async describeTopics(topics: readonly string[]): Promise<TopicDescription[]> {
+    const existing = new Set(await this.listTopics());
+    const missing = topics.find((t) => !existing.has(t));
+    if (missing !== undefined) throw unknownTopic(missing);
+    const [metadata, configs] = await Promise.all([
+      mapErrors('describe topics', () => this.#admin.fetchTopicMetadata({ topics: [...topics] })),
+      mapErrors('describe topic configs', () =>
+        this.#admin.describeConfigs({
+          includeSynonyms: false,
+          resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name })),
+        }),
+      ),
+    ]);
+    return topics.map((topic) => {
+      const partitions = metadata.topics.find((m) => m.name === topic)?.partitions.length ?? 0;
+      const entries = configs.resources.find((r) => r.resourceName === topic)?.configEntries ?? [];
+      const config: Record<string, string> = {};
+      for (const entry of entries) {
+        if (!entry.isDefault || entry.configName === 'cleanup.policy') config[entry.configName] = entry.configValue;
+      }
+      return { topic, partitions, config };
+    });
+  }
+
+  async offsets(topic: string): Promise<PartitionOffsets[]> {
+    const answer = await mapErrors(`fetch offsets of ${topic}`, () => this.#admin.fetchTopicOffsets(topic));
+    return answer
+      .map((p) => ({ partition: p.partition, earliest: BigInt(p.low), latest: BigInt(p.high) }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  async committedOffsets(groupId: string, topics: readonly string[]): Promise<TopicPartitionOffset[]> {
+    const answer = await mapErrors(`fetch committed offsets of ${groupId}`, () => this.#admin.fetchOffsets({ groupId, topics: [...topics] }));
+    return answer.flatMap(({ topic, partitions }) =>
+      partitions
+        .map((p) => ({ topic, partition: p.partition, offset: BigInt(p.offset) }))
+        .sort((a, b) => a.partition - b.partition),
+    );
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#admin.disconnect();
+    return this.#closing;
+  }
+}

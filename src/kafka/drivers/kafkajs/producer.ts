@@ -1,0 +1,167 @@
+// Plain and transactional producers over kafkajs. Partitions are picked by streamd's own
+// Java-compatible partitioner, so the memory and kafkajs drivers agree on every key.
+
+import type { CompressionTypes as KafkajsCompression, ICustomPartitioner, Kafka, Producer as RawProducer, Sender } from 'kafkajs';
+import { CompressionTypes } from './kafkajs.js';
+import { Partitioner } from '../../partitioner.js';
+import type {
+  Acks,
+  Producer,
+  ProducerOptions,
+  ProducerRecord,
+  RecordMetadata,
+  Transaction,
+  TransactionalProducer,
+  TopicPartitionOffset,
+} from '../../types.js';
+import { mapErrors } from './errors.js';
+import { recordOffsets, toTopicMessages, type OutgoingMessage } from './records.js';
+
+const ACKS: Record<Acks, number> = { all: -1, leader: 1, none: 0 };
+
+/**
+ * kafkajs's partitioner hook, backed by `Partitioner`. It records the chosen partition on the
+ * message so that `send` can report each record's partition and offset.
+ */
+export function streamdPartitioner(): ICustomPartitioner {
+  return () => {
+    const partitioner = new Partitioner();
+    return ({ topic, partitionMetadata, message }) => {
+      const outgoing = message as OutgoingMessage;
+      if (outgoing.partition === undefined) {
+        const key = typeof message.key === 'string' ? Buffer.from(message.key) : message.key;
+        outgoing.partition = partitioner.partition(topic, key, partitionMetadata.length);
+      }
+      return outgoing.partition;
+    };
+  };
+}
+
+/** Bounded retries: a send to a deleted topic must fail, not retry forever (kafkajs's idempotent default). */
+export const PRODUCER_RETRY = { retries: 10, initialRetryTime: 100, maxRetryTime: 10_000 };
+
+async function sendVia(sender: Sender, records: readonly ProducerRecord[], acks: number, compression: KafkajsCompression): Promise<RecordMetadata[]> {
+  if (records.length === 0) return [];
+  const { batches, messages } = toTopicMessages(records);
+  const answers = await sender.sendBatch({ topicMessages: batches, acks, compression });
+  return recordOffsets(records, messages, answers);
+}
+
+export class KafkajsProducer implements Producer {
+  readonly #producer: RawProducer;
+  readonly #acks: number;
+  readonly #compression: KafkajsCompression;
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #closing: Promise<void> | undefined;
+
+  private constructor(producer: RawProducer, options: ProducerOptions) {
+    this.#producer = producer;
+    this.#acks = ACKS[options.acks ?? 'all'];
+    this.#compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+  }
+
+  static async connect(kafka: Kafka, options: ProducerOptions): Promise<KafkajsProducer> {
+    const idempotent = options.idempotent ?? (options.acks ?? 'all') === 'all';
+    const producer = kafka.producer({
+      createPartitioner: streamdPartitioner(),
+      allowAutoTopicCreation: false,
+      idempotent,
+      ...(idempotent ? { maxInFlightRequests: 1 } : {}),
+      retry: PRODUCER_RETRY,
+    });
+    await mapErrors('connect producer', () => producer.connect());
+    return new KafkajsProducer(producer, options);
+  }
+
+  send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    const sending = mapErrors('send', () => sendVia(this.#producer, records, this.#acks, this.#compression));
+    this.#inFlight.add(sending);
+    void sending.finally(() => this.#inFlight.delete(sending)).catch(() => undefined);
+    return sending;
+  }
+
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.flush();
+      await this.#producer.disconnect();
+    })();
+    return this.#closing;
+  }
+}
+
+class KafkajsTransaction implements Transaction {
+  readonly #transaction: Awaited<ReturnType<RawProducer['transaction']>>;
+
+  constructor(transaction: Awaited<ReturnType<RawProducer['transaction']>>) {
+    this.#transaction = transaction;
+  }
+
+  send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    return mapErrors('transactional send', () => sendVia(this.#transaction, records, ACKS.all, CompressionTypes.None));
+  }
+
+  sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
+    const byTopic = new Map<string, { partition: number; offset: string }[]>();
+    for (const { topic, partition, offset } of offsets) {
+      let list = byTopic.get(topic);
+      if (list === undefined) byTopic.set(topic, (list = []));
+      list.push({ partition, offset: offset.toString() });
+    }
+    const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+    return mapErrors('send offsets to transaction', () => this.#transaction.sendOffsets({ consumerGroupId: groupId, topics }));
+  }
+
+  commit(): Promise<void> {
+    return mapErrors('commit transaction', () => this.#transaction.commit());
+  }
+
+  abort(): Promise<void> {
+    return mapErrors('abort transaction', () => this.#transaction.abort());
+  }
+}
+
+export class KafkajsTransactionalProducer implements TransactionalProducer {
+  readonly transactionalId: string;
+  readonly #producer: RawProducer;
+  #closing: Promise<void> | undefined;
+
+  private constructor(transactionalId: string, producer: RawProducer) {
+    this.transactionalId = transactionalId;
+    this.#producer = producer;
+  }
+
+  /** Connecting initialises the transactional producer id, which bumps the epoch and fences older producers with this id. */
+  static async connect(kafka: Kafka, transactionalId: string, transactionTimeoutMs: number): Promise<KafkajsTransactionalProducer> {
+    const producer = kafka.producer({
+      createPartitioner: streamdPartitioner(),
+      allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionalId,
+      transactionTimeout: transactionTimeoutMs,
+      retry: PRODUCER_RETRY,
+    });
+    await mapErrors(`connect transactional producer ${transactionalId}`, async () => {
+      await producer.connect();
+      // kafkajs initialises the transactional producer id lazily, at the first transaction. An empty
+      // transaction does it now, so creating this producer fences older ones at once (and the
+      // coordinator aborts their open transaction). With no partitions added, abort is local.
+      const empty = await producer.transaction();
+      await empty.abort();
+    });
+    return new KafkajsTransactionalProducer(transactionalId, producer);
+  }
+
+  async begin(): Promise<Transaction> {
+    return new KafkajsTransaction(await mapErrors('begin transaction', () => this.#producer.transaction()));
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#producer.disconnect();
+    return this.#closing;
+  }
+}
