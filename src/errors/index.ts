@@ -55,6 +55,20 @@ export class IllegalStateError extends StreamdError {
   }
 }
 
+/**
+ * A service crashed: a background loop failed, or a supervisor used up its restart budget. Recovery:
+ * the parent stops (or a supervisor restarts the child); at the root the process exits non-zero so
+ * its own supervisor (systemd, Kubernetes) restarts it. `service` names the service that crashed.
+ */
+export class ServiceCrashedError extends StreamdError {
+  readonly service: string;
+
+  constructor(service: string, message: string, options: StreamdErrorOptions = {}) {
+    super('STREAMD_SERVICE_CRASHED', message, { ...options, retriable: false });
+    this.service = service;
+  }
+}
+
 /** True when `err` is a streamd error with the given code, even across module copies. */
 export function hasCode(err: unknown, code: string): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
