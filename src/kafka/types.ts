@@ -176,7 +176,6 @@ export type BatchHandler = (batch: RecordBatch, context: BatchContext) => Promis
 /** Emitted after each successful join. */
 export interface AssignedEvent {
   readonly memberId: string;
-  readonly generationId: number;
   readonly isLeader: boolean;
   readonly partitions: readonly TopicPartition[];
 }

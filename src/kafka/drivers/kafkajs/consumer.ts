@@ -37,7 +37,6 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
   readonly #log: Logger;
   #state: State = 'connected';
   #assignment: readonly TopicPartition[] = [];
-  #joins = 0;
   #stopping: Promise<void> | undefined;
 
   private constructor(consumer: RawConsumer, options: ConsumerOptions, log: Logger) {
@@ -52,7 +51,6 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
       );
       this.emit('assigned', {
         memberId: payload.memberId,
-        generationId: ++this.#joins,
         isLeader: payload.isLeader,
         partitions: this.#assignment,
       });

@@ -27,7 +27,7 @@ export function streamdPartitioner(): ICustomPartitioner {
   return () => {
     const partitioner = new Partitioner();
     return ({ topic, partitionMetadata, message }) => {
-      const outgoing = message as OutgoingMessage;
+      const outgoing = message;
       if (outgoing.partition === undefined) {
         const key = typeof message.key === 'string' ? Buffer.from(message.key) : message.key;
         outgoing.partition = partitioner.partition(topic, key, partitionMetadata.length);
