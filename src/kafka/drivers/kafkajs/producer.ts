@@ -15,7 +15,7 @@ import type {
   TopicPartitionOffset,
 } from '../../types.js';
 import { mapErrors } from './errors.js';
-import { recordOffsets, toTopicMessages, type OutgoingMessage } from './records.js';
+import { recordOffsets, toTopicMessages } from './records.js';
 
 const ACKS: Record<Acks, number> = { all: -1, leader: 1, none: 0 };
 
