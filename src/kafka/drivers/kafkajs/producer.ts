@@ -27,12 +27,11 @@ export function streamdPartitioner(): ICustomPartitioner {
   return () => {
     const partitioner = new Partitioner();
     return ({ topic, partitionMetadata, message }) => {
-      const outgoing = message;
-      if (outgoing.partition === undefined) {
+      if (message.partition === undefined) {
         const key = typeof message.key === 'string' ? Buffer.from(message.key) : message.key;
-        outgoing.partition = partitioner.partition(topic, key, partitionMetadata.length);
+        message.partition = partitioner.partition(topic, key, partitionMetadata.length);
       }
-      return outgoing.partition;
+      return message.partition;
     };
   };
 }
