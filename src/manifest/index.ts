@@ -1,0 +1,12 @@
+// Public surface of the manifest area: load a manifest (YAML today; TypeScript later) into a typed,
+// normalised `Manifest`, or fail with a `ManifestError` that names file:line:col for every problem.
+
+export { loadManifest, type LoadManifestOptions } from './load.js';
+export { ManifestError, MANIFEST_ERROR_CODE } from './errors.js';
+export { parseDuration, DURATION_EXPECTED } from './duration.js';
+export { formatProblem, formatProblems, type FormatOptions } from './format.js';
+export { createModelAjv } from './schema.js';
+export { duplicateRepartitionProblems, assertNoHandlerProblems, type RepartitionUse } from './handler-checks.js';
+export type { Environment } from './interpolate.js';
+export type * from './types.js';
+export { BUILTIN_TYPE_NAMES } from './types.js';

@@ -1,0 +1,236 @@
+// Builds the typed `Manifest` from a schema-valid raw manifest: per-declaration defaults applied,
+// durations in milliseconds, handler references resolved, windows checked. Problems go to the context.
+
+import { isAbsolute, resolve } from 'node:path';
+import type { CheckContext } from './context.js';
+import type { ManifestPath } from './path.js';
+import { cronProblem, isTimezone, knownTimezones } from './cron.js';
+import { didYouMean } from './suggest.js';
+import { sinkReferences } from './semantic.js';
+import {
+  entriesOf,
+  isBuiltinType,
+  type DeclarationDefaults,
+  type RawAgent,
+  type RawManifest,
+  type RawTable,
+  type RawTopic,
+  type RawWindow,
+} from './raw-types.js';
+import type {
+  AgentDeclaration,
+  CrontabDeclaration,
+  JsonValue,
+  Manifest,
+  ModelDeclaration,
+  SerializerName,
+  Settings,
+  TableDeclaration,
+  TaskDeclaration,
+  TimerDeclaration,
+  TopicDeclaration,
+  TypeReference,
+  ViewDeclaration,
+  WebSettings,
+  WindowDeclaration,
+} from './types.js';
+
+/** The largest delay a Node timer honours; longer ones fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+export interface NormaliseInput {
+  readonly raw: RawManifest;
+  readonly defaults: DeclarationDefaults;
+  readonly sourcePath: string;
+  /** Where relative values set by a flag or environment variable resolve. */
+  readonly cwd: string;
+}
+
+const typeReference = (name: string): TypeReference =>
+  isBuiltinType(name) ? { kind: 'builtin', name } : { kind: 'model', name };
+
+function serializerFor(type: TypeReference): SerializerName {
+  if (type.kind === 'builtin' && type.name === 'bytes') return 'raw';
+  if (type.kind === 'builtin' && type.name === 'string') return 'string';
+  return 'json';
+}
+
+function checkTimezone(path: ManifestPath, zone: string, context: CheckContext): void {
+  if (isTimezone(zone)) return;
+  context.report(path, `"${zone}" is not a time zone`, { expected: 'an IANA time zone such as UTC or Europe/Oslo', hint: didYouMean(zone, knownTimezones()) });
+}
+
+function settingsOf(raw: RawManifest, context: CheckContext): Settings {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw.settings)) {
+    out[key] = key.endsWith('Ms') ? context.duration(['settings', key], value as string | number) : value;
+  }
+  const settings = out as unknown as Settings;
+  checkTimezone(['settings', 'timezone'], settings.timezone, context);
+  return settings;
+}
+
+function webOf(raw: RawManifest): WebSettings {
+  const { port, host, authToken, canonicalUrl } = raw.web;
+  return {
+    port,
+    host,
+    ...(authToken === undefined || authToken === '' ? {} : { authToken }),
+    ...(canonicalUrl === undefined ? {} : { canonicalUrl }),
+  };
+}
+
+function topicOf(name: string, raw: RawTopic | null, input: NormaliseInput, context: CheckContext): TopicDeclaration {
+  const spec = { ...input.defaults.topic, ...raw };
+  const path = ['topics', name];
+  const keyType = typeReference(spec.keyType);
+  const valueType = typeReference(spec.valueType);
+  const retentionMs = context.optionalDuration([...path, 'retentionMs'], spec.retentionMs);
+  return {
+    name,
+    keyType,
+    valueType,
+    keySerializer: spec.keySerializer ?? serializerFor(keyType),
+    valueSerializer: spec.valueSerializer ?? serializerFor(valueType),
+    ...(spec.partitions === undefined ? {} : { partitions: spec.partitions }),
+    ...(spec.replicas === undefined ? {} : { replicas: spec.replicas }),
+    ...(retentionMs === undefined ? {} : { retentionMs }),
+    isCompacted: spec.compacted,
+    isInternal: spec.internal,
+    onDecodeError: spec.onDecodeError,
+    config: Object.fromEntries(Object.entries(spec.config ?? {}).map(([key, value]) => [key, String(value)])),
+    location: context.location(path),
+  };
+}
+
+function windowOf(raw: RawWindow, path: readonly string[], context: CheckContext): WindowDeclaration {
+  const sizeMs = context.duration([...path, 'size'], raw.size);
+  if (sizeMs === 0) context.report([...path, 'size'], 'a window must be longer than 0ms');
+  const expiresMs = context.optionalDuration([...path, 'expires'], raw.expires);
+  if (expiresMs !== undefined && expiresMs < sizeMs) {
+    context.report([...path, 'expires'], `windows would expire (${expiresMs}ms) before they close (size ${sizeMs}ms)`, { expected: 'expires ≥ size' });
+  }
+  const expires = expiresMs === undefined ? {} : { expiresMs };
+  if (raw.type !== 'hopping') {
+    if (raw.step !== undefined) context.report([...path, 'step'], `only hopping windows have a step; a ${raw.type} window has none`, { target: 'key' });
+    return { type: raw.type, sizeMs, ...expires };
+  }
+  if (raw.step === undefined) {
+    context.report([...path], 'a hopping window needs a step', { target: 'key', hint: 'add step: (a duration ≤ size), or use type: tumbling' });
+    return { type: 'hopping', sizeMs, stepMs: sizeMs, ...expires };
+  }
+  const stepMs = context.optionalDuration([...path, 'step'], raw.step) ?? sizeMs;
+  if (stepMs > sizeMs) context.report([...path, 'step'], `step (${stepMs}ms) is longer than size (${sizeMs}ms): events between windows would be dropped`, { expected: 'step ≤ size' });
+  return { type: 'hopping', sizeMs, stepMs, ...expires };
+}
+
+function tableOf(name: string, raw: RawTable | null, input: NormaliseInput, settings: Settings, context: CheckContext): TableDeclaration {
+  const spec = { ...input.defaults.table, ...raw };
+  const path = ['tables', name];
+  if (spec.kind === 'set' && spec.default !== undefined) {
+    context.report([...path, 'default'], 'a set table has no default: a missing key is the empty set', { target: 'key' });
+  }
+  return {
+    name,
+    kind: spec.kind,
+    keyType: typeReference(spec.keyType),
+    valueType: typeReference(spec.valueType),
+    ...(spec.default === undefined ? {} : { defaultValue: spec.default as JsonValue }),
+    ...(spec.partitions === undefined ? {} : { partitions: spec.partitions }),
+    ...(spec.window === undefined ? {} : { window: windowOf(spec.window, [...path, 'window'], context) }),
+    isGlobal: spec.global,
+    standbyReplicas: spec.standbyReplicas ?? settings.standbyReplicas,
+    location: context.location(path),
+  };
+}
+
+function agentOf(name: string, raw: RawAgent, input: NormaliseInput, context: CheckContext): AgentDeclaration {
+  const spec = { ...input.defaults.agent, ...raw };
+  const path = ['agents', name];
+  if (spec.topic !== undefined && spec.topics !== undefined) {
+    context.report([...path, 'topics'], 'give topic or topics, not both', { target: 'key' });
+  } else if (spec.topic === undefined && spec.topics === undefined) {
+    context.report(path, 'missing required key "topic"', { target: 'key', hint: 'an agent reads topic: <name> or topics: [<name>, …]' });
+  }
+  return {
+    name,
+    topics: spec.topic === undefined ? [...(spec.topics ?? [])] : [spec.topic],
+    handler: context.handler([...path, 'handler'], spec.handler),
+    concurrency: spec.concurrency,
+    sinks: sinkReferences(name, spec.sinks, input.raw, context),
+    hasIsolatedPartitions: spec.isolatedPartitions,
+    location: context.location(path),
+  };
+}
+
+function timersOf(input: NormaliseInput, context: CheckContext): Map<string, TimerDeclaration> {
+  return new Map(entriesOf(input.raw.timers).map(([name, raw]) => {
+    const spec = { ...input.defaults.timer, ...raw };
+    const path = ['timers', name];
+    const intervalMs = context.optionalDuration([...path, 'interval'], spec.interval) ?? 0;
+    if (intervalMs > MAX_TIMER_MS) context.report([...path, 'interval'], `${intervalMs}ms is longer than a timer can wait (${MAX_TIMER_MS}ms, about 24.8 days)`, { hint: 'use a crontab for long periods' });
+    const timer = { name, intervalMs, isLeaderOnly: spec.onLeader, handler: context.handler([...path, 'handler'], spec.handler), location: context.location(path) };
+    return [name, timer];
+  }));
+}
+
+function crontabsOf(input: NormaliseInput, settings: Settings, context: CheckContext): Map<string, CrontabDeclaration> {
+  return new Map(entriesOf(input.raw.crontabs).map(([name, raw]) => {
+    const spec = { ...input.defaults.crontab, ...raw };
+    const path = ['crontabs', name];
+    const problem = cronProblem(spec.cron);
+    if (problem !== undefined) context.report([...path, 'cron'], problem, { expected: 'minute hour day-of-month month day-of-week, e.g. "0 3 * * *"' });
+    const timezone = spec.timezone ?? settings.timezone;
+    if (spec.timezone !== undefined) checkTimezone([...path, 'timezone'], timezone, context);
+    const crontab = { name, cron: spec.cron, timezone, isLeaderOnly: spec.onLeader, handler: context.handler([...path, 'handler'], spec.handler), location: context.location(path) };
+    return [name, crontab];
+  }));
+}
+
+function tasksOf(input: NormaliseInput, context: CheckContext): Map<string, TaskDeclaration> {
+  return new Map(entriesOf(input.raw.tasks).map(([name, raw]) => {
+    const spec = { ...input.defaults.task, ...raw };
+    const path = ['tasks', name];
+    return [name, { name, isLeaderOnly: spec.onLeader, handler: context.handler([...path, 'handler'], spec.handler), location: context.location(path) }];
+  }));
+}
+
+function viewsOf(input: NormaliseInput, context: CheckContext): ViewDeclaration[] {
+  return (input.raw.views ?? []).map((raw, i) => {
+    const spec = { ...input.defaults.view, ...raw };
+    return { method: spec.method, path: spec.path, handler: context.handler(['views', i, 'handler'], spec.handler), location: context.locator.location(['views', i]) };
+  });
+}
+
+function datadirOf(input: NormaliseInput, context: CheckContext): string {
+  const { datadir } = input.raw;
+  if (isAbsolute(datadir)) return datadir;
+  return resolve(context.locator.originOf(['datadir']) === undefined ? context.baseDir : input.cwd, datadir);
+}
+
+/** The typed manifest. Its content is only meaningful when the context holds no problems. */
+export function normalise(input: NormaliseInput, context: CheckContext): Manifest {
+  const { raw } = input;
+  const settings = settingsOf(raw, context);
+  const models = new Map(entriesOf(raw.models).map(([name, schema]): [string, ModelDeclaration] =>
+    [name, { name, schema, location: context.location(['models', name]) }]));
+  return {
+    sourcePath: input.sourcePath,
+    id: raw.id,
+    version: raw.version,
+    broker: raw.broker,
+    store: raw.store,
+    datadir: datadirOf(input, context),
+    processingGuarantee: raw.processingGuarantee,
+    web: webOf(raw),
+    settings,
+    models,
+    topics: new Map(entriesOf(raw.topics).map(([name, spec]) => [name, topicOf(name, spec, input, context)])),
+    tables: new Map(entriesOf(raw.tables).map(([name, spec]) => [name, tableOf(name, spec, input, settings, context)])),
+    agents: new Map(entriesOf(raw.agents).map(([name, spec]) => [name, agentOf(name, spec, input, context)])),
+    timers: timersOf(input, context),
+    crontabs: crontabsOf(input, settings, context),
+    tasks: tasksOf(input, context),
+    views: viewsOf(input, context),
+  };
+}

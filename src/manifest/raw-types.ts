@@ -1,0 +1,109 @@
+// The shape of a manifest after schema validation and before normalisation: what the user wrote,
+// merged with the top-level defaults. Mirrors config/manifest.schema.json.
+
+import { BUILTIN_TYPE_NAMES, type BuiltinTypeName, type HttpMethod, type ProcessingGuarantee, type SerializerName } from './types.js';
+
+export type RawDuration = string | number;
+export type RawMap<T> = Readonly<Record<string, T>> | null | undefined;
+
+export interface RawTopic {
+  readonly keyType?: string;
+  readonly valueType?: string;
+  readonly partitions?: number;
+  readonly replicas?: number;
+  readonly keySerializer?: SerializerName;
+  readonly valueSerializer?: SerializerName;
+  readonly retentionMs?: RawDuration;
+  readonly compacted?: boolean;
+  readonly internal?: boolean;
+  readonly onDecodeError?: 'skip' | 'dlq' | 'stop';
+  readonly config?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface RawWindow {
+  readonly type: 'tumbling' | 'hopping' | 'sliding';
+  readonly size: RawDuration;
+  readonly step?: RawDuration;
+  readonly expires?: RawDuration;
+}
+
+export interface RawTable {
+  readonly kind?: 'table' | 'set';
+  readonly keyType?: string;
+  readonly valueType?: string;
+  readonly default?: unknown;
+  readonly partitions?: number;
+  readonly window?: RawWindow;
+  readonly global?: boolean;
+  readonly standbyReplicas?: number;
+}
+
+export interface RawAgent {
+  readonly topic?: string;
+  readonly topics?: readonly string[];
+  readonly handler: string;
+  readonly concurrency?: number;
+  readonly sinks?: readonly string[];
+  readonly isolatedPartitions?: boolean;
+}
+
+export interface RawTimer {
+  readonly interval: RawDuration;
+  readonly onLeader?: boolean;
+  readonly handler: string;
+}
+
+export interface RawCrontab {
+  readonly cron: string;
+  readonly timezone?: string;
+  readonly onLeader?: boolean;
+  readonly handler: string;
+}
+
+export interface RawTask {
+  readonly onLeader?: boolean;
+  readonly handler: string;
+}
+
+export interface RawView {
+  readonly method?: HttpMethod;
+  readonly path: string;
+  readonly handler: string;
+}
+
+export interface RawManifest {
+  readonly id: string;
+  readonly version: number;
+  readonly broker: string;
+  readonly store: string;
+  readonly datadir: string;
+  readonly processingGuarantee: ProcessingGuarantee;
+  readonly web: { readonly port: number; readonly host: string; readonly authToken?: string; readonly canonicalUrl?: string };
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly models?: RawMap<Readonly<Record<string, unknown>>>;
+  readonly topics?: RawMap<RawTopic | null>;
+  readonly tables?: RawMap<RawTable | null>;
+  readonly agents?: RawMap<RawAgent>;
+  readonly timers?: RawMap<RawTimer>;
+  readonly crontabs?: RawMap<RawCrontab>;
+  readonly tasks?: RawMap<RawTask>;
+  readonly views?: readonly RawView[] | null;
+}
+
+/** Per-declaration defaults from config/defaults.yaml. */
+export interface DeclarationDefaults {
+  readonly topic: Required<Pick<RawTopic, 'keyType' | 'valueType' | 'compacted' | 'internal' | 'onDecodeError'>>;
+  readonly table: Required<Pick<RawTable, 'kind' | 'keyType' | 'valueType' | 'global'>>;
+  readonly agent: Required<Pick<RawAgent, 'concurrency' | 'sinks' | 'isolatedPartitions'>>;
+  readonly timer: Required<Pick<RawTimer, 'onLeader'>>;
+  readonly crontab: Required<Pick<RawCrontab, 'onLeader'>>;
+  readonly task: Required<Pick<RawTask, 'onLeader'>>;
+  readonly view: Required<Pick<RawView, 'method'>>;
+}
+
+export const isBuiltinType = (name: string): name is BuiltinTypeName => (BUILTIN_TYPE_NAMES as readonly string[]).includes(name);
+
+/** The entries of a declaration map that may be null (an empty section). */
+export function entriesOf<T>(map: RawMap<T>): [string, T][] {
+  return map === null || map === undefined ? [] : Object.entries(map);
+}

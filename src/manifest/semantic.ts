@@ -1,0 +1,149 @@
+// Checks that need the whole manifest: names that refer to other declarations (agent topics, sinks,
+// key and value types), table defaults against their value type, views that collide, and settings
+// that contradict each other. Runs on a schema-valid manifest; problems go to the context.
+
+import type { ValidateFunction } from 'ajv';
+import type { CheckContext } from './context.js';
+import type { ManifestPath } from './path.js';
+import { entriesOf, isBuiltinType, type RawManifest } from './raw-types.js';
+import { describeValue } from './schema.js';
+import { didYouMean } from './suggest.js';
+import { BUILTIN_TYPE_NAMES, type Manifest, type SinkReference, type TypeReference } from './types.js';
+
+const has = (map: Readonly<Record<string, unknown>> | null | undefined, name: string): boolean =>
+  map !== null && map !== undefined && Object.hasOwn(map, name);
+
+const names = (map: Readonly<Record<string, unknown>> | null | undefined): string[] => (map === null || map === undefined ? [] : Object.keys(map));
+
+/** Each sink as a topic or an agent; a name that is neither (or both) is a problem. */
+export function sinkReferences(agent: string, sinks: readonly string[], raw: RawManifest, context: CheckContext): SinkReference[] {
+  const references: SinkReference[] = [];
+  sinks.forEach((name, i) => {
+    const path = ['agents', agent, 'sinks', i];
+    const isTopic = has(raw.topics, name);
+    const isAgent = has(raw.agents, name);
+    if (isTopic && isAgent) {
+      context.report(path, `"${name}" is both a topic and an agent`, { hint: 'rename the agent or the topic so the sink is unambiguous' });
+    } else if (isTopic || isAgent) {
+      references.push({ kind: isTopic ? 'topic' : 'agent', name });
+    } else {
+      const hint = didYouMean(name, [...names(raw.topics), ...names(raw.agents)]);
+      context.report(path, `"${name}" is neither a declared topic nor an agent`, { hint, expected: 'the name of a topic or an agent' });
+    }
+  });
+  return references;
+}
+
+function checkAgentTopics(raw: RawManifest, context: CheckContext): void {
+  for (const [agent, spec] of entriesOf(raw.agents)) {
+    const listed: [ManifestPath, string][] =
+      spec.topic !== undefined ? [[['agents', agent, 'topic'], spec.topic]] : (spec.topics ?? []).map((topic, i) => [['agents', agent, 'topics', i], topic]);
+    for (const [path, topic] of listed) {
+      if (has(raw.topics, topic)) continue;
+      const hint = didYouMean(topic, names(raw.topics)) ?? `declare it under topics: (${topic}: { valueType: … })`;
+      context.report(path, `"${topic}" is not a declared topic`, { hint });
+    }
+  }
+}
+
+function checkTypeName(path: ManifestPath, name: string | undefined, raw: RawManifest, context: CheckContext): void {
+  if (name === undefined || isBuiltinType(name) || has(raw.models, name)) return;
+  const candidates = [...BUILTIN_TYPE_NAMES, ...names(raw.models)];
+  context.report(path, `"${name}" is neither a built-in type nor a declared model`, {
+    expected: `one of ${BUILTIN_TYPE_NAMES.join(', ')}, or a model name`,
+    hint: didYouMean(name, candidates),
+  });
+}
+
+function checkTypes(raw: RawManifest, context: CheckContext): void {
+  for (const [section, map] of [['topics', raw.topics], ['tables', raw.tables]] as const) {
+    for (const [name, spec] of entriesOf<{ keyType?: string; valueType?: string } | null>(map)) {
+      checkTypeName([section, name, 'keyType'], spec?.keyType, raw, context);
+      checkTypeName([section, name, 'valueType'], spec?.valueType, raw, context);
+    }
+  }
+}
+
+function builtinMatches(type: TypeReference, value: unknown): boolean {
+  switch (type.kind === 'builtin' ? type.name : 'json') {
+    case 'integer':
+      return Number.isSafeInteger(value);
+    case 'number':
+      return typeof value === 'number';
+    case 'string':
+      return typeof value === 'string';
+    case 'boolean':
+      return typeof value === 'boolean';
+    default:
+      return true;
+  }
+}
+
+function checkTableDefaults(manifest: Manifest, models: ReadonlyMap<string, ValidateFunction>, context: CheckContext): void {
+  for (const table of manifest.tables.values()) {
+    if (!('defaultValue' in table)) continue;
+    const path = ['tables', table.name, 'default'];
+    const { valueType, defaultValue } = table;
+    if (valueType.kind === 'builtin' && !builtinMatches(valueType, defaultValue)) {
+      context.report(path, `${describeValue(defaultValue)} is not a valid ${valueType.name}, the table's valueType`);
+    }
+    const validate = valueType.kind === 'model' ? models.get(valueType.name) : undefined;
+    if (validate !== undefined && !validate(defaultValue)) {
+      const reasons = (validate.errors ?? []).map((e) => `${e.instancePath || 'the value'} ${e.message ?? e.keyword}`).join('; ');
+      context.report(path, `the default does not match model ${valueType.name}: ${reasons}`);
+    }
+  }
+}
+
+/** Routes the web area serves itself (ARCHITECTURE.md §6). */
+const RESERVED = /^\/(health|ready|metrics|agents|topology|tables|topics)(\/|$)/;
+
+function checkViews(raw: RawManifest, context: CheckContext): void {
+  const seen = new Map<string, number>();
+  (raw.views ?? []).forEach((view, i) => {
+    const method = view.method ?? 'GET';
+    if (RESERVED.test(view.path)) {
+      context.report(['views', i, 'path'], `"${view.path}" is a route streamd serves itself`, { hint: 'choose a path outside /health, /ready, /metrics, /agents, /topology, /tables and /topics' });
+    }
+    // `/pages/:page` and `/pages/:id` are the same route.
+    const key = `${method} ${view.path.replace(/:[^/]+/g, ':').replace(/\/+$/, '')}`;
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, i);
+      return;
+    }
+    const at = context.locator.location(['views', first, 'path']);
+    context.report(['views', i, 'path'], `${method} ${view.path} is already a view (views[${first}]${at.line > 0 ? `, line ${at.line}` : ''})`);
+  });
+}
+
+/** Of two settings that contradict each other, the one the user set (the first when both or neither are). */
+function blame(first: string, second: string, context: CheckContext): ManifestPath {
+  const isFirstDefault = context.locator.isDefault(['settings', first]);
+  const isSecondDefault = context.locator.isDefault(['settings', second]);
+  return ['settings', isFirstDefault && !isSecondDefault ? second : first];
+}
+
+function checkSettings(manifest: Manifest, context: CheckContext): void {
+  const { settings } = manifest;
+  if (settings.brokerHeartbeatIntervalMs >= settings.brokerSessionTimeoutMs) {
+    context.report(blame('brokerHeartbeatIntervalMs', 'brokerSessionTimeoutMs', context), `the heartbeat interval (${settings.brokerHeartbeatIntervalMs}ms) must be shorter than the session timeout (${settings.brokerSessionTimeoutMs}ms)`, {
+      hint: 'brokerHeartbeatIntervalMs at a third of brokerSessionTimeoutMs or less',
+    });
+  }
+  if (settings.brokerSessionTimeoutMs > settings.brokerRequestTimeoutMs) {
+    context.report(blame('brokerRequestTimeoutMs', 'brokerSessionTimeoutMs', context), `the request timeout (${settings.brokerRequestTimeoutMs}ms) must not be shorter than the session timeout (${settings.brokerSessionTimeoutMs}ms)`);
+  }
+  if (manifest.processingGuarantee === 'exactly_once' && settings.producerAcks !== -1) {
+    context.report(['settings', 'producerAcks'], `exactly_once needs producerAcks -1, not ${settings.producerAcks}`, { hint: 'remove producerAcks or set it to -1' });
+  }
+}
+
+/** Every cross-reference and consistency check. */
+export function checkSemantics(raw: RawManifest, manifest: Manifest, models: ReadonlyMap<string, ValidateFunction>, context: CheckContext): void {
+  checkAgentTopics(raw, context);
+  checkTypes(raw, context);
+  checkTableDefaults(manifest, models, context);
+  checkViews(raw, context);
+  checkSettings(manifest, context);
+}

@@ -1,0 +1,225 @@
+// The normalised manifest every other area consumes: durations in milliseconds, handler references
+// resolved to absolute files, per-declaration defaults applied. Built by `loadManifest`.
+
+/** A place in a source file, 1-based. `line` and `column` are 0 when the value has no source position
+ * (it came from an environment variable or a command-line flag; `file` then names that origin). */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** One thing wrong with a manifest. */
+export interface ManifestProblem extends SourceLocation {
+  /** Where in the manifest, e.g. `agents.count_page_views.topic` or `views[0].path`; empty for syntax errors. */
+  readonly path: string;
+  readonly message: string;
+  /** What would have been accepted, e.g. `an integer` or `one of skip, dlq, stop`. */
+  readonly expected?: string;
+  /** What to do, e.g. `did you mean "page_views"?`. */
+  readonly hint?: string;
+  /** The source line and how many characters the caret underlines, for the code frame. */
+  readonly excerpt?: { readonly lineText: string; readonly width: number };
+}
+
+/** The type of a topic's or table's keys or values. */
+export type TypeReference =
+  | { readonly kind: 'builtin'; readonly name: BuiltinTypeName }
+  | { readonly kind: 'model'; readonly name: string };
+
+export const BUILTIN_TYPE_NAMES = ['string', 'integer', 'number', 'boolean', 'bytes', 'json'] as const;
+export type BuiltinTypeName = (typeof BUILTIN_TYPE_NAMES)[number];
+
+export type SerializerName = 'json' | 'raw' | 'string';
+
+/** A handler named in the manifest. A TypeScript manifest will add a variant that holds the function itself. */
+export type HandlerReference = ModuleHandlerReference;
+
+/** `./handlers/page-views.ts#countPageViews`, resolved against the manifest's directory. */
+export interface ModuleHandlerReference {
+  readonly kind: 'module';
+  /** Absolute path of the handler module (it existed when the manifest was loaded). */
+  readonly file: string;
+  readonly exportName: string;
+  /** The reference as written, for messages. */
+  readonly text: string;
+  /** Where the reference is written, for handler-level errors (see `handler-checks.ts`). */
+  readonly location: SourceLocation;
+}
+
+/** Faust's settings in camelCase, every duration in milliseconds. Defaults: `config/defaults.yaml`. */
+export interface Settings {
+  readonly commitIntervalMs: number;
+  readonly commitEvery: number;
+  readonly commitLivelockSoftTimeoutMs: number;
+  readonly standbyReplicas: number;
+  readonly streamBufferMaxsize: number;
+  readonly shutdownTimeoutMs: number;
+  readonly brokerClientId: string;
+  readonly brokerRequestTimeoutMs: number;
+  readonly brokerSessionTimeoutMs: number;
+  readonly brokerHeartbeatIntervalMs: number;
+  readonly brokerRebalanceTimeoutMs: number;
+  readonly consumerMaxFetchBytes: number;
+  readonly consumerAutoOffsetReset: 'earliest' | 'latest';
+  readonly producerLingerMs: number;
+  readonly producerAcks: -1 | 0 | 1;
+  readonly producerCompression: 'none' | 'gzip';
+  readonly topicPartitions: number;
+  readonly topicReplicationFactor: number;
+  readonly topicAllowDeclare: boolean;
+  readonly tableCleanupIntervalMs: number;
+  readonly recoveryBufferSize: number;
+  readonly recoveryStallTimeoutMs: number;
+  readonly timezone: string;
+}
+
+export interface WebSettings {
+  readonly port: number;
+  readonly host: string;
+  /** When set, the web server requires `Authorization: Bearer <token>` (an empty value means unset). */
+  readonly authToken?: string;
+  /** How other workers reach this one; default `http://<host>:<port>` decided by the web area. */
+  readonly canonicalUrl?: string;
+}
+
+/** Every setting that an environment variable (`STREAMD_<NAME>`) or a flag can override, flat. */
+export interface OverridableSettings extends Settings {
+  readonly broker: string;
+  readonly store: string;
+  readonly datadir: string;
+  readonly processingGuarantee: ProcessingGuarantee;
+  readonly webPort: number;
+  readonly webHost: string;
+  readonly webAuthToken: string;
+  readonly webCanonicalUrl: string;
+}
+
+/** Command-line overrides; a string is coerced like an environment variable's value. */
+export type SettingOverrides = { readonly [K in keyof OverridableSettings]?: OverridableSettings[K] | string };
+
+export type ProcessingGuarantee = 'at_least_once' | 'exactly_once';
+
+export interface ModelDeclaration {
+  readonly name: string;
+  /** The JSON Schema (2020-12) as written; it compiled with ajv when the manifest was loaded. */
+  readonly schema: Readonly<Record<string, unknown>>;
+  readonly location: SourceLocation;
+}
+
+export interface TopicDeclaration {
+  readonly name: string;
+  readonly keyType: TypeReference;
+  readonly valueType: TypeReference;
+  /** Explicit, or derived from the type: bytes → raw, string → string, anything else → json. */
+  readonly keySerializer: SerializerName;
+  readonly valueSerializer: SerializerName;
+  /** Undefined: use the topic as it exists; if streamd must create it, `settings.topicPartitions`. */
+  readonly partitions?: number;
+  readonly replicas?: number;
+  readonly retentionMs?: number;
+  readonly isCompacted: boolean;
+  /** streamd owns the topic and may create it. */
+  readonly isInternal: boolean;
+  readonly onDecodeError: 'skip' | 'dlq' | 'stop';
+  /** Extra topic configuration, values as strings (`cleanup.policy`, `min.insync.replicas`, …). */
+  readonly config: Readonly<Record<string, string>>;
+  readonly location: SourceLocation;
+}
+
+export type WindowDeclaration =
+  | { readonly type: 'tumbling'; readonly sizeMs: number; readonly expiresMs?: number }
+  | { readonly type: 'hopping'; readonly sizeMs: number; readonly stepMs: number; readonly expiresMs?: number }
+  | { readonly type: 'sliding'; readonly sizeMs: number; readonly expiresMs?: number };
+
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+
+export interface TableDeclaration {
+  readonly name: string;
+  /** `set`: each value is a set of `valueType` elements. */
+  readonly kind: 'table' | 'set';
+  readonly keyType: TypeReference;
+  readonly valueType: TypeReference;
+  /** Returned by `get` for a missing key; absent means `get` returns undefined. */
+  readonly defaultValue?: JsonValue;
+  /** Changelog partitions; undefined means the partition count of the source topic. */
+  readonly partitions?: number;
+  readonly window?: WindowDeclaration;
+  /** Every worker keeps every partition. */
+  readonly isGlobal: boolean;
+  readonly standbyReplicas: number;
+  readonly location: SourceLocation;
+}
+
+export type SinkReference = { readonly kind: 'topic'; readonly name: string } | { readonly kind: 'agent'; readonly name: string };
+
+export interface AgentDeclaration {
+  readonly name: string;
+  /** At least one; the first is the agent's main topic (`topic:` or `topics:` in the manifest). */
+  readonly topics: readonly string[];
+  readonly handler: HandlerReference;
+  readonly concurrency: number;
+  readonly sinks: readonly SinkReference[];
+  /** One actor per assigned partition. */
+  readonly hasIsolatedPartitions: boolean;
+  readonly location: SourceLocation;
+}
+
+export interface TimerDeclaration {
+  readonly name: string;
+  readonly intervalMs: number;
+  readonly isLeaderOnly: boolean;
+  readonly handler: HandlerReference;
+  readonly location: SourceLocation;
+}
+
+export interface CrontabDeclaration {
+  readonly name: string;
+  /** 5 fields, or 6 with seconds first, or a nickname such as `@daily`. */
+  readonly cron: string;
+  /** IANA time zone; default `settings.timezone`. */
+  readonly timezone: string;
+  readonly isLeaderOnly: boolean;
+  readonly handler: HandlerReference;
+  readonly location: SourceLocation;
+}
+
+export interface TaskDeclaration {
+  readonly name: string;
+  readonly isLeaderOnly: boolean;
+  readonly handler: HandlerReference;
+  readonly location: SourceLocation;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+
+export interface ViewDeclaration {
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly handler: HandlerReference;
+  readonly location: SourceLocation;
+}
+
+/** A loaded, validated manifest. Maps keep declaration order. */
+export interface Manifest {
+  /** Absolute path of the manifest file. */
+  readonly sourcePath: string;
+  readonly id: string;
+  readonly version: number;
+  readonly broker: string;
+  readonly store: string;
+  /** Absolute. Relative values resolve against the manifest's directory, or the working directory when
+   * they came from an environment variable or a flag. */
+  readonly datadir: string;
+  readonly processingGuarantee: ProcessingGuarantee;
+  readonly web: WebSettings;
+  readonly settings: Settings;
+  readonly models: ReadonlyMap<string, ModelDeclaration>;
+  readonly topics: ReadonlyMap<string, TopicDeclaration>;
+  readonly tables: ReadonlyMap<string, TableDeclaration>;
+  readonly agents: ReadonlyMap<string, AgentDeclaration>;
+  readonly timers: ReadonlyMap<string, TimerDeclaration>;
+  readonly crontabs: ReadonlyMap<string, CrontabDeclaration>;
+  readonly tasks: ReadonlyMap<string, TaskDeclaration>;
+  readonly views: readonly ViewDeclaration[];
+}
