@@ -11,6 +11,7 @@ import type { KafkaDriver } from './types.js';
 export type * from './types.js';
 export { murmur2, partitionForKey, Partitioner } from './partitioner.js';
 export { roundRobinAssignor } from './round-robin-assignor.js';
+export { BufferedProducer, type BufferedProducerOptions } from './buffered-producer.js';
 
 /** SASL credentials, passed through to the client. */
 export interface SaslOptions {

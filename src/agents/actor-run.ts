@@ -1,0 +1,104 @@
+// One run of an actor's handler: the stream environment it iterates in, the pumps its groupBy and
+// through calls start, and the event in hand. A pump failure aborts the run like a handler error.
+
+import { ConfigError } from '../errors/index.js';
+import type { Channel, Event, StreamEnvironment } from '../streams/index.js';
+import type { Outbox } from './outbox.js';
+
+export interface ActorRunPorts {
+  readonly agent: string;
+  readonly outbox: Outbox;
+  /** Repartition topics declared by this agent's handler at boot, by groupBy name. */
+  readonly repartitions: ReadonlyMap<string, { readonly topic: string; readonly channel: Channel }>;
+  /** Channels of topics this agent's handler reads through `through`. */
+  readonly subscriptions: ReadonlyMap<string, Channel>;
+}
+
+export class ActorRun implements StreamEnvironment {
+  readonly #controller = new AbortController();
+  readonly #ports: ActorRunPorts;
+  readonly #pumps: Promise<void>[] = [];
+  readonly #onParentAbort: () => void;
+  readonly #parent: AbortSignal;
+  #current: Event | undefined;
+  #seen = 0;
+  #failure: unknown;
+
+  readonly #onEvent: () => void;
+
+  /** `onEvent` is told of every event the run takes (metrics). */
+  constructor(parent: AbortSignal, ports: ActorRunPorts, onEvent: () => void) {
+    this.#ports = ports;
+    this.#onEvent = onEvent;
+    this.#parent = parent;
+    this.#onParentAbort = () => this.#controller.abort(parent.reason);
+    if (parent.aborted) this.#controller.abort(parent.reason);
+    else parent.addEventListener('abort', this.#onParentAbort, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get currentEvent(): Event | undefined {
+    return this.#current;
+  }
+
+  /** At least one event was fully processed in this run (the handler moved past it). */
+  get hasProgressed(): boolean {
+    return this.#seen >= 2;
+  }
+
+  /** The error of a failed pump, if one failed. */
+  get failure(): unknown {
+    return this.#failure;
+  }
+
+  send(topic: string, value: unknown, options: { key?: unknown; event?: Event }): Promise<void> {
+    if (options.key !== undefined) return this.#ports.outbox.send(topic, { value, key: options.key });
+    return this.#ports.outbox.send(topic, { value, rawKey: options.event?.message.key ?? null });
+  }
+
+  repartition(name: string): { topic: string; channel: Channel } {
+    const found = this.#ports.repartitions.get(name);
+    if (found === undefined) {
+      throw new ConfigError(
+        `agent ${this.#ports.agent}: groupBy name "${name}" was not seen when the worker started. ` +
+          'Call groupBy before the handler first awaits anything, so streamd can create its topic at boot.',
+      );
+    }
+    return found;
+  }
+
+  subscription(topic: string): Channel {
+    const found = this.#ports.subscriptions.get(topic);
+    if (found === undefined) {
+      throw new ConfigError(`agent ${this.#ports.agent}: through("${topic}") was not seen when the worker started, or "${topic}" is not a declared topic.`);
+    }
+    return found;
+  }
+
+  pump(_name: string, loop: () => Promise<void>): void {
+    this.#pumps.push(
+      loop().catch((err: unknown) => {
+        if (this.#controller.signal.aborted) return;
+        this.#failure = err;
+        this.#controller.abort(err);
+      }),
+    );
+  }
+
+  current(event: Event | undefined): void {
+    this.#current = event;
+    if (event === undefined) return;
+    this.#seen += 1;
+    this.#onEvent();
+  }
+
+  /** Ends the run: stops its pumps and waits for them. */
+  async end(): Promise<void> {
+    this.#controller.abort();
+    this.#parent.removeEventListener('abort', this.#onParentAbort);
+    await Promise.all(this.#pumps);
+  }
+}

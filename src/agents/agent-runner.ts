@@ -1,0 +1,176 @@
+// Runs one agent: `concurrency` actors, each iterating the agent's channel with the user's handler.
+// Faust's error policy: a handler error is logged with topic/partition/offset, its event acked, and
+// the actor restarted. A crash loop — more than `maxConsecutiveFailures` failures with no event
+// processed in between — crashes the agent, which stops the worker non-zero.
+
+import type { Logger } from 'pino';
+import { StreamdError } from '../errors/index.js';
+import type { WorkerMetrics } from '../metrics/index.js';
+import { Service, SystemClock, isAbortError, type Clock } from '../service/index.js';
+import { Stream, type Channel, type Event } from '../streams/index.js';
+import { ActorRun, type ActorRunPorts } from './actor-run.js';
+import type { Outbox } from './outbox.js';
+import type { Agent, AgentRef, HandlerContext, SinkTarget, TopicSender } from './types.js';
+
+export interface AgentRunnerOptions extends ActorRunPorts {
+  readonly logger: Logger;
+  readonly handler: () => Agent;
+  readonly channel: Channel;
+  readonly concurrency: number;
+  readonly sinks: readonly SinkTarget[];
+  readonly metrics: WorkerMetrics;
+  readonly topics: Readonly<Record<string, TopicSender>>;
+  readonly agents: Readonly<Record<string, AgentRef>>;
+  /** Sends a yielded value back to whoever asked, when the event was a request (see replies.ts). */
+  readonly reply: (event: Event, value: unknown) => boolean;
+  /** Default 10. */
+  readonly maxConsecutiveFailures?: number;
+  readonly clock?: Clock;
+}
+
+export class AgentCrashLoopError extends StreamdError {
+  constructor(agent: string, failures: number, cause: unknown) {
+    super(
+      'STREAMD_AGENT_CRASH_LOOP',
+      `agent ${agent} failed ${failures} times in a row without processing an event; stopping the worker. ` +
+        'The last error is the cause; fix the handler and start again.',
+      { cause },
+    );
+  }
+}
+
+/** First restart after progress is immediate; then 100 ms doubling, at most 10 s. */
+function backoffMs(consecutive: number): number {
+  return consecutive <= 1 ? 0 : Math.min(100 * 2 ** (consecutive - 2), 10_000);
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return value !== null && typeof value === 'object' && Symbol.asyncIterator in value;
+}
+
+export class AgentRunner extends Service {
+  readonly #options: AgentRunnerOptions;
+  readonly #clock: Clock;
+  #liveActors = 0;
+  #uncounted = 0;
+  #drained: PromiseWithResolversLike | undefined;
+
+  constructor(name: string, options: AgentRunnerOptions) {
+    super({ name: `agent ${name}`, logger: options.logger });
+    this.#options = options;
+    this.#clock = options.clock ?? new SystemClock();
+  }
+
+  protected override onStart(): Promise<void> {
+    for (let index = 0; index < this.#options.concurrency; index++) {
+      this.#liveActors += 1;
+      this.spawn(`actor ${index}`, async (signal) => {
+        try {
+          await this.#actor(index, signal);
+        } finally {
+          this.#liveActors -= 1;
+          if (this.#liveActors === 0) this.#drained?.resolve();
+        }
+      });
+    }
+    return Promise.resolve();
+  }
+
+  /** Resolves when every actor has ended (the channel was closed and drained, or the agent stopped). */
+  whenDrained(): Promise<void> {
+    if (this.#liveActors === 0) return Promise.resolve();
+    this.#drained ??= withResolvers();
+    return this.#drained.promise;
+  }
+
+  async #actor(index: number, signal: AbortSignal): Promise<void> {
+    const { agent, channel } = this.#options;
+    let consecutive = 0;
+    while (!signal.aborted) {
+      const run = new ActorRun(signal, this.#options, () => this.#counted());
+      try {
+        await this.#runOnce(run, index);
+        await run.end();
+        this.#flushCount();
+        if (run.failure !== undefined) throw asError(run.failure);
+        if (channel.isClosed || signal.aborted) return;
+        this.log.warn({ agent, actor: index }, 'handler returned while its stream was still open; starting it again');
+        consecutive = 0;
+      } catch (err) {
+        await run.end();
+        this.#flushCount();
+        if (signal.aborted && isAbortError(err)) return;
+        const failure = run.failure ?? err;
+        consecutive = run.hasProgressed ? 1 : consecutive + 1;
+        this.#failed(run.currentEvent, failure, index);
+        const limit = this.#options.maxConsecutiveFailures ?? 10;
+        if (consecutive > limit) throw new AgentCrashLoopError(agent, consecutive, failure);
+        const wait = backoffMs(consecutive);
+        if (wait > 0) await this.#clock.sleep(wait, signal);
+      }
+    }
+  }
+
+  async #runOnce(run: ActorRun, index: number): Promise<void> {
+    const { handler, sinks, outbox } = this.#options;
+    const context: HandlerContext = {
+      topics: this.#options.topics,
+      agents: this.#options.agents,
+      log: this.log.child({ actor: index }),
+      signal: run.signal,
+      currentEvent: () => run.currentEvent,
+    };
+    const result = handler()(new Stream(this.#options.channel, run), context);
+    if (!isAsyncIterable(result)) {
+      await result;
+      return;
+    }
+    for await (const value of result) {
+      const event = run.currentEvent;
+      if (event !== undefined) this.#options.reply(event, value);
+      if (sinks.length === 1) await send(outbox, sinks[0]!, value, event);
+      else if (sinks.length > 1) await Promise.all(sinks.map((sink) => send(outbox, sink, value, event)));
+    }
+  }
+
+  /** Events are counted here and handed to Prometheus in chunks: a labelled inc per event is not free. */
+  #counted(): void {
+    if (++this.#uncounted >= 1000) this.#flushCount();
+  }
+
+  #flushCount(): void {
+    if (this.#uncounted === 0) return;
+    this.#options.metrics.eventsProcessed(this.#options.agent, this.#uncounted);
+    this.#uncounted = 0;
+  }
+
+  #failed(event: Event | undefined, error: unknown, actor: number): void {
+    const { agent, metrics } = this.#options;
+    metrics.handlerError(agent);
+    const where =
+      event === undefined
+        ? {}
+        : { topic: event.message.topic, partition: event.message.partition, offset: event.message.offset.toString() };
+    this.log.error({ agent, actor, ...where, err: error }, 'handler failed; the event is acked and the actor starts again');
+    event?.ack();
+  }
+}
+
+function send(outbox: Outbox, sink: SinkTarget, value: unknown, event: Event | undefined): Promise<void> {
+  return outbox.send(sink.topic, { value, rawKey: event?.message.key ?? null });
+}
+
+interface PromiseWithResolversLike {
+  readonly promise: Promise<void>;
+  readonly resolve: () => void;
+}
+
+function withResolvers(): PromiseWithResolversLike {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}

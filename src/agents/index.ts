@@ -1,0 +1,6 @@
+// Public surface of the agents area: the handler API types, the runner, replies and the topology probe.
+export { AgentCrashLoopError, AgentRunner, type AgentRunnerOptions } from './agent-runner.js';
+export type { Outbox, OutboxMessage } from './outbox.js';
+export { AskTimeoutError, CORRELATION_HEADER, REPLY_TO_HEADER, Replies } from './replies.js';
+export { probeAgent, type ProbedTopology } from './topology-probe.js';
+export type { Agent, AgentRef, AnyAgent, HandlerContext, SendOptions, SinkTarget, TopicSender } from './types.js';

@@ -1,0 +1,15 @@
+// The port through which agents send: encodes with the target topic's codecs and enqueues on the
+// worker's producer, waiting only when the producer has no room (backpressure).
+
+export interface OutboxMessage {
+  readonly value: unknown;
+  /** A key to encode with the topic's key codec. */
+  readonly key?: unknown;
+  /** Key bytes to send as they are (the source event's key), used when `key` is undefined. */
+  readonly rawKey?: Buffer | null;
+  readonly headers?: Readonly<Record<string, string | Buffer>>;
+}
+
+export interface Outbox {
+  send(topic: string, message: OutboxMessage): Promise<void>;
+}

@@ -1,0 +1,52 @@
+// The handler API: what a user's agent function receives and may return.
+
+import type { Logger } from 'pino';
+import type { Event, Stream } from '../streams/index.js';
+
+/** Options of a send from a handler. Without `key`, the current event's key bytes are reused. */
+export interface SendOptions {
+  readonly key?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A producer for one declared topic, encoding with the topic's codecs. */
+export interface TopicSender {
+  /** Enqueues the value; it is on the broker before the source event's offset is committed. */
+  send(value: unknown, options?: SendOptions): Promise<void>;
+}
+
+/** Another agent, as a handler sees it. */
+export interface AgentRef {
+  /** Sends a value to the agent's topic without waiting for an answer. */
+  send(value: unknown, options?: SendOptions): Promise<void>;
+  /** Sends a value and waits for what the agent yields for it. Rejects after `timeoutMs` (default 30 s). */
+  ask(value: unknown, options?: SendOptions & { readonly timeoutMs?: number }): Promise<unknown>;
+}
+
+/** The second argument of every handler. */
+export interface HandlerContext {
+  readonly topics: Readonly<Record<string, TopicSender>>;
+  readonly agents: Readonly<Record<string, AgentRef>>;
+  readonly log: Logger;
+  /** Aborted when the worker stops or the handler is reloaded. */
+  readonly signal: AbortSignal;
+  /** The event being processed by this actor, if any. */
+  currentEvent(): Event | undefined;
+}
+
+/**
+ * An agent: an async generator (yielded values go to the agent's sinks, and answer `ask`) or an
+ * async function of the stream.
+ */
+export type Agent<V = unknown> = (stream: Stream<V>, context: HandlerContext) => AsyncIterable<unknown> | Promise<unknown>;
+
+/** Where yielded values go: a topic, or another agent (its main topic). */
+export interface SinkTarget {
+  readonly kind: 'topic' | 'agent';
+  readonly name: string;
+  readonly topic: string;
+}
+
+/** An agent of any value type, as the worker holds them (each handler declares its own `V`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAgent = Agent<any>;

@@ -1,0 +1,109 @@
+// Batches single-record sends from handlers into driver-level batch sends. Owned by the worker's
+// producer service; `flush()` is step (1) of the commit protocol: every record enqueued before the
+// call is on the broker when it resolves, or the flush rejects.
+
+import { KafkaError } from '../errors/index.js';
+import type { Producer, ProducerRecord } from './types.js';
+
+export interface BufferedProducerOptions {
+  /**
+   * Records per driver send. Too low: one request per few records; too high: a long first-byte
+   * latency and large requests. Default 2000.
+   */
+  readonly batchSize?: number;
+  /**
+   * Driver sends in flight at once. Too low: the producer waits on round trips; too high: memory
+   * and reordering across batches of a partition if the driver retries. Default 4.
+   */
+  readonly maxInFlight?: number;
+  /** Told once, when a send fails: the worker must stop before committing past it. */
+  readonly onFailure?: (error: Error) => void;
+}
+
+export class BufferedProducer {
+  readonly #producer: Producer;
+  readonly #batchSize: number;
+  readonly #maxInFlight: number;
+  readonly #onFailure: ((error: Error) => void) | undefined;
+  #buffer: ProducerRecord[] = [];
+  readonly #inFlight = new Set<Promise<void>>();
+  #isScheduled = false;
+  #failure: Error | undefined;
+  #waitingForRoom: (() => void)[] = [];
+  #sent = 0;
+
+  constructor(producer: Producer, options: BufferedProducerOptions = {}) {
+    this.#producer = producer;
+    this.#batchSize = options.batchSize ?? 2000;
+    this.#maxInFlight = options.maxInFlight ?? 4;
+    this.#onFailure = options.onFailure;
+  }
+
+  /** Records acknowledged by the broker so far. */
+  get sentCount(): number {
+    return this.#sent;
+  }
+
+  /** Buffered and in-flight records together are at most this many before `ready()` waits. */
+  get #highWater(): number {
+    return this.#batchSize * (this.#maxInFlight + 1);
+  }
+
+  /** Enqueues a record. Throws the first send failure, so no more work is built on a broken producer. */
+  send(record: ProducerRecord): void {
+    if (this.#failure !== undefined) throw this.#failure;
+    this.#buffer.push(record);
+    if (this.#buffer.length >= this.#batchSize && this.#inFlight.size < this.#maxInFlight) this.#sendBuffer();
+    else this.#schedule();
+  }
+
+  /** Resolves when there is room for more records (backpressure for fast handlers). */
+  ready(): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#buffer.length < this.#highWater) return Promise.resolve();
+    return new Promise((resolve) => this.#waitingForRoom.push(resolve));
+  }
+
+  /** Sends everything buffered and waits for every send in flight. Rejects with the first failure. */
+  async flush(): Promise<void> {
+    while (this.#buffer.length > 0 || this.#inFlight.size > 0) {
+      if (this.#failure !== undefined) throw this.#failure;
+      while (this.#buffer.length > 0 && this.#inFlight.size < this.#maxInFlight) this.#sendBuffer();
+      if (this.#inFlight.size > 0) await Promise.race(this.#inFlight);
+    }
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  #schedule(): void {
+    if (this.#isScheduled) return;
+    this.#isScheduled = true;
+    setImmediate(() => {
+      this.#isScheduled = false;
+      while (this.#buffer.length > 0 && this.#inFlight.size < this.#maxInFlight && this.#failure === undefined) this.#sendBuffer();
+    });
+  }
+
+  #sendBuffer(): void {
+    const records = this.#buffer.length <= this.#batchSize ? this.#buffer : this.#buffer.slice(0, this.#batchSize);
+    this.#buffer = records === this.#buffer ? [] : this.#buffer.slice(this.#batchSize);
+    const sending = this.#producer.send(records).then(
+      () => {
+        this.#sent += records.length;
+      },
+      (err: unknown) => this.#fail(err),
+    );
+    this.#inFlight.add(sending);
+    void sending.finally(() => {
+      this.#inFlight.delete(sending);
+      if (this.#buffer.length > 0 && this.#failure === undefined) this.#schedule();
+      if (this.#buffer.length < this.#highWater) for (const wake of this.#waitingForRoom.splice(0)) wake();
+    });
+  }
+
+  #fail(err: unknown): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = err instanceof Error ? err : new KafkaError(String(err));
+    for (const wake of this.#waitingForRoom.splice(0)) wake();
+    this.#onFailure?.(this.#failure);
+  }
+}

@@ -1,0 +1,2 @@
+// Public surface of the metrics area.
+export { WorkerMetrics } from './worker-metrics.js';

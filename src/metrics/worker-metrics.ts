@@ -1,0 +1,80 @@
+// The worker's Prometheus metrics: one registry per worker, created once (never inside reloadable
+// handler code), updated by the engine on batch boundaries rather than per record where it can.
+
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class WorkerMetrics {
+  readonly registry = new Registry();
+  readonly #messagesIn: Counter<'topic'>;
+  readonly #messagesOut: Counter<'topic'>;
+  readonly #events: Counter<'agent'>;
+  readonly #handlerErrors: Counter<'agent'>;
+  readonly #decodeErrors: Counter<'topic' | 'agent' | 'policy'>;
+  readonly #commits: Counter;
+  readonly #commitLatency: Histogram;
+  readonly #assigned: Gauge;
+  readonly #rebalances: Counter;
+
+  /** `withDefaults`: also Node's process metrics (off in tests that create many workers). */
+  constructor(options: { withDefaults?: boolean } = {}) {
+    const registers = [this.registry];
+    if (options.withDefaults ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'streamd_' });
+    this.#messagesIn = new Counter({ name: 'streamd_messages_in_total', help: 'Records received from Kafka, per topic.', labelNames: ['topic'], registers });
+    this.#messagesOut = new Counter({ name: 'streamd_messages_out_total', help: 'Records sent to Kafka, per topic.', labelNames: ['topic'], registers });
+    this.#events = new Counter({ name: 'streamd_events_total', help: 'Events processed by agents (acked), per agent.', labelNames: ['agent'], registers });
+    this.#handlerErrors = new Counter({ name: 'streamd_handler_errors_total', help: 'Handler errors, per agent.', labelNames: ['agent'], registers });
+    this.#decodeErrors = new Counter({
+      name: 'streamd_decode_errors_total',
+      help: 'Records that could not be decoded, per topic, agent and onDecodeError policy.',
+      labelNames: ['topic', 'agent', 'policy'],
+      registers,
+    });
+    this.#commits = new Counter({ name: 'streamd_commits_total', help: 'Offset commits.', registers });
+    this.#commitLatency = new Histogram({
+      name: 'streamd_commit_latency_seconds',
+      help: 'Time to flush the producer and commit offsets.',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.#assigned = new Gauge({ name: 'streamd_assigned_partitions', help: 'Partitions assigned to this worker.', registers });
+    this.#rebalances = new Counter({ name: 'streamd_rebalances_total', help: 'Consumer group rebalances seen by this worker.', registers });
+  }
+
+  messagesIn(topic: string, count: number): void {
+    this.#messagesIn.inc({ topic }, count);
+  }
+
+  messagesOut(topic: string, count: number): void {
+    this.#messagesOut.inc({ topic }, count);
+  }
+
+  eventsProcessed(agent: string, count: number): void {
+    this.#events.inc({ agent }, count);
+  }
+
+  handlerError(agent: string): void {
+    this.#handlerErrors.inc({ agent });
+  }
+
+  decodeError(topic: string, agent: string, policy: string): void {
+    this.#decodeErrors.inc({ topic, agent, policy });
+  }
+
+  committed(seconds: number): void {
+    this.#commits.inc();
+    this.#commitLatency.observe(seconds);
+  }
+
+  assignedPartitions(count: number): void {
+    this.#assigned.set(count);
+  }
+
+  rebalanced(): void {
+    this.#rebalances.inc();
+  }
+
+  /** The Prometheus text exposition and its content type. */
+  async expose(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

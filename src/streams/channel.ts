@@ -1,0 +1,97 @@
+// A FIFO of events shared by the actors of one agent. Bounded by its owner (the conductor pauses
+// the source partition when full); closing lets readers drain what is left, then ends them.
+
+import type { Event } from './event.js';
+
+export interface ChannelHooks {
+  /** Called when a reader takes an event out of the channel (drives resume of paused partitions). */
+  readonly onTake?: (event: Event) => void;
+}
+
+export class Channel {
+  readonly name: string;
+  #items: Event[] = [];
+  #head = 0;
+  #waiters: ((event: Event | undefined) => void)[] = [];
+  #isClosed = false;
+  readonly #hooks: ChannelHooks;
+
+  constructor(name: string, hooks: ChannelHooks = {}) {
+    this.name = name;
+    this.#hooks = hooks;
+  }
+
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  get isClosed(): boolean {
+    return this.#isClosed;
+  }
+
+  push(event: Event): void {
+    if (this.#isClosed) throw new Error(`channel ${this.name} is closed`);
+    const waiter = this.#waiters.shift();
+    if (waiter !== undefined) {
+      this.#hooks.onTake?.(event);
+      waiter(event);
+    } else {
+      this.#items.push(event);
+    }
+  }
+
+  /** The next event; undefined once the channel is closed and empty, or when `signal` aborts. */
+  next(signal?: AbortSignal): Promise<Event | undefined> {
+    const event = this.#shift();
+    if (event !== undefined) return Promise.resolve(event);
+    if (this.#isClosed || signal?.aborted === true) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const waiter = (value: Event | undefined): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(value);
+      };
+      const onAbort = (): void => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        resolve(undefined);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Removes and returns the buffered events that match (e.g. those of revoked partitions). */
+  drop(matches: (event: Event) => boolean): Event[] {
+    const kept: Event[] = [];
+    const dropped: Event[] = [];
+    for (let i = this.#head; i < this.#items.length; i++) {
+      const event = this.#items[i]!;
+      (matches(event) ? dropped : kept).push(event);
+    }
+    this.#items = kept;
+    this.#head = 0;
+    return dropped;
+  }
+
+  /** No more pushes; readers drain what is buffered and then get undefined. */
+  close(): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    if (this.size === 0) for (const waiter of this.#waiters.splice(0)) waiter(undefined);
+  }
+
+  #shift(): Event | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const event = this.#items[this.#head]!;
+    this.#head += 1;
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#head = 0;
+    } else if (this.#head > 4096) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    this.#hooks.onTake?.(event);
+    if (this.#isClosed && this.size === 0) for (const waiter of this.#waiters.splice(0)) waiter(undefined);
+    return event;
+  }
+}

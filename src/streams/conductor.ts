@@ -1,0 +1,166 @@
+// Routes each consumed record to every channel subscribed to its topic, with one acknowledgement
+// reference per channel; applies the topic's decode-error policy; pauses a partition whose
+// buffered events reach the limit and resumes it when readers have taken half of them.
+
+import type { Logger } from 'pino';
+import { StreamdError } from '../errors/index.js';
+import type { ConsumerRecord, Headers, ProducerRecord, RecordBatch, TopicPartition } from '../kafka/index.js';
+import type { Channel } from './channel.js';
+import { Event } from './event.js';
+import type { PartitionTracker } from './tracked-message.js';
+
+export type DecodeErrorPolicy = 'skip' | 'dlq' | 'stop';
+
+/** Decodes a record's key and value; throws (e.g. a DecodeError) when it cannot. */
+export type RecordDecoder = (record: ConsumerRecord) => { key: unknown; value: unknown };
+
+export interface Subscription {
+  readonly topic: string;
+  readonly channel: Channel;
+  /** The agent reading the channel: names its dead-letter topic and its error counters. */
+  readonly agent: string;
+  readonly onDecodeError: DecodeErrorPolicy;
+  /** Where `dlq` sends undecodable records. */
+  readonly deadLetterTopic: string;
+}
+
+/** What the conductor needs from the worker around it. */
+export interface ConductorPorts {
+  readonly log: Logger;
+  readonly decoderFor: (topic: string) => RecordDecoder;
+  /** Enqueues a record on the worker's producer (dead letters). */
+  readonly send: (record: ProducerRecord) => void;
+  readonly pause: (partition: TopicPartition) => void;
+  readonly resume: (partition: TopicPartition) => void;
+  /** A `stop` policy fired: the worker must stop without committing past `record`. */
+  readonly halt: (error: Error) => void;
+  /** Counts an undecodable record (metrics). */
+  readonly countDecodeError: (topic: string, agent: string, policy: DecodeErrorPolicy) => void;
+}
+
+/** Thrown by the `stop` policy: the worker stops and nothing is committed past the record. */
+export class UndecodableRecordError extends StreamdError {
+  constructor(record: ConsumerRecord, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      'STREAMD_UNDECODABLE_RECORD',
+      `cannot decode ${record.topic}[${record.partition}] at offset ${record.offset}: ${reason}. ` +
+        `The topic's onDecodeError is "stop", so the worker stops here and commits nothing past this record; ` +
+        `fix or skip the record (onDecodeError: skip | dlq) and start again.`,
+      { cause },
+    );
+  }
+}
+
+const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
+export class Conductor {
+  readonly #ports: ConductorPorts;
+  readonly #maxBuffered: number;
+  readonly #subscriptions = new Map<string, Subscription[]>();
+  readonly #buffered = new Map<string, number>();
+  readonly #paused = new Set<string>();
+  readonly #halted = new Set<string>();
+
+  /** `maxBuffered`: events buffered per partition before it is paused (streamBufferMaxsize). */
+  constructor(ports: ConductorPorts, maxBuffered: number) {
+    this.#ports = ports;
+    this.#maxBuffered = maxBuffered;
+  }
+
+  subscribe(subscription: Subscription): void {
+    const list = this.#subscriptions.get(subscription.topic) ?? [];
+    list.push(subscription);
+    this.#subscriptions.set(subscription.topic, list);
+  }
+
+  /** Every topic some channel reads: the consumer's subscription. */
+  topics(): string[] {
+    return [...this.#subscriptions.keys()].sort();
+  }
+
+  /** Hands a batch to the subscribed channels. Synchronous: the fetch loop never waits on handlers. */
+  deliver(batch: RecordBatch, tracker: PartitionTracker): void {
+    const id = key(batch.topic, batch.partition);
+    if (this.#halted.has(id) || tracker.isRevoked) return;
+    const subscriptions = this.#subscriptions.get(batch.topic) ?? [];
+    const decode = this.#ports.decoderFor(batch.topic);
+    let delivered = 0;
+    for (const record of batch.records) {
+      if (tracker.isRead(record.offset)) continue;
+      let decoded: { key: unknown; value: unknown };
+      try {
+        decoded = decode(record);
+      } catch (err) {
+        if (!this.#undecodable(record, err, subscriptions, tracker)) {
+          this.#halted.add(id);
+          break;
+        }
+        continue;
+      }
+      const tracked = tracker.track(record.offset, subscriptions.length);
+      for (const subscription of subscriptions) subscription.channel.push(new Event(decoded.key, decoded.value, record, tracked));
+      delivered += subscriptions.length;
+    }
+    if (delivered > 0) this.#add(id, batch, delivered);
+  }
+
+  /** A reader took an event out of a channel: its partition may resume. */
+  taken(event: Event): void {
+    const id = key(event.message.topic, event.message.partition);
+    const count = (this.#buffered.get(id) ?? 1) - 1;
+    this.#buffered.set(id, count);
+    if (count <= this.#maxBuffered / 2 && this.#paused.delete(id)) {
+      this.#ports.resume({ topic: event.message.topic, partition: event.message.partition });
+    }
+  }
+
+  /** Forgets buffered counts and pauses after a rebalance: every channel was emptied. */
+  reset(): void {
+    this.#buffered.clear();
+    this.#paused.clear();
+    this.#halted.clear();
+  }
+
+  #add(id: string, partition: TopicPartition, count: number): void {
+    const buffered = (this.#buffered.get(id) ?? 0) + count;
+    this.#buffered.set(id, buffered);
+    if (buffered >= this.#maxBuffered && !this.#paused.has(id)) {
+      this.#paused.add(id);
+      this.#ports.pause({ topic: partition.topic, partition: partition.partition });
+    }
+  }
+
+  /** Applies the policy; returns false when delivery of this partition must stop here. */
+  #undecodable(record: ConsumerRecord, err: unknown, subscriptions: readonly Subscription[], tracker: PartitionTracker): boolean {
+    const { log } = this.#ports;
+    const where = { topic: record.topic, partition: record.partition, offset: record.offset.toString() };
+    const reason = err instanceof Error ? err.message : String(err);
+    const policy = subscriptions[0]?.onDecodeError ?? 'skip';
+    if (policy === 'stop') {
+      for (const s of subscriptions) this.#ports.countDecodeError(record.topic, s.agent, 'stop');
+      log.error({ ...where, err }, 'cannot decode a record and the topic says stop: stopping without committing past it');
+      this.#ports.halt(new UndecodableRecordError(record, err));
+      return false;
+    }
+    for (const s of subscriptions) {
+      this.#ports.countDecodeError(record.topic, s.agent, s.onDecodeError);
+      if (s.onDecodeError === 'dlq') this.#ports.send(deadLetter(record, s.deadLetterTopic, reason));
+    }
+    log.warn({ ...where, reason, policy }, policy === 'dlq' ? 'cannot decode a record: sent it to the dead-letter topic' : 'cannot decode a record: skipped it');
+    tracker.track(record.offset, 0);
+    return true;
+  }
+}
+
+/** The raw record, unchanged, with headers that say where it came from and why it failed. */
+function deadLetter(record: ConsumerRecord, topic: string, reason: string): ProducerRecord {
+  const headers: Headers = {
+    ...record.headers,
+    'streamd-error': Buffer.from(reason),
+    'streamd-source-topic': Buffer.from(record.topic),
+    'streamd-source-partition': Buffer.from(String(record.partition)),
+    'streamd-source-offset': Buffer.from(record.offset.toString()),
+  };
+  return { topic, key: record.key, value: record.value, headers, timestamp: record.timestamp };
+}

@@ -1,0 +1,43 @@
+// An event: one record as one stream sees it — decoded key and value, the raw record, and one
+// reference on the record's acknowledgement. Acking releases that reference, once.
+
+import type { ConsumerRecord, Headers } from '../kafka/index.js';
+import type { TrackedMessage } from './tracked-message.js';
+
+export class Event<K = unknown, V = unknown> {
+  readonly key: K;
+  readonly value: V;
+  readonly message: ConsumerRecord;
+  #tracked: TrackedMessage | undefined;
+
+  constructor(key: K, value: V, message: ConsumerRecord, tracked: TrackedMessage | undefined) {
+    this.key = key;
+    this.value = value;
+    this.message = message;
+    this.#tracked = tracked;
+  }
+
+  get headers(): Headers {
+    return this.message.headers;
+  }
+
+  get isAcked(): boolean {
+    return this.#tracked === undefined;
+  }
+
+  /** Marks this stream done with the event. Returns false when it was already acked. */
+  ack(): boolean {
+    const tracked = this.#tracked;
+    if (tracked === undefined) return false;
+    this.#tracked = undefined;
+    tracked.release();
+    return true;
+  }
+
+  /** A copy carrying a new value and this event's acknowledgement (the original no longer acks). */
+  withValue<U>(value: U): Event<K, U> {
+    const tracked = this.#tracked;
+    this.#tracked = undefined;
+    return new Event(this.key, value, this.message, tracked);
+  }
+}

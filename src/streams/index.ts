@@ -1,0 +1,7 @@
+// Public surface of the streams area: events, channels, streams, the conductor and the source.
+export { Channel } from './channel.js';
+export { Conductor, UndecodableRecordError, type ConductorPorts, type DecodeErrorPolicy, type RecordDecoder, type Subscription } from './conductor.js';
+export { Event } from './event.js';
+export { Stream, type GroupByOptions, type StreamEnvironment } from './stream.js';
+export { StreamSource, type StreamSourceOptions } from './stream-source.js';
+export { PartitionTracker, TrackedMessage } from './tracked-message.js';

@@ -1,0 +1,23 @@
+// Names of the consumer group and of every internal topic, derived from the app id and version
+// (ARCHITECTURE §5). Bumping `version` gives new names, so a new version starts from fresh topics.
+
+import type { Manifest } from '../manifest/index.js';
+
+/** `<id>` for version 1, `<id>-v<version>` after (Faust's id_format). */
+export function appPrefix(manifest: Pick<Manifest, 'id' | 'version'>): string {
+  return manifest.version > 1 ? `${manifest.id}-v${manifest.version}` : manifest.id;
+}
+
+export const groupId = appPrefix;
+
+export function repartitionTopic(prefix: string, agent: string, name: string): string {
+  return `${prefix}-${agent}-${name}-repartition`;
+}
+
+export function deadLetterTopic(prefix: string, agent: string): string {
+  return `${prefix}-${agent}-dlq`;
+}
+
+export function replyTopic(prefix: string, workerId: string): string {
+  return `${prefix}-reply-${workerId}`;
+}

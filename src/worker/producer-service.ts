@@ -1,0 +1,49 @@
+// The worker's producer: one driver producer behind a BufferedProducer. Started first and stopped
+// last among the Kafka clients, so every sink and changelog send is flushed before it closes.
+
+import type { Logger } from 'pino';
+import { BufferedProducer, type KafkaDriver, type Producer, type ProducerOptions } from '../kafka/index.js';
+import { Service } from '../service/index.js';
+
+export class ProducerService extends Service {
+  readonly #driver: KafkaDriver;
+  readonly #options: ProducerOptions;
+  #producer: Producer | undefined;
+  #buffered: BufferedProducer | undefined;
+
+  constructor(driver: KafkaDriver, options: ProducerOptions, logger: Logger) {
+    super({ name: 'producer', logger });
+    this.#driver = driver;
+    this.#options = options;
+  }
+
+  /** The buffered producer; only while running. */
+  get buffered(): BufferedProducer {
+    if (this.#buffered === undefined) throw new Error('the producer is not started');
+    return this.#buffered;
+  }
+
+  /** The unbuffered producer, for sends whose offsets the caller needs (ingest). */
+  get direct(): Producer {
+    if (this.#producer === undefined) throw new Error('the producer is not started');
+    return this.#producer;
+  }
+
+  protected override async onStart(): Promise<void> {
+    this.#producer = await this.#driver.producer(this.#options);
+    this.#buffered = new BufferedProducer(this.#producer, {
+      onFailure: (error) => {
+        this.log.error({ err: error }, 'a send failed: stopping before any offset is committed past it');
+        this.crash(error);
+      },
+    });
+  }
+
+  protected override async onStop(): Promise<void> {
+    try {
+      await this.#buffered?.flush();
+    } finally {
+      await this.#producer?.close();
+    }
+  }
+}

@@ -1,0 +1,150 @@
+// The one place that builds the worker's service tree and states its order. Children start in
+// this order and stop in reverse, after the worker's own drain (worker.ts onStop):
+//
+//   kafka client   first up, last down: every other child talks through it
+//   producer       outlives the consumer and the agents, so sink and dead-letter sends flush
+//   consumer       one group member; feeds the conductor; commits
+//   agents         actors per agent; restart on handler errors, crash the worker on a crash loop
+//
+// The web server is started by the CLI beside the worker, so it answers probes from the first
+// second to the last.
+
+import type { AgentRef, Replies, SinkTarget, TopicSender } from '../agents/index.js';
+import { AgentRunner } from '../agents/index.js';
+import type { Acks, KafkaDriver } from '../kafka/index.js';
+import type { Manifest } from '../manifest/index.js';
+import { Service, type Clock } from '../service/index.js';
+import { StreamSource, type Channel, type Conductor } from '../streams/index.js';
+import type { CodecBook } from './codec-book.js';
+import { groupId } from './naming.js';
+import type { Plan } from './plan.js';
+import { ProducerService } from './producer-service.js';
+import type { Worker } from './worker.js';
+
+export interface ServiceTreeInput {
+  readonly worker: Worker;
+  readonly manifest: Manifest;
+  readonly plan: Plan;
+  readonly driver: KafkaDriver;
+  readonly book: CodecBook;
+  readonly conductor: Conductor;
+  readonly channel: (name: string) => Channel;
+  readonly replies: Replies;
+  readonly clock: Clock | undefined;
+}
+
+export interface ServiceTree {
+  readonly children: readonly { readonly service: Service; readonly why: string }[];
+  readonly producer: ProducerService;
+  readonly source: StreamSource;
+  readonly runners: readonly AgentRunner[];
+}
+
+/** Closes the driver when the tree is down: started first, so stopped last. */
+class KafkaClient extends Service {
+  readonly #driver: KafkaDriver;
+
+  constructor(driver: KafkaDriver, worker: Worker) {
+    super({ name: 'kafka client', logger: worker['log'] });
+    this.#driver = driver;
+  }
+
+  protected override onStop(): Promise<void> {
+    return this.#driver.close();
+  }
+}
+
+const ACKS: Record<-1 | 0 | 1, Acks> = { [-1]: 'all', 0: 'none', 1: 'leader' };
+
+export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
+  const { worker, manifest, plan, driver, book, conductor, replies } = input;
+  const logger = worker['log'];
+  const settings = manifest.settings;
+  const producer = new ProducerService(driver, { acks: ACKS[settings.producerAcks], compression: settings.producerCompression }, logger);
+
+  const topics: Record<string, TopicSender> = {};
+  for (const name of manifest.topics.keys()) {
+    topics[name] = { send: (value, options = {}) => worker.send(name, { value, ...(options.key === undefined ? { rawKey: null } : { key: options.key }), ...(options.headers === undefined ? {} : { headers: options.headers }) }) };
+  }
+  const agents: Record<string, AgentRef> = {};
+  for (const declaration of manifest.agents.values()) {
+    const topic = declaration.topics[0]!;
+    agents[declaration.name] = {
+      send: (value, options = {}) => worker.send(topic, { value, ...(options.key === undefined ? { rawKey: null } : { key: options.key }) }),
+      ask: (value, options = {}) => replies.ask(declaration.name, topic, value, options),
+    };
+  }
+
+  const runners = plan.agents.map(({ declaration, handler, repartitions, throughTopics, deadLetterTopic }) => {
+    const name = declaration.name;
+    book.declare(deadLetterTopic, 'raw');
+    const main = input.channel(`agent ${name}`);
+    for (const topic of declaration.topics) {
+      const onDecodeError = manifest.topics.get(topic)?.onDecodeError ?? 'skip';
+      conductor.subscribe({ topic, channel: main, agent: name, onDecodeError, deadLetterTopic });
+    }
+    const repartitionChannels = new Map<string, { topic: string; channel: Channel }>();
+    for (const r of repartitions) {
+      book.declare(r.topic, 'json');
+      const channel = input.channel(`agent ${name} groupBy ${r.name}`);
+      conductor.subscribe({ topic: r.topic, channel, agent: name, onDecodeError: 'skip', deadLetterTopic });
+      repartitionChannels.set(r.name, { topic: r.topic, channel });
+    }
+    const subscriptions = new Map<string, Channel>();
+    for (const topic of throughTopics) {
+      const channel = input.channel(`agent ${name} through ${topic}`);
+      conductor.subscribe({ topic, channel, agent: name, onDecodeError: manifest.topics.get(topic)?.onDecodeError ?? 'skip', deadLetterTopic });
+      subscriptions.set(topic, channel);
+    }
+    const sinks: SinkTarget[] = declaration.sinks.map((sink) => ({
+      kind: sink.kind,
+      name: sink.name,
+      topic: sink.kind === 'topic' ? sink.name : manifest.agents.get(sink.name)!.topics[0]!,
+    }));
+    return new AgentRunner(name, {
+      logger,
+      agent: name,
+      outbox: worker,
+      repartitions: repartitionChannels,
+      subscriptions,
+      handler,
+      channel: main,
+      concurrency: declaration.concurrency,
+      sinks,
+      metrics: worker.metrics,
+      topics,
+      agents,
+      reply: (event, value) => replies.reply(event, value),
+      ...(input.clock === undefined ? {} : { clock: input.clock }),
+    });
+  });
+
+  const source = new StreamSource({
+    logger,
+    driver,
+    conductor,
+    metrics: worker.metrics,
+    consumer: {
+      groupId: groupId(manifest),
+      sessionTimeoutMs: settings.brokerSessionTimeoutMs,
+      heartbeatIntervalMs: settings.brokerHeartbeatIntervalMs,
+      rebalanceTimeoutMs: settings.brokerRebalanceTimeoutMs,
+      maxBytesPerPartition: settings.consumerMaxFetchBytes,
+      autoOffsetReset: settings.consumerAutoOffsetReset,
+      isolation: 'read_committed',
+    },
+    flush: () => producer.buffered.flush(),
+    commitIntervalMs: settings.commitIntervalMs,
+    commitEvery: settings.commitEvery,
+    onRevoked: () => worker.revokeBuffered(),
+    ...(input.clock === undefined ? {} : { clock: input.clock }),
+  });
+
+  const children = [
+    { service: new KafkaClient(driver, worker), why: 'first up, last down: every other child talks through it' },
+    { service: producer as Service, why: 'outlives the consumer and the agents, so sink and dead-letter sends flush' },
+    { service: source as Service, why: 'one group member: feeds the conductor, commits acked offsets' },
+    ...runners.map((runner) => ({ service: runner, why: 'actors of one agent; restart on handler errors' })),
+  ];
+  return { children, producer, source, runners };
+}

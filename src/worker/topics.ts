@@ -1,0 +1,56 @@
+// Creates the topics a worker needs before its consumer subscribes: declared topics that do not
+// exist yet (when topicAllowDeclare), repartition topics (the partition count of the agent's
+// source topic unless groupBy names one), and dead-letter topics. Existing topics are never altered.
+
+import type { Logger } from 'pino';
+import { ConfigError } from '../errors/index.js';
+import type { KafkaDriver, TopicSpec } from '../kafka/index.js';
+import type { Manifest, TopicDeclaration } from '../manifest/index.js';
+import type { Plan } from './plan.js';
+
+function declaredSpec(topic: TopicDeclaration, manifest: Manifest): TopicSpec {
+  const config: Record<string, string> = { ...topic.config };
+  if (topic.isCompacted) config['cleanup.policy'] = 'compact';
+  if (topic.retentionMs !== undefined) config['retention.ms'] = String(topic.retentionMs);
+  return {
+    topic: topic.name,
+    partitions: topic.partitions ?? manifest.settings.topicPartitions,
+    replicationFactor: topic.replicas ?? manifest.settings.topicReplicationFactor,
+    config,
+  };
+}
+
+export async function ensureTopics(driver: KafkaDriver, manifest: Manifest, plan: Plan, log: Logger): Promise<void> {
+  const admin = await driver.admin();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const wanted: TopicSpec[] = [];
+    const replicationFactor = manifest.settings.topicReplicationFactor;
+    for (const topic of manifest.topics.values()) {
+      if (existing.has(topic.name)) continue;
+      if (!manifest.settings.topicAllowDeclare) {
+        throw new ConfigError(`topic "${topic.name}" does not exist and topicAllowDeclare is off: create it, or let streamd declare it`);
+      }
+      wanted.push(declaredSpec(topic, manifest));
+    }
+    const partitionsOf = async (topic: string): Promise<number> => {
+      const pending = wanted.find((w) => w.topic === topic);
+      if (pending !== undefined) return pending.partitions;
+      const [description] = await admin.describeTopics([topic]);
+      return description?.partitions ?? manifest.settings.topicPartitions;
+    };
+    for (const agent of plan.agents) {
+      const source = agent.declaration.topics[0]!;
+      for (const r of agent.repartitions) {
+        if (!existing.has(r.topic)) wanted.push({ topic: r.topic, partitions: r.partitions ?? (await partitionsOf(source)), replicationFactor });
+      }
+      const usesDeadLetters = agent.declaration.topics.some((t) => manifest.topics.get(t)?.onDecodeError === 'dlq');
+      if (usesDeadLetters && !existing.has(agent.deadLetterTopic)) wanted.push({ topic: agent.deadLetterTopic, partitions: 1, replicationFactor });
+    }
+    if (wanted.length === 0) return;
+    await admin.createTopics(wanted);
+    log.info({ topics: wanted.map((w) => `${w.topic} (${w.partitions} partitions)`) }, `created ${wanted.length} topics`);
+  } finally {
+    await admin.close();
+  }
+}
