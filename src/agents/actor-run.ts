@@ -23,6 +23,7 @@ export class ActorRun implements StreamEnvironment {
   #current: Event | undefined;
   #seen = 0;
   #failure: unknown;
+  #isInterrupted = false;
 
   readonly #onEvent: () => void;
 
@@ -93,6 +94,20 @@ export class ActorRun implements StreamEnvironment {
     if (event === undefined) return;
     this.#seen += 1;
     this.#onEvent();
+  }
+
+  /** True when `interrupt()` ended the run (a handler reload), not the handler or a failure. */
+  get isInterrupted(): boolean {
+    return this.#isInterrupted;
+  }
+
+  /**
+   * Ends the handler's stream at the next event boundary: the stream reports done, the handler
+   * returns, and the actor starts a new run with the current handler. Buffered events stay.
+   */
+  interrupt(): void {
+    this.#isInterrupted = true;
+    this.#controller.abort();
   }
 
   /** Ends the run: stops its pumps and waits for them. */

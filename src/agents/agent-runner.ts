@@ -57,6 +57,7 @@ export class AgentRunner extends Service {
   readonly #clock: Clock;
   #liveActors = 0;
   #uncounted = 0;
+  readonly #runs = new Set<ActorRun>();
   #drained: PromiseWithResolversLike | undefined;
 
   constructor(name: string, options: AgentRunnerOptions) {
@@ -92,13 +93,15 @@ export class AgentRunner extends Service {
     let consecutive = 0;
     while (!signal.aborted) {
       const run = new ActorRun(signal, this.#options, () => this.#counted());
+      this.#runs.add(run);
       try {
         await this.#runOnce(run, index);
         await run.end();
         this.#flushCount();
         if (run.failure !== undefined) throw asError(run.failure);
         if (channel.isClosed || signal.aborted) return;
-        this.log.warn({ agent, actor: index }, 'handler returned while its stream was still open; starting it again');
+        if (run.isInterrupted) this.log.info({ agent, actor: index }, 'handler reloaded: the actor goes on with the new code');
+        else this.log.warn({ agent, actor: index }, 'handler returned while its stream was still open; starting it again');
         consecutive = 0;
       } catch (err) {
         await run.end();
@@ -111,8 +114,15 @@ export class AgentRunner extends Service {
         if (consecutive > limit) throw new AgentCrashLoopError(agent, consecutive, failure);
         const wait = backoffMs(consecutive);
         if (wait > 0) await this.#clock.sleep(wait, signal);
+      } finally {
+        this.#runs.delete(run);
       }
     }
+  }
+
+  /** Ends every actor's current run at the next event boundary; each starts again with `handler()`. */
+  restartRuns(): void {
+    for (const run of this.#runs) run.interrupt();
   }
 
   async #runOnce(run: ActorRun, index: number): Promise<void> {

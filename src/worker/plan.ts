@@ -10,6 +10,8 @@ export interface PlannedAgent {
   readonly declaration: AgentDeclaration;
   /** Returns the current handler function (it changes on reload). */
   readonly handler: () => Agent;
+  /** Replaces the handler that `handler()` returns. */
+  readonly replace: (handler: AnyAgent) => void;
   readonly repartitions: readonly { readonly name: string; readonly topic: string; readonly partitions: number | undefined }[];
   readonly throughTopics: readonly string[];
   readonly deadLetterTopic: string;
@@ -38,9 +40,11 @@ export async function makePlan(manifest: Manifest, handlers: ReadonlyMap<string,
     for (const topic of probed.throughTopics) {
       if (!manifest.topics.has(topic)) throw new ConfigError(`${where(declaration)}: through("${topic}") names a topic the manifest does not declare`);
     }
+    let current: AnyAgent = handler;
     agents.push({
       declaration,
-      handler: () => handler,
+      handler: () => current,
+      replace: (next) => (current = next),
       repartitions: probed.groupBys.map((g) => ({ ...g, topic: repartitionTopic(prefix, declaration.name, g.name) })),
       throughTopics: probed.throughTopics,
       deadLetterTopic: deadLetterTopic(prefix, declaration.name),

@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { Replies, type AnyAgent, type Outbox, type OutboxMessage } from '../agents/index.js';
+import { Replies, probeAgent, type AnyAgent, type Outbox, type OutboxMessage } from '../agents/index.js';
 import { KafkaError } from '../errors/index.js';
 import { createDriver, type Headers, type KafkaDriver, type ProducerRecord, type RecordMetadata } from '../kafka/index.js';
 import type { Manifest } from '../manifest/index.js';
@@ -130,6 +130,29 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   #halt(error: Error): void {
     this.#isHalting = true;
     this.crash(error);
+  }
+
+  /**
+   * Swaps in reloaded handlers: each changed agent's actors finish the event in hand and go on
+   * with the new code. A handler whose groupBy/through topology differs is refused: the consumer's
+   * subscription is fixed for the life of the worker, so that change needs a restart.
+   */
+  async reloadHandlers(handlers: ReadonlyMap<string, AnyAgent>): Promise<void> {
+    for (const [name, handler] of handlers) {
+      const planned = this.#plan.agents.find((a) => a.declaration.name === name);
+      const runner = this.#tree.runners.find((r) => r.name === `agent ${name}`);
+      if (planned === undefined || runner === undefined || planned.handler() === handler) continue;
+      const probed = await probeAgent(handler);
+      const before = planned.repartitions.map((r) => r.name).join(',') + '|' + planned.throughTopics.join(',');
+      const after = probed.groupBys.map((g) => g.name).join(',') + '|' + probed.throughTopics.join(',');
+      if (before !== after) {
+        this.log.error({ agent: name, before, after }, 'reload refused: the handler changes its groupBy/through topics; restart the worker to apply it');
+        continue;
+      }
+      planned.replace(handler);
+      runner.restartRuns();
+      this.log.info({ agent: name }, 'handler reloaded');
+    }
   }
 
   isReady(): boolean {

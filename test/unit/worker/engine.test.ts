@@ -9,6 +9,7 @@ import { loadManifest } from '../../../src/manifest/index.js';
 import { WorkerMetrics } from '../../../src/metrics/index.js';
 import { createWorker, type Worker } from '../../../src/worker/index.js';
 import { pipe } from '../../fixtures/apps/pipeline/handlers.js';
+import type { Agent } from '../../../src/agents/index.js';
 import { collectRecords } from '../../helpers/collect.js';
 import { uniqueName } from '../../helpers/unique-name.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -17,8 +18,12 @@ import { repoPath } from '../../kafka/repo-root.js';
 const silent = pino({ level: 'silent' });
 
 async function startPipeline(broker: string, env: Record<string, string> = {}): Promise<Worker> {
+  return startWith(broker, pipe as Agent, env);
+}
+
+async function startWith(broker: string, handler: Agent, env: Record<string, string> = {}): Promise<Worker> {
   const manifest = await loadManifest(repoPath('test', 'fixtures', 'apps', 'pipeline', 'app.yaml'), { env: { STREAMD_BROKER: broker, ...env } });
-  const worker = await createWorker(manifest, { logger: silent, handlers: new Map([['pipe', pipe]]), metrics: new WorkerMetrics({ withDefaults: false }) });
+  const worker = await createWorker(manifest, { logger: silent, handlers: new Map([['pipe', handler]]), metrics: new WorkerMetrics({ withDefaults: false }) });
   await worker.start();
   return worker;
 }
@@ -105,5 +110,31 @@ describe('the stream engine on the embedded broker', () => {
     const partition0 = committed.find((c) => c.partition === 0)!;
     assert.ok(partition0.offset <= 3n, `committed ${partition0.offset}, which must not pass the bad record at offset 3`);
     await waitFor(() => worker.state === 'crashed', { timeoutMs: 5000, message: 'the worker ends crashed' });
+  });
+
+  it('swaps in a reloaded handler without losing or repeating an event', async () => {
+    const broker = `memory://${uniqueName('engine')}`;
+    const tag = (label: string): Agent<{ id: number; user: string; amount: number }> =>
+      async function* (stream) {
+        for await (const order of stream.groupBy((o) => o.user, { name: 'by-user' })) yield { ...order, label };
+      };
+    const worker = await startWith(broker, tag('old') as Agent);
+    const driver = createDriver(broker);
+    drivers.push(driver);
+    try {
+      const out = await collectRecords(await driver.consumer({ groupId: uniqueName('check'), maxWaitMs: 50 }), ['large_orders']);
+      const input = orders(400);
+      await worker.ingest('orders', input.slice(0, 200));
+      await out.untilCount(200, { timeoutMs: 10_000 });
+      await worker.reloadHandlers(new Map([['pipe', tag('new') as Agent]]));
+      await worker.ingest('orders', input.slice(200));
+      await out.untilCount(400, { timeoutMs: 10_000 });
+      const seen = out.records.map((r) => JSON.parse(r.value!.toString()) as { id: number; label: string });
+      assert.deepEqual(seen.map((o) => o.id).sort((a, b) => a - b), input.map((o) => o.value.id), 'every order once');
+      assert.ok(seen.filter((o) => o.id >= 200).every((o) => o.label === 'new'), 'orders after the reload ran the new handler');
+      await out.consumer.stop();
+    } finally {
+      await worker.stop();
+    }
   });
 });
