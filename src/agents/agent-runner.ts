@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { StreamdError } from '../errors/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { Service, SystemClock, isAbortError, type Clock } from '../service/index.js';
-import { Stream, type Channel, type Event } from '../streams/index.js';
+import { Stream, StreamOperatorError, type Channel, type Event } from '../streams/index.js';
 import { ActorRun, type ActorRunPorts } from './actor-run.js';
 import type { Outbox } from './outbox.js';
 import type { Agent, AgentRef, HandlerContext, SinkTarget, TopicSender } from './types.js';
@@ -109,7 +109,7 @@ export class AgentRunner extends Service {
         if (signal.aborted && isAbortError(err)) return;
         const failure = run.failure ?? err;
         consecutive = run.hasProgressed ? 1 : consecutive + 1;
-        this.#failed(run.currentEvent, failure, index);
+        this.#failed(failure instanceof StreamOperatorError ? failure.event : run.currentEvent, failure, index);
         const limit = this.#options.maxConsecutiveFailures ?? 10;
         if (consecutive > limit) throw new AgentCrashLoopError(agent, consecutive, failure);
         const wait = backoffMs(consecutive);

@@ -26,7 +26,11 @@ export class BufferedProducer {
   readonly #maxInFlight: number;
   readonly #onFailure: ((error: Error) => void) | undefined;
   #buffer: ProducerRecord[] = [];
-  readonly #inFlight = new Set<Promise<void>>();
+  /** Sends in flight, each with the sequence number of its first record. */
+  readonly #inFlight = new Map<Promise<void>, number>();
+  /** Records ever enqueued, and records ever handed to the driver: the buffer holds the difference. */
+  #enqueued = 0;
+  #handedOver = 0;
   #isScheduled = false;
   #failure: Error | undefined;
   #waitingForRoom: (() => void)[] = [];
@@ -53,6 +57,7 @@ export class BufferedProducer {
   send(record: ProducerRecord): void {
     if (this.#failure !== undefined) throw this.#failure;
     this.#buffer.push(record);
+    this.#enqueued += 1;
     if (this.#buffer.length >= this.#batchSize && this.#inFlight.size < this.#maxInFlight) this.#sendBuffer();
     else this.#schedule();
   }
@@ -64,12 +69,23 @@ export class BufferedProducer {
     return new Promise((resolve) => this.#waitingForRoom.push(resolve));
   }
 
-  /** Sends everything buffered and waits for every send in flight. Rejects with the first failure. */
+  /**
+   * Resolves when every record enqueued before the call is on the broker; rejects with the first
+   * failure. Records enqueued during the flush are not waited for, so a busy producer cannot
+   * starve a commit.
+   */
   async flush(): Promise<void> {
-    while (this.#buffer.length > 0 || this.#inFlight.size > 0) {
+    const target = this.#enqueued;
+    for (;;) {
       if (this.#failure !== undefined) throw this.#failure;
-      while (this.#buffer.length > 0 && this.#inFlight.size < this.#maxInFlight) this.#sendBuffer();
-      if (this.#inFlight.size > 0) await Promise.race(this.#inFlight);
+      if (this.#handedOver < target) {
+        if (this.#inFlight.size < this.#maxInFlight) this.#sendBuffer();
+        else await Promise.race([...this.#inFlight.keys()]);
+        continue;
+      }
+      const earlier = [...this.#inFlight].filter(([, firstRecord]) => firstRecord < target).map(([sending]) => sending);
+      if (earlier.length === 0) break;
+      await Promise.all(earlier);
     }
     if (this.#failure !== undefined) throw this.#failure;
   }
@@ -86,13 +102,15 @@ export class BufferedProducer {
   #sendBuffer(): void {
     const records = this.#buffer.length <= this.#batchSize ? this.#buffer : this.#buffer.slice(0, this.#batchSize);
     this.#buffer = records === this.#buffer ? [] : this.#buffer.slice(this.#batchSize);
+    const firstRecord = this.#handedOver;
+    this.#handedOver += records.length;
     const sending = this.#producer.send(records).then(
       () => {
         this.#sent += records.length;
       },
       (err: unknown) => this.#fail(err),
     );
-    this.#inFlight.add(sending);
+    this.#inFlight.set(sending, firstRecord);
     void sending.finally(() => {
       this.#inFlight.delete(sending);
       if (this.#buffer.length > 0 && this.#failure === undefined) this.#schedule();

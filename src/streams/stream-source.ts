@@ -37,6 +37,7 @@ export class StreamSource extends Service {
   #assignment: readonly TopicPartition[] = [];
   #settledSinceCommit = 0;
   #committing: Promise<void> | undefined;
+  #nextCommit: Promise<void> | undefined;
   #isDraining = false;
   #isAssigned = false;
 
@@ -132,18 +133,29 @@ export class StreamSource extends Service {
     return out;
   }
 
-  /** Commits every partition's acked prefix. One commit at a time; a concurrent call joins the running one. */
+  /**
+   * Commits every partition's acked prefix as it is when the commit starts. One commit runs at a
+   * time; calls made while one runs share a single follow-up commit, so a caller (e.g. the drain)
+   * never settles for a snapshot taken before its call.
+   */
   commit(reason: string): Promise<void> {
-    this.#committing ??= (async () => {
-      try {
-        this.#settledSinceCommit = 0;
-        const offsets = this.#uncommitted();
-        if (offsets.length > 0) await this.#commitOffsets(offsets, reason);
-      } finally {
-        this.#committing = undefined;
-      }
-    })();
-    return this.#committing;
+    if (this.#committing === undefined) {
+      this.#committing = this.#commitOnce(reason).finally(() => (this.#committing = undefined));
+      return this.#committing;
+    }
+    this.#nextCommit ??= this.#committing
+      .catch(() => undefined)
+      .then(() => {
+        this.#nextCommit = undefined;
+        return this.commit(reason);
+      });
+    return this.#nextCommit;
+  }
+
+  async #commitOnce(reason: string): Promise<void> {
+    this.#settledSinceCommit = 0;
+    const offsets = this.#uncommitted();
+    if (offsets.length > 0) await this.#commitOffsets(offsets, reason);
   }
 
   async #commitOffsets(offsets: readonly { tracker: PartitionTracker; offset: TopicPartitionOffset }[], reason: string): Promise<void> {

@@ -3,8 +3,20 @@
 // event acks the previous one. filter/map/echo are fused into one iterator: one await per event.
 
 import { setTimeout as sleep } from 'node:timers/promises';
+import { StreamdError } from '../errors/index.js';
 import type { Channel } from './channel.js';
 import type { Event } from './event.js';
+
+/** A failure inside an operator's pump (e.g. a groupBy key function), with the event it was on. */
+export class StreamOperatorError extends StreamdError {
+  readonly event: Event | undefined;
+
+  constructor(operator: string, event: Event | undefined, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('STREAMD_STREAM_OPERATOR', `${operator} failed: ${reason}`, { cause });
+    this.event = event;
+  }
+}
 
 /** Returned by an operator to drop the event (it is acked at once). */
 const SKIP: unique symbol = Symbol('skip');
@@ -100,12 +112,34 @@ export class Stream<V = unknown> implements AsyncIterable<V> {
     return new Stream<V>(channel, this.#env, [], this.#acks);
   }
 
+  /**
+   * The pump behind groupBy and through. Its stream must not report its events as the actor's
+   * current one (the handler's own stream does); when it fails, it acks the event it was on and
+   * fails with that event's position.
+   */
   #forward(name: string, topic: string, key: ((value: V) => unknown) | undefined): void {
-    const upstream = new Stream<V>(this.#channel, this.#env, this.#steps, true);
-    this.#env.pump(name, async () => {
-      for await (const value of upstream) {
+    const env = this.#env;
+    const quiet: StreamEnvironment = {
+      get signal() {
+        return env.signal;
+      },
+      send: (t, value, options) => env.send(t, value, options),
+      repartition: (n, partitions) => env.repartition(n, partitions),
+      subscription: (t) => env.subscription(t),
+      pump: (n, loop) => env.pump(n, loop),
+      current: () => undefined,
+    };
+    const upstream = new Stream<V>(this.#channel, quiet, this.#steps, true);
+    env.pump(name, async () => {
+      try {
+        for await (const value of upstream) {
+          const event = upstream.currentEvent;
+          await env.send(topic, value, key === undefined ? (event === undefined ? {} : { event }) : { key: await key(value) });
+        }
+      } catch (err) {
         const event = upstream.currentEvent;
-        await this.#env.send(topic, value, key === undefined ? (event === undefined ? {} : { event }) : { key: await key(value) });
+        event?.ack();
+        throw new StreamOperatorError(name, event, err);
       }
     });
   }
