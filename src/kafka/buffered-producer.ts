@@ -87,6 +87,10 @@ export class BufferedProducer {
       if (earlier.length === 0) break;
       await Promise.all(earlier);
     }
+    this.#throwIfFailed();
+  }
+
+  #throwIfFailed(): void {
     if (this.#failure !== undefined) throw this.#failure;
   }
 

@@ -115,7 +115,9 @@ export class Daemon {
       if (!line.startsWith(name)) continue;
       const match = /^([a-z_]+)(\{([^}]*)\})? ([0-9.e+-]+)$/.exec(line);
       if (match?.[1] !== name) continue;
-      const pairs = Object.fromEntries((match[3] ?? '').split(',').filter(Boolean).map((p) => p.split('=').map((s) => s.replace(/"/g, ''))));
+      const pairs: Record<string, string> = Object.fromEntries(
+        (match[3] ?? '').split(',').filter(Boolean).map((pair) => pair.split('=').map((part) => part.replace(/"/g, '')) as [string, string]),
+      );
       if (Object.entries(labels).every(([k, v]) => pairs[k] === v)) sum += Number(match[4]);
     }
     return sum;
