@@ -40,7 +40,8 @@ describe('malformed messages through streamd start', () => {
     await Promise.all(apps.map((a) => a.close()));
   });
 
-  async function run(policy: 'skip' | 'dlq' | 'stop'): Promise<{ app: PipelineApp; input: ReturnType<typeof malformed> }> {
+  /** A fresh app with the malformed input loaded into its topic. */
+  async function loaded(): Promise<{ app: PipelineApp; input: ReturnType<typeof malformed> }> {
     const app = new PipelineApp();
     apps.push(app);
     await app.createTopics();
@@ -50,7 +51,7 @@ describe('malformed messages through streamd start', () => {
   }
 
   it('skip: counts the four undecodable records, processes the five valid ones, and commits past all', { timeout: TIMEOUT_MS }, async () => {
-    const { app, input } = await run('skip');
+    const { app, input } = await loaded();
     const out = await app.output();
     const daemon = await app.start({ env: { ON_DECODE_ERROR: 'skip' } });
     await out.untilCount(input.valid.length, { timeoutMs: TIMEOUT_MS / 2 });
@@ -62,7 +63,7 @@ describe('malformed messages through streamd start', () => {
   });
 
   it('dlq: sends each undecodable record unchanged to <id>-<agent>-dlq with headers that say why and where', { timeout: TIMEOUT_MS }, async () => {
-    const { app, input } = await run('dlq');
+    const { app, input } = await loaded();
     const out = await app.output();
     const daemon = await app.start({ env: { ON_DECODE_ERROR: 'dlq' } });
     await out.untilCount(input.valid.length, { timeoutMs: TIMEOUT_MS / 2 });
@@ -87,7 +88,7 @@ describe('malformed messages through streamd start', () => {
   });
 
   it('stop: exits non-zero at the first undecodable record and never commits past it', { timeout: TIMEOUT_MS }, async () => {
-    const { app, input } = await run('stop');
+    const { app, input } = await loaded();
     const daemon = await app.start({ env: { ON_DECODE_ERROR: 'stop' }, waitReady: false });
     const exit = await daemon.exited;
     assert.equal(exit.code, 1, daemon.tail());
