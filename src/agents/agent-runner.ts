@@ -100,9 +100,18 @@ export class AgentRunner extends Service {
         this.#flushCount();
         if (run.failure !== undefined) throw asError(run.failure);
         if (channel.isClosed || signal.aborted) return;
-        if (run.isInterrupted) this.log.info({ agent, actor: index }, 'handler reloaded: the actor goes on with the new code');
-        else this.log.warn({ agent, actor: index }, 'handler returned while its stream was still open; starting it again');
-        consecutive = 0;
+        if (run.isInterrupted) {
+          this.log.info({ agent, actor: index }, 'handler reloaded: the actor goes on with the new code');
+          consecutive = 0;
+          continue;
+        }
+        this.log.warn({ agent, actor: index }, 'handler returned while its stream was still open; starting it again');
+        consecutive = run.hasProgressed ? 1 : consecutive + 1;
+        const limit = this.#options.maxConsecutiveFailures ?? 10;
+        if (consecutive > limit) throw new AgentCrashLoopError(agent, consecutive, new Error('the handler returns without processing events'));
+        const wait = backoffMs(consecutive);
+        if (wait > 0) await this.#clock.sleep(wait, signal);
+        else await new Promise<void>((resolve) => setImmediate(resolve));
       } catch (err) {
         await run.end();
         this.#flushCount();

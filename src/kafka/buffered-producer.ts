@@ -31,6 +31,8 @@ export class BufferedProducer {
   /** Records ever enqueued, and records ever handed to the driver: the buffer holds the difference. */
   #enqueued = 0;
   #handedOver = 0;
+  /** Records whose send has completed, either way. */
+  #settled = 0;
   #isScheduled = false;
   #failure: Error | undefined;
   #waitingForRoom: (() => void)[] = [];
@@ -46,6 +48,11 @@ export class BufferedProducer {
   /** Records acknowledged by the broker so far. */
   get sentCount(): number {
     return this.#sent;
+  }
+
+  /** Records enqueued whose send has not completed: buffered plus in flight. */
+  get #outstanding(): number {
+    return this.#enqueued - this.#settled;
   }
 
   /** Buffered and in-flight records together are at most this many before `ready()` waits. */
@@ -65,7 +72,7 @@ export class BufferedProducer {
   /** Resolves when there is room for more records (backpressure for fast handlers). */
   ready(): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#buffer.length < this.#highWater) return Promise.resolve();
+    if (this.#outstanding < this.#highWater) return Promise.resolve();
     return new Promise((resolve) => this.#waitingForRoom.push(resolve));
   }
 
@@ -117,8 +124,9 @@ export class BufferedProducer {
     this.#inFlight.set(sending, firstRecord);
     void sending.finally(() => {
       this.#inFlight.delete(sending);
+      this.#settled += records.length;
       if (this.#buffer.length > 0 && this.#failure === undefined) this.#schedule();
-      if (this.#buffer.length < this.#highWater) for (const wake of this.#waitingForRoom.splice(0)) wake();
+      if (this.#outstanding < this.#highWater) for (const wake of this.#waitingForRoom.splice(0)) wake();
     });
   }
 

@@ -42,9 +42,10 @@ export class Channel {
 
   /** The next event; undefined once the channel is closed and empty, or when `signal` aborts. */
   next(signal?: AbortSignal): Promise<Event | undefined> {
+    if (signal?.aborted === true) return Promise.resolve(undefined);
     const event = this.#shift();
     if (event !== undefined) return Promise.resolve(event);
-    if (this.#isClosed || signal?.aborted === true) return Promise.resolve(undefined);
+    if (this.#isClosed) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const waiter = (value: Event | undefined): void => {
         signal?.removeEventListener('abort', onAbort);
@@ -57,6 +58,17 @@ export class Channel {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiters.push(waiter);
     });
+  }
+
+  /** Puts an event a reader took but did not use back at the front, for the next reader. */
+  requeue(event: Event): void {
+    const waiter = this.#waiters.shift();
+    if (waiter !== undefined) {
+      waiter(event);
+      return;
+    }
+    if (this.#head > 0) this.#items[--this.#head] = event;
+    else this.#items.unshift(event);
   }
 
   /** Removes and returns the buffered events that match (e.g. those of revoked partitions). */

@@ -108,7 +108,8 @@ export class Conductor {
   /** A reader took an event out of a channel: its partition may resume. */
   taken(event: Event): void {
     const id = key(event.message.topic, event.message.partition);
-    const count = (this.#buffered.get(id) ?? 1) - 1;
+    // A push straight to a waiting reader is taken before deliver() counts it: the count may dip below 0.
+    const count = (this.#buffered.get(id) ?? 0) - 1;
     this.#buffered.set(id, count);
     if (count <= this.#maxBuffered / 2 && this.#paused.delete(id)) {
       this.#ports.resume({ topic: event.message.topic, partition: event.message.partition });

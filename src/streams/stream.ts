@@ -119,16 +119,7 @@ export class Stream<V = unknown> implements AsyncIterable<V> {
    */
   #forward(name: string, topic: string, key: ((value: V) => unknown) | undefined): void {
     const env = this.#env;
-    const quiet: StreamEnvironment = {
-      get signal() {
-        return env.signal;
-      },
-      send: (t, value, options) => env.send(t, value, options),
-      repartition: (n, partitions) => env.repartition(n, partitions),
-      subscription: (t) => env.subscription(t),
-      pump: (n, loop) => env.pump(n, loop),
-      current: () => undefined,
-    };
+    const quiet: StreamEnvironment = { ...withSignal(env, env.signal), current: () => undefined };
     const upstream = new Stream<V>(this.#channel, quiet, this.#steps, true);
     env.pump(name, async () => {
       try {
@@ -145,64 +136,86 @@ export class Stream<V = unknown> implements AsyncIterable<V> {
   }
 
   events(): AsyncIterable<Event<unknown, V>> {
-    return this.#iterate((value, event) => (value === event.value ? (event as Event<unknown, V>) : event.withValue(value as V)));
+    return this.#iterate((value, event) => {
+      const holder = value === event.value ? (event as Event<unknown, V>) : event.withValue(value as V);
+      return [holder, holder];
+    });
   }
 
   items(): AsyncIterable<[unknown, V]> {
-    return this.#iterate((value, event) => [event.key, value as V]);
+    return this.#iterate((value, event) => [[event.key, value as V], event]);
   }
 
   enumerate(start = 0): AsyncIterable<[number, V]> {
     let n = start;
-    return this.#iterate((value) => [n++, value as V]);
+    return this.#iterate((value, event) => [[n++, value as V], event]);
   }
 
-  /** Lists of up to `max` values; with `withinMs`, a partial list is yielded when that time passes. */
+  /**
+   * Lists of up to `max` values; with `withinMs`, a partial list is yielded when that time passes.
+   * A list's events are acked when the handler asks for the next list, when the stream ends, and
+   * when the handler leaves the loop (break, return or throw).
+   */
   async *take(max: number, withinMs?: number): AsyncGenerator<V[]> {
-    const iterator = this.#iterate((value, event) => ({ value: value as V, event }), false)[Symbol.asyncIterator]();
-    let batch: { value: V; event: Event }[] = [];
+    const own = new AbortController();
+    const signal = AbortSignal.any([this.#env.signal, own.signal]);
+    const reader = new Stream<V>(this.#channel, withSignal(this.#env, signal), this.#steps, this.#acks);
+    const iterator = reader.#iterate((value, event) => [{ value: value as V, event }, event], false)[Symbol.asyncIterator]();
+    let collected: { value: V; event: Event }[] = [];
+    let inHand: Event[] = [];
     let pending: Promise<IteratorResult<{ value: V; event: Event }>> | undefined;
+    const ackInHand = (): void => {
+      if (this.#acks) for (const event of inHand) event.ack();
+      inHand = [];
+    };
     try {
-      for (;;) {
-        const timer = new AbortController();
-        const onStop = (): void => timer.abort();
-        this.#env.signal.addEventListener('abort', onStop, { once: true });
-        const deadline: Promise<'timeout'> | undefined =
-          withinMs === undefined ? undefined : sleep(withinMs, 'timeout' as const, { signal: timer.signal }).catch(() => 'timeout' as const);
-        for (;;) {
-          pending ??= iterator.next();
-          const result = deadline === undefined ? await pending : await Promise.race([pending, deadline]);
-          if (result === 'timeout') break;
-          pending = undefined;
-          if (result.done === true) {
-            if (batch.length > 0) yield batch.map((b) => b.value);
-            return;
+      for (let isDone = false; !isDone; ) {
+        const timer = withinMs === undefined ? undefined : new AbortController();
+        try {
+          const deadline = timer === undefined ? undefined : sleep(withinMs, 'timeout' as const, { signal: AbortSignal.any([signal, timer.signal]) }).catch(() => 'cancelled' as const);
+          while (collected.length < max) {
+            pending ??= iterator.next();
+            const result = deadline === undefined ? await pending : await Promise.race([pending, deadline]);
+            if (result === 'timeout' || result === 'cancelled') break;
+            pending = undefined;
+            if (result.done === true) {
+              isDone = true;
+              break;
+            }
+            collected.push(result.value);
           }
-          batch.push(result.value);
-          if (batch.length >= max) break;
+        } finally {
+          timer?.abort();
         }
-        timer.abort();
-        this.#env.signal.removeEventListener('abort', onStop);
-        if (batch.length > 0) {
-          yield batch.map((b) => b.value);
-          if (this.#acks) for (const b of batch) b.event.ack();
-          batch = [];
+        if (collected.length > 0) {
+          inHand = collected.map((c) => c.event);
+          const values = collected.map((c) => c.value);
+          collected = [];
+          yield values;
+          ackInHand();
         }
       }
     } finally {
+      ackInHand();
+      own.abort();
+      // A read still waiting when the loop ended may have taken an event: it goes back, unprocessed.
+      const late = pending === undefined ? undefined : await pending.catch(() => undefined);
+      if (late !== undefined && late.done !== true) this.#channel.requeue(late.value.event);
       await iterator.return?.();
     }
   }
 
   [Symbol.asyncIterator](): AsyncIterator<V> {
-    return this.#iterate((value) => value as V)[Symbol.asyncIterator]();
+    return this.#iterate((value, event) => [value as V, event])[Symbol.asyncIterator]();
   }
 
   /**
    * The one iterator all shapes share. Each `next()` first acks the previous event (unless
-   * manual), then pulls events through the fused steps until one survives.
+   * manual), then pulls events through the fused steps until one survives. `shape` gives what
+   * the caller sees and the event that holds the acknowledgement (a copy when the value changed).
+   * Only delivered events — or one whose step threw — become the actor's current event.
    */
-  #iterate<T>(shape: (value: unknown, event: Event) => T, autoAck = this.#acks): AsyncIterable<T> {
+  #iterate<T>(shape: (value: unknown, event: Event) => [T, Event], autoAck = this.#acks): AsyncIterable<T> {
     const channel = this.#channel;
     const env = this.#env;
     const steps = this.#steps;
@@ -220,20 +233,27 @@ export class Stream<V = unknown> implements AsyncIterable<V> {
           env.current(undefined);
           return { value: undefined, done: true };
         }
-        this.#current = event;
-        env.current(event);
         let value: unknown = event.value;
-        for (const step of steps) {
-          value = step(value, event);
-          if (value instanceof Promise) value = await value;
-          if (value === SKIP) break;
+        try {
+          for (const step of steps) {
+            value = step(value, event);
+            if (value instanceof Promise) value = await value;
+            if (value === SKIP) break;
+          }
+        } catch (err) {
+          this.#current = event;
+          env.current(event);
+          throw err;
         }
         if (value === SKIP) {
           event.ack();
           continue;
         }
-        previous = event;
-        return { value: shape(value, event), done: false };
+        const [out, holder] = shape(value, event);
+        previous = holder;
+        this.#current = holder;
+        env.current(holder);
+        return { value: out, done: false };
       }
     };
     return {
@@ -246,4 +266,16 @@ export class Stream<V = unknown> implements AsyncIterable<V> {
       }),
     };
   }
+}
+
+/** The same environment with another abort signal (take's own reader). */
+function withSignal(env: StreamEnvironment, signal: AbortSignal): StreamEnvironment {
+  return {
+    signal,
+    send: (topic, value, options) => env.send(topic, value, options),
+    repartition: (name, partitions) => env.repartition(name, partitions),
+    subscription: (topic) => env.subscription(topic),
+    pump: (name, loop) => env.pump(name, loop),
+    current: (event) => env.current(event),
+  };
 }

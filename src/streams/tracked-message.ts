@@ -80,6 +80,7 @@ export class PartitionTracker {
 
   /** The next offset to commit, or undefined when nothing was delivered yet. */
   committable(): bigint | undefined {
+    if (this.#isRevoked) return undefined;
     return this.#head < this.#queue.length ? this.#queue[this.#head]!.offset : this.#next;
   }
 
