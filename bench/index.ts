@@ -1,6 +1,6 @@
 // `npm run bench`: starts a real broker (JIT on, as in production), loads the data, and prints each
 // streamd figure beside a baseline measured in the same run. Figures are reported, never asserted.
-// Usage: node dist/bench/index.js [--records N] [--json]
+// Usage: node dist/bench/index.js [--records N] [--only drivers,stateless] [--json]
 
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
@@ -10,6 +10,7 @@ import { ensureKafkaJars } from '../test/kafka/jars.js';
 import { TestBroker } from '../test/kafka/broker.js';
 import { consumeThroughput, produceThroughput } from './driver-throughput.js';
 import { consumerPerformance, producerPerformance } from './java-perf.js';
+import { preloadPageViews, rawKafkajs, streamdStateless } from './stateless.js';
 
 interface Row {
   readonly workload: string;
@@ -19,7 +20,14 @@ interface Row {
   readonly ratio?: number;
 }
 
-const { values } = parseArgs({ options: { records: { type: 'string', default: '1000000' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    records: { type: 'string', default: '1000000' },
+    only: { type: 'string', default: 'drivers,stateless' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const workloads = new Set(values.only.split(','));
 const records = Number(values.records);
 const recordSize = 100;
 const partitions = 4;
@@ -34,6 +42,45 @@ async function main(): Promise<void> {
   const run = randomUUID().slice(0, 8);
   try {
     say(`broker: Kafka ${version} on ${broker.bootstrap}, ready in ${(broker.startedMs / 1000).toFixed(2)} s`);
+    if (workloads.has('drivers')) rows.push(...(await driverWorkload(classpath, broker.bootstrap, run)));
+    if (workloads.has('stateless')) rows.push(...(await statelessWorkload(classpath, broker.bootstrap, run)));
+  } finally {
+    await broker.stop();
+  }
+  report(rows, broker.startedMs);
+}
+
+async function statelessWorkload(classpath: string, bootstrap: string, run: string): Promise<Row[]> {
+  const kafka = createDriver(`kafka://${bootstrap}`);
+  const admin = await kafka.admin();
+  try {
+    await admin.createTopics(['pageviews', 'pageviews_out', 'pageviews_raw_out'].map((topic) => ({ topic, partitions })));
+    say(`stateless (B1): preloading ${records} JSON page views of about 100 B into 4 partitions`);
+    await preloadPageViews(classpath, bootstrap, 'pageviews', records);
+    say('stateless (B1): raw kafkajs eachBatch consume → transform → produce loop');
+    const raw = await rawKafkajs(bootstrap, admin, 'pageviews', 'pageviews_raw_out', `bench-raw-${run}`);
+    say('stateless (B1): streamd filter → map → sink');
+    const streamd = await streamdStateless(bootstrap, admin, `bench-streamd-${run}`);
+    return [
+      { workload: 'B1', subject: `raw kafkajs loop (drain ${raw.drainSeconds.toFixed(1)} s)`, recordsPerSec: raw.steadyRecordsPerSec },
+      {
+        workload: 'B1',
+        subject: `streamd stateless (drain ${streamd.drainSeconds.toFixed(1)} s)`,
+        recordsPerSec: streamd.steadyRecordsPerSec,
+        baseline: 'raw kafkajs loop',
+        ratio: streamd.steadyRecordsPerSec / raw.steadyRecordsPerSec,
+      },
+    ];
+  } finally {
+    await admin.close();
+    await kafka.close();
+  }
+}
+
+async function driverWorkload(classpath: string, bootstrap: string, run: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  const broker = { bootstrap };
+  {
     const kafka = createDriver(`kafka://${broker.bootstrap}`);
     const memory = createDriver(`memory://bench-${run}`);
     try {
@@ -63,10 +110,8 @@ async function main(): Promise<void> {
     } finally {
       await Promise.allSettled([kafka.close(), memory.close()]);
     }
-  } finally {
-    await broker.stop();
   }
-  report(rows, broker.startedMs);
+  return rows;
 }
 
 function report(rows: readonly Row[], brokerStartMs: number): void {

@@ -10,7 +10,7 @@ export interface JavaPerfResult {
   readonly mbPerSec: number;
 }
 
-async function runJava(classpath: string, mainClass: string, args: readonly string[]): Promise<string> {
+export async function runJava(classpath: string, mainClass: string, args: readonly string[]): Promise<string> {
   const child = spawn(javaExecutable(), ['-Xmx1g', '-cp', classpath, mainClass, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
