@@ -18,6 +18,8 @@ export interface BufferedProducerOptions {
   readonly maxInFlight?: number;
   /** Told once, when a send fails: the worker must stop before committing past it. */
   readonly onFailure?: (error: Error) => void;
+  /** Told of every batch the broker acknowledged (metrics). */
+  readonly onSent?: (records: readonly ProducerRecord[]) => void;
 }
 
 export class BufferedProducer {
@@ -25,6 +27,7 @@ export class BufferedProducer {
   readonly #batchSize: number;
   readonly #maxInFlight: number;
   readonly #onFailure: ((error: Error) => void) | undefined;
+  readonly #onSent: ((records: readonly ProducerRecord[]) => void) | undefined;
   #buffer: ProducerRecord[] = [];
   /** Sends in flight, each with the sequence number of its first record. */
   readonly #inFlight = new Map<Promise<void>, number>();
@@ -43,6 +46,7 @@ export class BufferedProducer {
     this.#batchSize = options.batchSize ?? 2000;
     this.#maxInFlight = options.maxInFlight ?? 4;
     this.#onFailure = options.onFailure;
+    this.#onSent = options.onSent;
   }
 
   /** Records acknowledged by the broker so far. */
@@ -118,6 +122,7 @@ export class BufferedProducer {
     const sending = this.#producer.send(records).then(
       () => {
         this.#sent += records.length;
+        this.#onSent?.(records);
       },
       (err: unknown) => this.#fail(err),
     );

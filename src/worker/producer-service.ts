@@ -3,18 +3,21 @@
 
 import type { Logger } from 'pino';
 import { BufferedProducer, type KafkaDriver, type Producer, type ProducerOptions } from '../kafka/index.js';
+import type { WorkerMetrics } from '../metrics/index.js';
 import { Service } from '../service/index.js';
 
 export class ProducerService extends Service {
   readonly #driver: KafkaDriver;
   readonly #options: ProducerOptions;
+  readonly #metrics: WorkerMetrics;
   #producer: Producer | undefined;
   #buffered: BufferedProducer | undefined;
 
-  constructor(driver: KafkaDriver, options: ProducerOptions, logger: Logger) {
+  constructor(driver: KafkaDriver, options: ProducerOptions, metrics: WorkerMetrics, logger: Logger) {
     super({ name: 'producer', logger });
     this.#driver = driver;
     this.#options = options;
+    this.#metrics = metrics;
   }
 
   /** The buffered producer; only while running. */
@@ -35,6 +38,11 @@ export class ProducerService extends Service {
       onFailure: (error) => {
         this.log.error({ err: error }, 'a send failed: stopping before any offset is committed past it');
         this.crash(error);
+      },
+      onSent: (records) => {
+        const perTopic = new Map<string, number>();
+        for (const { topic } of records) perTopic.set(topic, (perTopic.get(topic) ?? 0) + 1);
+        for (const [topic, count] of perTopic) this.#metrics.messagesOut(topic, count);
       },
     });
   }

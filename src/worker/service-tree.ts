@@ -11,6 +11,7 @@
 
 import type { AgentRef, Replies, SinkTarget, TopicSender } from '../agents/index.js';
 import { AgentRunner } from '../agents/index.js';
+import type { Logger } from 'pino';
 import type { Acks, KafkaDriver } from '../kafka/index.js';
 import type { Manifest } from '../manifest/index.js';
 import { Service, type Clock } from '../service/index.js';
@@ -23,6 +24,8 @@ import type { Worker } from './worker.js';
 
 export interface ServiceTreeInput {
   readonly worker: Worker;
+  /** The root logger: each service adds its own `service` name to it. */
+  readonly logger: Logger;
   readonly manifest: Manifest;
   readonly plan: Plan;
   readonly driver: KafkaDriver;
@@ -44,8 +47,8 @@ export interface ServiceTree {
 class KafkaClient extends Service {
   readonly #driver: KafkaDriver;
 
-  constructor(driver: KafkaDriver, worker: Worker) {
-    super({ name: 'kafka client', logger: worker['log'] });
+  constructor(driver: KafkaDriver, logger: Logger) {
+    super({ name: 'kafka client', logger });
     this.#driver = driver;
   }
 
@@ -57,10 +60,9 @@ class KafkaClient extends Service {
 const ACKS: Record<-1 | 0 | 1, Acks> = { [-1]: 'all', 0: 'none', 1: 'leader' };
 
 export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
-  const { worker, manifest, plan, driver, book, conductor, replies } = input;
-  const logger = worker['log'];
+  const { worker, manifest, plan, driver, book, conductor, replies, logger } = input;
   const settings = manifest.settings;
-  const producer = new ProducerService(driver, { acks: ACKS[settings.producerAcks], compression: settings.producerCompression }, logger);
+  const producer = new ProducerService(driver, { acks: ACKS[settings.producerAcks], compression: settings.producerCompression }, worker.metrics, logger);
 
   const topics: Record<string, TopicSender> = {};
   for (const name of manifest.topics.keys()) {
@@ -141,7 +143,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
   });
 
   const children = [
-    { service: new KafkaClient(driver, worker), why: 'first up, last down: every other child talks through it' },
+    { service: new KafkaClient(driver, logger), why: 'first up, last down: every other child talks through it' },
     { service: producer as Service, why: 'outlives the consumer and the agents, so sink and dead-letter sends flush' },
     { service: source as Service, why: 'one group member: feeds the conductor, commits acked offsets' },
     ...runners.map((runner) => ({ service: runner, why: 'actors of one agent; restart on handler errors' })),

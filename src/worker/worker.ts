@@ -58,7 +58,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     this.#replies = new Replies({ driver: this.#driver, outbox: this, log: this.log, replyTopic: replyTopic(plan.prefix, randomUUID().slice(0, 8)) });
     this.#conductor = new Conductor(
       {
-        log: this.log.child({ component: 'conductor' }),
+        log: options.logger.child({ component: 'conductor' }),
         decoderFor: (topic) => this.#book.decoderFor(topic),
         send: (record) => this.#producer.buffered.send(record),
         pause: (partition) => this.#tree.source.pause(partition),
@@ -70,6 +70,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     );
     this.#tree = buildServiceTree({
       worker: this,
+      logger: options.logger,
       manifest,
       plan,
       driver: this.#driver,

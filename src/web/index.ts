@@ -1,0 +1,5 @@
+// Public surface of the web area: the koa app factory, the WebServer service and the API's error codes.
+export { createWebApp, type WebAppOptions, type WebCallback, type WebWorker } from './web-app.js';
+export { WebServer, WEB_LISTEN_CODE, WEB_PORT_IN_USE_CODE, type WebServerOptions } from './web-server.js';
+export { WEB_ERROR_STATUS, WebError, type WebErrorCode } from './web-error.js';
+export { DEFAULT_BODY_LIMIT_BYTES } from './read-body.js';

@@ -1,0 +1,127 @@
+// The worker's koa app: health, readiness, metrics, topology and the ingest endpoint, with every error
+// answered as JSON `{ code, message }`. The factory returns `app.callback()`, so tests need no port;
+// WebServer (web-server.ts) listens with it.
+
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import Koa, { type Context } from 'koa';
+import { Router } from '@koa/router';
+import type { Logger } from 'pino';
+import type { WorkerMetrics } from '../metrics/index.js';
+import type { WorkerHandle } from '../worker/types.js';
+import { parseIngestBody } from './ingest-request.js';
+import { DEFAULT_BODY_LIMIT_BYTES, parseJsonBody, readBody } from './read-body.js';
+import { WebError, ingestErrorToWebError } from './web-error.js';
+
+/** What the web app uses of a worker; a `WorkerHandle` is one. */
+export type WebWorker = Pick<WorkerHandle, 'isReady' | 'ingest' | 'topology'> & { readonly metrics: Pick<WorkerMetrics, 'expose'> };
+
+/** What `createWebApp` is built from. */
+export interface WebAppOptions {
+  readonly worker: WebWorker;
+  /** When set (non-empty), mutating endpoints need `Authorization: Bearer <authToken>`. Reads stay open for probes. */
+  readonly authToken?: string;
+  readonly log: Logger;
+  /** Largest accepted request body; default 1 MiB. */
+  readonly bodyLimitBytes?: number;
+}
+
+/** A node:http request listener; it never rejects (errors become responses). */
+export type WebCallback = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** Middleware: rejects a request without the bearer token (compared in constant time). */
+function requireToken(authToken: string | undefined): Koa.Middleware {
+  const expected = authToken === undefined || authToken === '' ? undefined : digest(authToken);
+  return async (ctx, next) => {
+    if (expected !== undefined) {
+      const match = /^Bearer\s+(.+)$/i.exec(ctx.get('Authorization').trim());
+      if (match === null || !timingSafeEqual(digest(match[1]!), expected)) {
+        throw new WebError('STREAMD_UNAUTHORIZED', 'this endpoint needs the header "Authorization: Bearer <token>" with the worker\'s web.authToken', {
+          headers: { 'WWW-Authenticate': 'Bearer realm="streamd"' },
+        });
+      }
+    }
+    await next();
+  };
+}
+
+/** Renders any error as `{ code, message }`; an error the API does not know is a bug: 500, logged. */
+function renderError(ctx: Context, error: unknown, log: Logger): void {
+  if (error instanceof WebError) {
+    ctx.status = error.status;
+    ctx.set(error.headers);
+    ctx.body = { code: error.code, message: error.message };
+    return;
+  }
+  log.error({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
+  ctx.status = 500;
+  ctx.body = { code: 'STREAMD_INTERNAL', message: 'internal error; the worker log has the details' };
+}
+
+/** Middleware, outermost: unknown routes and methods become JSON errors; nothing escapes as a stack. */
+function errorResponses(log: Logger): Koa.Middleware {
+  return async (ctx, next) => {
+    const startedMs = performance.now();
+    try {
+      await next();
+      if (ctx.status === 405 || ctx.status === 501) {
+        throw new WebError('STREAMD_METHOD_NOT_ALLOWED', `${ctx.method} is not allowed on ${ctx.path}; allowed: ${ctx.response.get('Allow')}`);
+      }
+      if (ctx.status === 404 && ctx.body == null) {
+        throw new WebError('STREAMD_NOT_FOUND', `no route ${ctx.method} ${ctx.path}; see GET /topology for what this worker serves`);
+      }
+    } catch (error) {
+      renderError(ctx, error, log);
+    }
+    log.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - startedMs) }, 'request');
+  };
+}
+
+/** Builds the koa app and returns its request listener. */
+export function createWebApp(options: WebAppOptions): WebCallback {
+  const { worker, log } = options;
+  const bodyLimitBytes = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const router = new Router();
+
+  router.get('/health', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/ready', (ctx) => {
+    if (!worker.isReady()) throw new WebError('STREAMD_NOT_READY', 'the worker has not joined its group or recovered its tables yet');
+    ctx.body = { status: 'ready' };
+  });
+  router.get('/metrics', async (ctx) => {
+    const { contentType, body } = await worker.metrics.expose();
+    ctx.body = body;
+    ctx.set('Content-Type', contentType);
+  });
+  router.get('/agents', (ctx) => {
+    ctx.body = worker.topology().agents;
+  });
+  router.get('/topology', (ctx) => {
+    ctx.body = worker.topology();
+  });
+  router.post('/topics/:topic/messages', requireToken(options.authToken), async (ctx) => {
+    const topic = ctx.params['topic'] ?? '';
+    const messages = parseIngestBody(parseJsonBody(await readBody(ctx.req, bodyLimitBytes)));
+    let records;
+    try {
+      records = await worker.ingest(topic, messages);
+    } catch (error) {
+      throw ingestErrorToWebError(error) ?? error;
+    }
+    ctx.status = 202;
+    ctx.body = { records: records.map((record) => ({ topic: record.topic, partition: record.partition, offset: record.offset.toString() })) };
+  });
+
+  const app = new Koa();
+  app.on('error', (error: unknown) => log.warn({ err: error }, 'response failed'));
+  app.use(errorResponses(log));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app.callback();
+}

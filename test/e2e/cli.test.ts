@@ -1,0 +1,95 @@
+// The built `streamd` CLI as a user runs it: --version, --help, check, agents, models and model on the
+// fixture manifests, and malformed manifests (exit 2, file:line:col, never a stack trace).
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { repoRoot, runStreamd } from '../fixtures/cli/cli-process.js';
+
+const manifest = (name: string): string => join('test', 'fixtures', 'manifests', name);
+const STACK_LINE = / {4}at /;
+
+describe('streamd CLI', { timeout: 120_000 }, () => {
+  it('prints the version of package.json', async () => {
+    const { version } = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string };
+    const run = await runStreamd(['--version']);
+    assert.equal(run.code, 0);
+    assert.equal(run.stdout.trim(), `streamd ${version}`);
+  });
+
+  it('prints help for the program and for every command', async () => {
+    const top = await runStreamd(['--help']);
+    assert.equal(top.code, 0, top.stderr);
+    assert.match(top.stdout, /Usage: streamd/);
+    for (const command of ['start', 'check', 'agents', 'models', 'model', 'send']) {
+      const run = await runStreamd([command, '--help']);
+      assert.equal(run.code, 0, `${command}: ${run.stderr}`);
+      assert.match(run.stdout, new RegExp(`Usage: streamd ${command}`));
+      assert.match(run.stdout, /--manifest/);
+    }
+  });
+
+  it('checks app.yaml: exit 0 and the topology as tables', async () => {
+    const run = await runStreamd(['check', '--manifest', manifest('app.yaml')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^manifest {3}test\/fixtures\/manifests\/app\.yaml: valid$/m);
+    assert.match(run.stdout, /│ page_views +│ string │ PageView │ +4 │/);
+    assert.match(run.stdout, /│ @count_page_views │ page_views │ +1 │ page_counts_out │/);
+    assert.match(run.stdout, /tumbling 1m, expires 1h/);
+    assert.equal(run.stderr, '');
+  });
+
+  it('checks app.yaml with --json: JSON only on stdout', async () => {
+    const run = await runStreamd(['check', '--manifest', manifest('app.yaml'), '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(run.stdout) as { valid: boolean; id: string; timers: { name: string }[] };
+    assert.equal(summary.valid, true);
+    assert.equal(summary.id, 'page-views');
+    assert.deepEqual(summary.timers.map((t) => t.name), ['report']);
+  });
+
+  it('lists agents, models and a model\'s fields, as tables and as JSON', async () => {
+    const agents = await runStreamd(['agents', '--manifest', manifest('app.yaml')]);
+    assert.equal(agents.code, 0, agents.stderr);
+    assert.match(agents.stdout, /^┌Agents─/);
+    const agentsJson = JSON.parse((await runStreamd(['agents', '--manifest', manifest('app.yaml'), '--json'])).stdout) as { name: string; topics: string[] }[];
+    assert.deepEqual(agentsJson.map((a) => [a.name, a.topics]), [['count_page_views', ['page_views']]]);
+
+    const models = await runStreamd(['models', '--manifest', manifest('app.yaml')]);
+    assert.match(models.stdout, /│ PageView │ +2 │ id, user │/);
+    const model = await runStreamd(['model', 'PageView', '--manifest', manifest('app.yaml')]);
+    assert.equal(model.code, 0, model.stderr);
+    assert.match(model.stdout, /│ id +│ string │ yes +│/);
+    const schema = JSON.parse((await runStreamd(['model', 'PageView', '--manifest', manifest('app.yaml'), '--json'])).stdout) as { type: string };
+    assert.equal(schema.type, 'object');
+  });
+
+  it('fails a malformed manifest with exit 2, file:line:col and no stack trace', async () => {
+    const cases: [string, RegExp][] = [
+      ['syntax-error.yaml', /syntax-error\.yaml:4:15: /],
+      ['wrong-type.yaml', /wrong-type\.yaml:5:17: topics\.page_views\.partitions: /],
+      ['unknown-key.yaml', /unknown-key\.yaml:\d+:\d+: /],
+    ];
+    for (const [name, expected] of cases) {
+      for (const command of ['check', 'agents', 'start']) {
+        const run = await runStreamd([command, '--manifest', manifest(name)]);
+        assert.equal(run.code, 2, `${command} ${name}: ${run.stderr}`);
+        assert.match(run.stderr, expected, `${command} ${name}`);
+        assert.doesNotMatch(run.stderr, STACK_LINE, `${command} ${name}`);
+        assert.equal(run.stdout, '', `${command} ${name}`);
+      }
+    }
+  });
+
+  it('fails a missing manifest file and usage errors with exit 2', async () => {
+    const missing = await runStreamd(['check', '--manifest', 'nope.yaml']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /nope\.yaml: manifest file does not exist/);
+    for (const argv of [['check'], ['frobnicate'], ['check', '--manifest', manifest('app.yaml'), '--web-port', 'x'], []]) {
+      const run = await runStreamd(argv);
+      assert.equal(run.code, 2, argv.join(' '));
+      assert.doesNotMatch(run.stderr, STACK_LINE);
+    }
+  });
+});

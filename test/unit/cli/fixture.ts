@@ -1,0 +1,49 @@
+// Helpers of the CLI tests: fixture paths from the repository root, and a fake process (captured
+// stdout/stderr, a given environment and stdin) for running commands in-process.
+
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { CliIo } from '../../../src/cli/index.js';
+
+/** The directory holding package.json above this module (works from test/ and dist/test/). */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('no package.json above the CLI tests');
+    dir = parent;
+  }
+  return dir;
+}
+
+/** `test/fixtures/manifests/<name>`, absolute. */
+export const manifestFixture = (name: string): string => join(repoRoot(), 'test', 'fixtures', 'manifests', name);
+/** `test/fixtures/cli/<name>`, absolute. */
+export const cliFixture = (name: string): string => join(repoRoot(), 'test', 'fixtures', 'cli', name);
+
+/** A fake process: what the command wrote, and the io to hand it. */
+export interface FakeIo {
+  readonly io: CliIo;
+  readonly stdout: () => string;
+  readonly stderr: () => string;
+}
+
+/** An io with the repository root as cwd, an empty environment and `stdin` (a terminal when omitted). */
+export function fakeIo(options: { env?: Record<string, string>; stdin?: string } = {}): FakeIo {
+  let out = '';
+  let err = '';
+  const stdin = options.stdin === undefined ? Object.assign(Readable.from([]), { isTTY: true }) : Readable.from([Buffer.from(options.stdin)]);
+  return {
+    io: {
+      stdout: { write: (text: string) => (out += text) },
+      stderr: { write: (text: string) => (err += text) },
+      stdin,
+      env: options.env ?? {},
+      cwd: repoRoot(),
+    },
+    stdout: () => out,
+    stderr: () => err,
+  };
+}

@@ -1,0 +1,102 @@
+// The web app's read endpoints and its error answers for unknown routes and methods: health,
+// readiness both ways, metrics with Prometheus' content type, agents and topology.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { WebAppOptions } from '../../../src/web/index.js';
+import { FakeWorker, call, serve, type Served } from './fixture.js';
+
+async function withApp(worker: FakeWorker, test: (served: Served) => Promise<void>, options: Partial<WebAppOptions> = {}): Promise<void> {
+  const served = await serve(worker, options);
+  try {
+    await test(served);
+  } finally {
+    await served.close();
+  }
+}
+
+describe('web app: probes, metrics and topology', () => {
+  it('answers /health with 200 ok, ready or not', async () => {
+    const worker = new FakeWorker();
+    worker.isReadyNow = false;
+    await withApp(worker, async ({ port }) => {
+      const reply = await call(port, 'GET', '/health');
+      assert.equal(reply.status, 200);
+      assert.deepEqual(reply.json, { status: 'ok' });
+      assert.match(String(reply.headers['content-type']), /^application\/json/);
+    });
+  });
+
+  it('answers /ready with 200 when the worker is ready and 503 STREAMD_NOT_READY when not', async () => {
+    const worker = new FakeWorker();
+    await withApp(worker, async ({ port }) => {
+      assert.equal((await call(port, 'GET', '/ready')).status, 200);
+      worker.isReadyNow = false;
+      const reply = await call(port, 'GET', '/ready');
+      assert.equal(reply.status, 503);
+      assert.equal((reply.json as { code: string }).code, 'STREAMD_NOT_READY');
+      assert.equal(typeof (reply.json as { message: unknown }).message, 'string');
+    });
+  });
+
+  it('serves /metrics as Prometheus text with the registry content type', async () => {
+    await withApp(new FakeWorker(), async ({ port }) => {
+      const reply = await call(port, 'GET', '/metrics');
+      assert.equal(reply.status, 200);
+      assert.equal(reply.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
+      assert.match(reply.text, /^streamd_up 1$/m);
+    });
+  });
+
+  it('serves /agents and /topology from worker.topology()', async () => {
+    const worker = new FakeWorker();
+    await withApp(worker, async ({ port }) => {
+      assert.deepEqual((await call(port, 'GET', '/agents')).json, worker.topology().agents);
+      assert.deepEqual((await call(port, 'GET', '/topology')).json, worker.topology());
+    });
+  });
+
+  it('answers an unknown route with 404 STREAMD_NOT_FOUND as JSON', async () => {
+    await withApp(new FakeWorker(), async ({ port }) => {
+      const reply = await call(port, 'GET', '/nope');
+      assert.equal(reply.status, 404);
+      assert.equal((reply.json as { code: string }).code, 'STREAMD_NOT_FOUND');
+      assert.match((reply.json as { message: string }).message, /GET \/nope/);
+    });
+  });
+
+  it('answers a wrong method with 405 STREAMD_METHOD_NOT_ALLOWED and an Allow header', async () => {
+    await withApp(new FakeWorker(), async ({ port }) => {
+      const onHealth = await call(port, 'DELETE', '/health');
+      assert.equal(onHealth.status, 405);
+      assert.equal((onHealth.json as { code: string }).code, 'STREAMD_METHOD_NOT_ALLOWED');
+      assert.match(String(onHealth.headers['allow']), /GET/);
+      const onIngest = await call(port, 'GET', '/topics/page_views/messages');
+      assert.equal(onIngest.status, 405);
+      assert.equal(onIngest.headers['allow'], 'POST');
+    });
+  });
+
+  it('keeps the reads open when an auth token is set', async () => {
+    await withApp(new FakeWorker(), async ({ port }) => {
+      for (const path of ['/health', '/ready', '/metrics', '/agents', '/topology']) {
+        assert.equal((await call(port, 'GET', path)).status, 200, path);
+      }
+    }, { authToken: 's3cret' });
+  });
+
+  it('answers a failing read with 500 STREAMD_INTERNAL, no stack trace, and logs the error', async () => {
+    const worker = new FakeWorker();
+    worker.topology = () => {
+      throw new TypeError('boom in topology');
+    };
+    await withApp(worker, async ({ port, errors }) => {
+      const reply = await call(port, 'GET', '/topology');
+      assert.equal(reply.status, 500);
+      assert.equal((reply.json as { code: string }).code, 'STREAMD_INTERNAL');
+      assert.doesNotMatch(reply.text, /boom|\bat /);
+      assert.equal(errors.length, 1);
+      assert.match(JSON.stringify(errors[0]), /boom in topology/);
+    });
+  });
+});
