@@ -1,7 +1,8 @@
-// Lint rules for streamd: type-aware checks for promises, an import-cycle check, and a file-size ceiling.
+// Lint rules for streamd: type-aware checks for promises and a file-size ceiling. Import cycles are
+// checked by tools/check-import-cycles.mjs (the import plugins pull a resolver whose platform builds
+// this project's registry does not all serve, which breaks npm ci).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.cache/', '**/data/', '**/.streamd/', '.scratch/'] },
@@ -9,10 +10,8 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'tools/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
     },
-    plugins: { 'import-x': importX },
-    settings: { 'import-x/resolver': { node: { extensions: ['.ts', '.js'] } } },
     rules: {
       '@typescript-eslint/no-floating-promises': ['error', {
         allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }],
@@ -20,7 +19,6 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'import-x/no-cycle': 'error',
       'max-lines': ['error', { max: 450, skipBlankLines: true, skipComments: true }],
       'no-restricted-imports': ['error', {
         paths: [{ name: 'kafkajs', message: 'Only src/kafka/drivers/kafkajs/ may import kafkajs; use the driver port.' }],
@@ -32,7 +30,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
-    files: ['eslint.config.js'],
+    files: ['eslint.config.js', 'tools/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
   },
 );
