@@ -112,4 +112,14 @@ describe('streamd start against a real broker', () => {
     assert.deepEqual(await daemon.terminate(), { code: 0, signal: null });
     await out.consumer.stop();
   });
+
+  it('stops with exit code 1 and says why when a handler fails on every event (a crash loop)', { timeout: TIMEOUT_MS }, async () => {
+    const pipeline = app();
+    await pipeline.createTopics();
+    await pipeline.produceOrders(1000);
+    const daemon = await pipeline.start({ env: { FAIL_ONE_IN: '1' }, waitReady: false });
+    const exit = await daemon.exited;
+    assert.equal(exit.code, 1, daemon.tail());
+    assert.ok(daemon.output.some((line) => line.includes('STREAMD_AGENT_CRASH_LOOP') || line.includes('without processing an event')), daemon.tail());
+  });
 });
