@@ -7,7 +7,8 @@ import type { CreateWorker } from './start-command.js';
 
 /**
  * Returns a `createWorker(manifest, { logger })` that compiles and loads the agents' handler modules
- * (HandlerBundler) and hands them to src/worker's `createWorker`. A handler that does not build or
+ * (HandlerBundler), takes function handlers (TypeScript manifests) as they are, and hands them all to
+ * src/worker's `createWorker`. A handler that does not build or
  * load rejects with STREAMD_HANDLER (exit 2). The build directory is removed when the worker ends.
  */
 export async function loadCreateWorker(): Promise<CreateWorker> {
@@ -17,8 +18,11 @@ export async function loadCreateWorker(): Promise<CreateWorker> {
     const bundler = new HandlerBundler({ appRoot: dirname(manifest.sourcePath) });
     let worker;
     try {
-      const loaded = await bundler.load(agents.map((agent) => ({ file: agent.handler.file, exportName: agent.handler.exportName, origin: agent.handler.location })));
-      const handlers = new Map(agents.map((agent) => [agent.name, loaded.get(handlerKey(agent.handler)) as unknown as AnyAgent]));
+      // Function handlers (a TypeScript manifest's) were compiled with the manifest; only modules are bundled.
+      const refs = agents.flatMap(({ handler }) => (handler.kind === 'module' ? [{ file: handler.file, exportName: handler.exportName, origin: handler.location }] : []));
+      const loaded = refs.length === 0 ? new Map<string, unknown>() : await bundler.load(refs);
+      const handlers = new Map(agents.map(({ name, handler }) =>
+        [name, (handler.kind === 'function' ? handler.fn : loaded.get(handlerKey(handler))) as AnyAgent]));
       worker = await createWorker(manifest, { logger, handlers });
     } catch (error) {
       await bundler.dispose().catch(() => undefined);

@@ -1,7 +1,7 @@
 // The topology a manifest declares, as plain JSON-ready data: what `streamd check`, `agents` and
 // `models` print. Built from the Manifest alone (no broker, no handler code). Pure.
 
-import type { AgentDeclaration, Manifest, SinkReference, TableDeclaration, TypeReference, WindowDeclaration } from '../manifest/index.js';
+import type { AgentDeclaration, HandlerReference, Manifest, SinkReference, TableDeclaration, TypeReference, WindowDeclaration } from '../manifest/index.js';
 import { displayPath } from './report-error.js';
 import { formatDuration } from './table.js';
 
@@ -12,7 +12,7 @@ export interface AgentSummary {
   readonly concurrency: number;
   readonly sinks: readonly string[];
   readonly isolatedPartitions: boolean;
-  /** The handler reference as written, e.g. `./handlers/page-views.ts#countPageViews`. */
+  /** The handler reference as written, e.g. `./handlers/page-views.ts#countPageViews`, or `countOrders (inline function)`. */
   readonly handler: string;
 }
 
@@ -57,6 +57,9 @@ export interface ManifestSummary {
 
 const typeName = (type: TypeReference): string => type.name;
 
+/** A module reference as written; a TypeScript manifest's function by name, marked as inline. */
+export const handlerText = (handler: HandlerReference): string => (handler.kind === 'function' ? `${handler.text} (inline function)` : handler.text);
+
 /** `@agent` for an agent sink, the topic name for a topic sink. */
 export const sinkName = (sink: SinkReference): string => (sink.kind === 'agent' ? `@${sink.name}` : sink.name);
 
@@ -76,7 +79,7 @@ export function summarizeAgent(agent: AgentDeclaration): AgentSummary {
     concurrency: agent.concurrency,
     sinks: agent.sinks.map(sinkName),
     isolatedPartitions: agent.hasIsolatedPartitions,
-    handler: agent.handler.text,
+    handler: handlerText(agent.handler),
   };
 }
 
@@ -121,16 +124,16 @@ export function summarizeManifest(manifest: Manifest, cwd: string): ManifestSumm
       name: timer.name,
       interval: formatDuration(timer.intervalMs),
       onLeader: timer.isLeaderOnly,
-      handler: timer.handler.text,
+      handler: handlerText(timer.handler),
     })),
     crontabs: [...manifest.crontabs.values()].map((crontab) => ({
       name: crontab.name,
       cron: crontab.cron,
       timezone: crontab.timezone,
       onLeader: crontab.isLeaderOnly,
-      handler: crontab.handler.text,
+      handler: handlerText(crontab.handler),
     })),
-    tasks: [...manifest.tasks.values()].map((task) => ({ name: task.name, onLeader: task.isLeaderOnly, handler: task.handler.text })),
-    views: manifest.views.map((view) => ({ method: view.method, path: view.path, handler: view.handler.text })),
+    tasks: [...manifest.tasks.values()].map((task) => ({ name: task.name, onLeader: task.isLeaderOnly, handler: handlerText(task.handler) })),
+    views: manifest.views.map((view) => ({ method: view.method, path: view.path, handler: handlerText(view.handler) })),
   };
 }

@@ -5,8 +5,11 @@
 import { DURATION_EXPECTED, parseDuration } from './duration.js';
 import { HANDLER_EXPECTED, parseHandlerText, resolveHandlerFile, type HandlerFileCheck } from './handlers.js';
 import type { Locator, ProblemDetails } from './locator.js';
-import type { ManifestPath } from './path.js';
-import type { HandlerReference, ManifestProblem, SourceLocation } from './types.js';
+import { formatPath, type ManifestPath } from './path.js';
+import type { FunctionHandlerReference, HandlerReference, ManifestProblem, SourceLocation } from './types.js';
+
+/** Functions a TypeScript manifest gives as handlers, by formatted path (`agents.count.handler`). */
+export type InlineHandlers = ReadonlyMap<string, FunctionHandlerReference['fn']>;
 
 export class CheckContext {
   readonly problems: ManifestProblem[] = [];
@@ -16,6 +19,8 @@ export class CheckContext {
     readonly locator: Locator,
     /** Directory that relative handler paths and the datadir resolve against. */
     readonly baseDir: string,
+    /** Handlers given as functions (TypeScript manifests); a path here is a function, not `path#export`. */
+    private readonly inlineHandlers: InlineHandlers = new Map(),
   ) {}
 
   report(path: ManifestPath, message: string, details: ProblemDetails = {}): void {
@@ -45,9 +50,11 @@ export class CheckContext {
     return ms;
   }
 
-  /** The handler reference at `path`; its file is queued for the existence check. */
+  /** The handler reference at `path`: an inline function, or a module whose file is queued for the existence check. */
   handler(path: ManifestPath, text: string): HandlerReference {
     const location = this.locator.location(path);
+    const fn = this.inlineHandlers.get(formatPath(path));
+    if (fn !== undefined) return { kind: 'function', fn, text, location };
     const parsed = parseHandlerText(text);
     if (!parsed.ok) {
       this.report(path, parsed.message, { expected: HANDLER_EXPECTED });

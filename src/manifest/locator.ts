@@ -4,7 +4,16 @@
 
 import { formatPath, type ManifestPath } from './path.js';
 import type { ManifestProblem, SourceLocation } from './types.js';
-import type { LocateTarget, YamlSource } from './yaml-source.js';
+import type { LocateTarget, Located, Span } from './yaml-source.js';
+
+/** Where a manifest's values are: a parsed YAML file (`YamlSource`), or the object a TypeScript manifest
+ * exported (`ObjectSource`, no positions). The checks only ever ask a Locator, which asks this. */
+export interface ManifestSource {
+  /** The span of `path`'s value (or key), or of its deepest existing ancestor. */
+  locate(path: ManifestPath, target?: LocateTarget): Located;
+  /** A problem at `span`. */
+  problem(span: Span, path: string, message: string, extra?: { expected?: string | undefined; hint?: string | undefined }): ManifestProblem;
+}
 
 export interface ProblemDetails {
   readonly target?: LocateTarget;
@@ -14,8 +23,8 @@ export interface ProblemDetails {
 
 export class Locator {
   constructor(
-    private readonly manifest: YamlSource,
-    private readonly defaults: YamlSource | undefined,
+    private readonly manifest: ManifestSource,
+    private readonly defaults: ManifestSource | undefined,
     private readonly origins: ReadonlyMap<string, string>,
   ) {}
 

@@ -1,8 +1,9 @@
 // The normalised manifest every other area consumes: durations in milliseconds, handler references
 // resolved to absolute files, per-declaration defaults applied. Built by `loadManifest`.
 
-/** A place in a source file, 1-based. `line` and `column` are 0 when the value has no source position
- * (it came from an environment variable or a command-line flag; `file` then names that origin). */
+/** A place in a source file, 1-based. `line` and `column` are 0 when the value has no source position:
+ * it came from an environment variable or a command-line flag (`file` then names that origin), or from a
+ * TypeScript manifest, whose values are objects rather than text (`file` is the manifest). */
 export interface SourceLocation {
   readonly file: string;
   readonly line: number;
@@ -32,8 +33,8 @@ export type BuiltinTypeName = (typeof BUILTIN_TYPE_NAMES)[number];
 
 export type SerializerName = 'json' | 'raw' | 'string';
 
-/** A handler named in the manifest. A TypeScript manifest will add a variant that holds the function itself. */
-export type HandlerReference = ModuleHandlerReference;
+/** A handler named in the manifest: a module export, or (in a TypeScript manifest) the function itself. */
+export type HandlerReference = ModuleHandlerReference | FunctionHandlerReference;
 
 /** `./handlers/page-views.ts#countPageViews`, resolved against the manifest's directory. */
 export interface ModuleHandlerReference {
@@ -44,6 +45,17 @@ export interface ModuleHandlerReference {
   /** The reference as written, for messages. */
   readonly text: string;
   /** Where the reference is written, for handler-level errors (see `handler-checks.ts`). */
+  readonly location: SourceLocation;
+}
+
+/** A function given inline in a TypeScript manifest (`handler: async function* (stream) { … }`). */
+export interface FunctionHandlerReference {
+  readonly kind: 'function';
+  /** The handler itself, compiled and imported with the manifest. */
+  readonly fn: (...args: never[]) => unknown;
+  /** For messages: the function's name, or the declaration's name when the function has none. */
+  readonly text: string;
+  /** The TypeScript manifest (line and column 0: its values have no positions). */
   readonly location: SourceLocation;
 }
 

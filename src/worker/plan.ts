@@ -56,5 +56,6 @@ export async function makePlan(manifest: Manifest, handlers: ReadonlyMap<string,
 
 function where(declaration: AgentDeclaration): string {
   const { file, line, column } = declaration.handler.location;
-  return `${file}:${line}:${column}: agents.${declaration.name}`;
+  // A TypeScript manifest's values have no line (0): name the file alone.
+  return `${line > 0 ? `${file}:${line}:${column}` : file}: agents.${declaration.name}`;
 }

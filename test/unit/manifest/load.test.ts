@@ -4,11 +4,18 @@
 import assert from 'node:assert/strict';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { loadManifest, ManifestError } from '../../../src/manifest/index.js';
+import { loadManifest, ManifestError, type HandlerReference, type ModuleHandlerReference } from '../../../src/manifest/index.js';
 import { at, fixture, loadFailure } from './fixtures.js';
 
 const app = fixture('app.yaml');
 const handlers = join(dirname(app), 'handlers');
+
+/** A YAML manifest's handler references are always module references. */
+function moduleRef(handler: HandlerReference | undefined): ModuleHandlerReference | undefined {
+  if (handler === undefined) return undefined;
+  assert.equal(handler.kind, 'module');
+  return handler;
+}
 
 describe('loading the manifest of ARCHITECTURE.md', () => {
   it('normalises topics, tables, agents, timers, crontabs, tasks and views', async () => {
@@ -31,16 +38,16 @@ describe('loading the manifest of ARCHITECTURE.md', () => {
     const agent = manifest.agents.get('count_page_views');
     assert.deepEqual(agent?.topics, ['page_views']);
     assert.deepEqual(agent?.sinks, [{ kind: 'topic', name: 'page_counts_out' }]);
-    assert.equal(agent?.handler.file, join(handlers, 'page-views.ts'));
-    assert.equal(agent?.handler.exportName, 'countPageViews');
+    assert.equal(moduleRef(agent?.handler)?.file, join(handlers, 'page-views.ts'));
+    assert.equal(moduleRef(agent?.handler)?.exportName, 'countPageViews');
     assert.equal(agent && at(agent.handler.location), '28:14');
     assert.equal(agent && at(agent.location), '26:3');
 
     assert.equal(manifest.timers.get('report')?.intervalMs, 10_000);
     assert.equal(manifest.timers.get('report')?.isLeaderOnly, true);
     assert.equal(manifest.crontabs.get('nightly')?.timezone, 'Europe/Oslo');
-    assert.equal(manifest.tasks.get('warm_up')?.handler.file, join(handlers, 'report.ts'));
-    assert.deepEqual(manifest.views.map((v) => [v.method, v.path, v.handler.exportName]), [['GET', '/pages/:page', 'page']]);
+    assert.equal(moduleRef(manifest.tasks.get('warm_up')?.handler)?.file, join(handlers, 'report.ts'));
+    assert.deepEqual(manifest.views.map((v) => [v.method, v.path, moduleRef(v.handler)?.exportName]), [['GET', '/pages/:page', 'page']]);
   });
 
   it('applies the defaults of config/defaults.yaml to what the manifest leaves out', async () => {
