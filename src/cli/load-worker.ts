@@ -9,10 +9,15 @@ import type { CreateWorker } from './start-command.js';
  * Returns a `createWorker(manifest, { logger })` that compiles and loads the agents' handler modules
  * (HandlerBundler), takes function handlers (TypeScript manifests) as they are, and hands them all to
  * src/worker's `createWorker`. A handler that does not build or
- * load rejects with STREAMD_HANDLER (exit 2). The build directory is removed when the worker ends.
+ * load rejects with STREAMD_HANDLER (exit 2). Module handlers are watched and hot-reloaded
+ * (handler-reload.ts). The build directory is removed when the worker ends.
  */
 export async function loadCreateWorker(): Promise<CreateWorker> {
-  const [{ createWorker }, { HandlerBundler, handlerKey }] = await Promise.all([import('../worker/index.js'), import('../handlers/index.js')]);
+  const [{ createWorker }, { HandlerBundler, handlerKey }, { watchHandlers }] = await Promise.all([
+    import('../worker/index.js'),
+    import('../handlers/index.js'),
+    import('./handler-reload.js'),
+  ]);
   return async (manifest, { logger }) => {
     const agents = [...manifest.agents.values()];
     const bundler = new HandlerBundler({ appRoot: dirname(manifest.sourcePath) });
@@ -24,6 +29,7 @@ export async function loadCreateWorker(): Promise<CreateWorker> {
       const handlers = new Map(agents.map(({ name, handler }) =>
         [name, (handler.kind === 'function' ? handler.fn : loaded.get(handlerKey(handler))) as AnyAgent]));
       worker = await createWorker(manifest, { logger, handlers });
+      await watchHandlers(worker, bundler, agents, logger);
     } catch (error) {
       await bundler.dispose().catch(() => undefined);
       throw error;
