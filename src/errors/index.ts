@@ -48,6 +48,35 @@ export class RebalanceInProgressError extends StreamdError {
   }
 }
 
+/**
+ * A table partition's local store cannot be trusted: RocksDB reported corruption on open (a truncated
+ * SST, garbage in CURRENT or MANIFEST, a missing file) or its changelog offset record is unreadable.
+ * Recovery: wipe the store's directory and restore it from the changelog. `path` is that directory.
+ */
+export class StoreCorruptedError extends StreamdError {
+  readonly path: string;
+
+  constructor(path: string, message: string, options: StreamdErrorOptions = {}) {
+    super('STREAMD_STORE_CORRUPTED', message, { ...options, retriable: false });
+    this.path = path;
+  }
+}
+
+/**
+ * A store read, write or open failed for a reason outside the data: disk full, permissions, too many
+ * open files, the store locked by another opener. Recovery: stop processing the partition (commit no
+ * offset past the failed write) and fix the cause; wiping would not help. `retriable` is true only
+ * when waiting can help (the lock held by an opener that is closing).
+ */
+export class StoreIOError extends StreamdError {
+  readonly path: string;
+
+  constructor(path: string, message: string, options: StreamdErrorOptions = {}) {
+    super('STREAMD_STORE_IO', message, options);
+    this.path = path;
+  }
+}
+
 /** A call on a closed or not-yet-started component. A programming error, not a runtime condition. */
 export class IllegalStateError extends StreamdError {
   constructor(message: string) {
