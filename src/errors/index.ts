@@ -102,3 +102,6 @@ export class ServiceCrashedError extends StreamdError {
 export function hasCode(err: unknown, code: string): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
 }
+
+export { codeFrame, displayFile, displayPlace } from './code-frame.js';
+export { closest, didYouMean, editDistance } from './suggest.js';

@@ -6,7 +6,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Location, Message } from 'esbuild';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../errors/index.js';
 import type { HandlerProblem, HandlerProblemKind, HandlerRef } from './types.js';
 
 const HANDLER_SHAPE = 'a handler is an async function, or an async generator function, of (stream, context)';

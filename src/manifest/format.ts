@@ -1,7 +1,7 @@
 // Renders manifest problems for a person: `file:line:col: path: message`, the source line with a caret
 // under the offending text, then what was expected and a hint. Used by `ManifestError.format()`.
 
-import { isAbsolute, relative } from 'node:path';
+import { codeFrame, displayPlace } from '../errors/index.js';
 import type { ManifestProblem } from './types.js';
 
 export interface FormatOptions {
@@ -11,32 +11,14 @@ export interface FormatOptions {
   readonly maxProblems?: number;
 }
 
-function displayFile(file: string, cwd: string): string {
-  if (!isAbsolute(file)) return file;
-  const rel = relative(cwd, file);
-  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? file : rel;
-}
-
 function header(problem: ManifestProblem, cwd: string): string {
-  const where = problem.line > 0 ? `${displayFile(problem.file, cwd)}:${problem.line}:${problem.column}` : displayFile(problem.file, cwd);
+  const where = displayPlace(problem.file, problem.line, problem.column, cwd);
   return problem.path === '' ? `${where}: ${problem.message}` : `${where}: ${problem.path}: ${problem.message}`;
-}
-
-function codeFrame(problem: ManifestProblem): string[] {
-  if (problem.excerpt === undefined || problem.line <= 0) return [];
-  const gutter = String(problem.line);
-  const text = problem.excerpt.lineText.replace(/\s+$/, '');
-  // Keep tabs in the caret line's indentation so the caret lines up under tabbed text.
-  const lead = problem.excerpt.lineText.slice(0, problem.column - 1).replace(/[^\t]/g, ' ');
-  return [
-    `  ${gutter} | ${text}`,
-    `  ${' '.repeat(gutter.length)} | ${lead}${'^'.repeat(Math.max(1, problem.excerpt.width))}`,
-  ];
 }
 
 /** One problem: a header line, the code frame, `expected …` and the hint, each on its own line. */
 export function formatProblem(problem: ManifestProblem, options: FormatOptions = {}): string {
-  const lines = [header(problem, options.cwd ?? process.cwd()), ...codeFrame(problem)];
+  const lines = [header(problem, options.cwd ?? process.cwd()), ...codeFrame(problem.line, problem.column, problem.excerpt?.lineText, problem.excerpt?.width ?? 1)];
   if (problem.expected !== undefined) lines.push(`  expected ${problem.expected}`);
   if (problem.hint !== undefined) lines.push(`  ${problem.hint}`);
   return lines.join('\n');

@@ -5,7 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { Locator } from './locator.js';
 import type { ManifestPath } from './path.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../errors/index.js';
 import type { ManifestProblem } from './types.js';
 
 export const HANDLER_EXPECTED = 'relative/path.ts#exportName (#default for the default export)';

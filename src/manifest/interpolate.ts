@@ -3,7 +3,7 @@
 // that becomes a number, boolean or null after interpolation takes that type, as if written literally.
 
 import { isPair, isScalar, isSeq, visit, type Scalar } from 'yaml';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../errors/index.js';
 import type { ManifestProblem } from './types.js';
 import { formatPath, type PathSegment } from './path.js';
 import type { YamlSource } from './yaml-source.js';

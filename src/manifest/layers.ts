@@ -3,7 +3,7 @@
 // The overridable settings are read from the schema, so a setting added there is overridable at once.
 
 import { formatPath, type ManifestPath } from './path.js';
-import { closest } from './suggest.js';
+import { closest } from '../errors/index.js';
 import type { Environment } from './interpolate.js';
 import type { SettingOverrides } from './types.js';
 

@@ -6,7 +6,7 @@ import type { CheckContext } from './context.js';
 import { pointerToPath, type ManifestPath, type PathSegment } from './path.js';
 import { entriesOf, type RawMap } from './raw-types.js';
 import { createModelAjv, describeValue } from './schema.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../errors/index.js';
 
 const SCHEMA_MAPS = ['properties', '$defs', 'definitions', 'patternProperties', 'dependentSchemas'];
 const SCHEMA_VALUES = ['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedItems', 'unevaluatedProperties'];

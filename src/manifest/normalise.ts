@@ -5,7 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { CheckContext } from './context.js';
 import type { ManifestPath } from './path.js';
 import { cronProblem, isTimezone, knownTimezones } from './cron.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../errors/index.js';
 import { sinkReferences } from './semantic.js';
 import {
   entriesOf,

@@ -6,7 +6,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import type { Locator } from './locator.js';
 import { pointerToPath, type ManifestPath } from './path.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../errors/index.js';
 import type { ManifestProblem } from './types.js';
 
 /** The manifest schema's own annotation for what a value should look like, used in messages. */

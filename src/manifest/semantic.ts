@@ -7,7 +7,7 @@ import type { CheckContext } from './context.js';
 import type { ManifestPath } from './path.js';
 import { entriesOf, isBuiltinType, type RawManifest } from './raw-types.js';
 import { describeValue } from './schema.js';
-import { didYouMean } from './suggest.js';
+import { didYouMean } from '../errors/index.js';
 import { BUILTIN_TYPE_NAMES, type Manifest, type SinkReference, type TypeReference } from './types.js';
 
 const has = (map: Readonly<Record<string, unknown>> | null | undefined, name: string): boolean =>

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { closest, didYouMean, editDistance } from '../../../src/manifest/suggest.js';
+import { closest, didYouMean, editDistance } from '../../../src/errors/index.js';
 
 describe('suggestions', () => {
   it('counts a swap of adjacent letters as one edit', () => {

@@ -1,6 +1,6 @@
 // "Did you mean" for manifest keys and names: the closest candidate by edit distance (transpositions
 // count as one edit), by spelling without case and separators (`commit_interval_ms` → `commitIntervalMs`),
-// or by a shared prefix. Used by the schema and semantic checks.
+// or by a shared prefix. Used by manifest and handler errors.
 
 /** Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps cost 1. */
 export function editDistance(a: string, b: string): number {
