@@ -1,22 +1,12 @@
 // Helpers of the CLI tests: fixture paths from the repository root, and a fake process (captured
 // stdout/stderr, a given environment and stdin) for running commands in-process.
 
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../../../src/cli/index.js';
+import { repoRoot } from '../../kafka/repo-root.js';
 
-/** The directory holding package.json above this module (works from test/ and dist/test/). */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('no package.json above the CLI tests');
-    dir = parent;
-  }
-  return dir;
-}
+export { repoRoot };
 
 /** `test/fixtures/manifests/<name>`, absolute. */
 export const manifestFixture = (name: string): string => join(repoRoot(), 'test', 'fixtures', 'manifests', name);

@@ -1,23 +1,13 @@
 // Helpers of the handler tests: a scratch app directory inside the repository (so bare imports
 // resolve from its node_modules) holding copies of test/fixtures/handlers, and a logger that keeps records.
 
-import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
+import { repoRoot } from '../../kafka/repo-root.js';
 
-/** The directory holding package.json above this module (works from test/ and from dist/test/). */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('no package.json above the handler tests');
-    dir = parent;
-  }
-  return dir;
-}
+export { repoRoot };
 
 /** The absolute path of a file in test/fixtures/handlers. */
 export function fixturePath(...segments: string[]): string {

@@ -2,21 +2,11 @@
 // directory), and a loader call that must fail with a ManifestError.
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { loadManifest, ManifestError, type LoadManifestOptions, type ManifestProblem, type SourceLocation } from '../../../src/manifest/index.js';
+import { repoRoot } from '../../kafka/repo-root.js';
 
-/** The directory holding package.json above this module (works from test/ and from dist/test/). */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('no package.json above the manifest tests');
-    dir = parent;
-  }
-  return dir;
-}
+export { repoRoot };
 
 /** The absolute path of a manifest fixture. */
 export function fixture(name: string): string {
