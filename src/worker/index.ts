@@ -1,4 +1,4 @@
 // Public surface of the worker area: the worker, its handle type, and the naming of internal topics.
-export { appPrefix, deadLetterTopic, groupId, repartitionTopic } from './naming.js';
+export { appPrefix, changelogTopic, deadLetterTopic, groupId, leaderTopic, repartitionTopic, stateDir, tableStorePath } from './naming.js';
 export type { AgentInfo, IngestMessage, Topology, WorkerHandle } from './types.js';
 export { Worker, createWorker, type WorkerOptions } from './worker.js';

@@ -21,3 +21,23 @@ export function deadLetterTopic(prefix: string, agent: string): string {
 export function replyTopic(prefix: string, workerId: string): string {
   return `${prefix}-reply-${workerId}`;
 }
+
+/** `<prefix>-<table>-changelog`: the compacted topic behind a table (ARCHITECTURE §5). */
+export function changelogTopic(prefix: string, table: string): string {
+  return `${prefix}-${table}-changelog`;
+}
+
+/** `<prefix>-__assignor-__leader`: one partition; its owner is the leader. */
+export function leaderTopic(prefix: string): string {
+  return `${prefix}-__assignor-__leader`;
+}
+
+/** Where this app version keeps its local state: `<datadir>/<id>/v<version>`. */
+export function stateDir(manifest: Pick<Manifest, 'datadir' | 'id' | 'version'>): string {
+  return `${manifest.datadir}/${manifest.id}/v${manifest.version}`;
+}
+
+/** One table partition's store: `<datadir>/<id>/v<version>/tables/<table>-<partition>`. */
+export function tableStorePath(manifest: Pick<Manifest, 'datadir' | 'id' | 'version'>, table: string, partition: number): string {
+  return `${stateDir(manifest)}/tables/${table}-${partition}`;
+}
