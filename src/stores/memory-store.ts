@@ -18,6 +18,7 @@ export class MemoryStore implements Store {
   readonly path: string;
   readonly #entries = new SortedEntries();
   #offset: bigint | undefined;
+  #meta: Buffer | undefined;
   #isClosed = false;
   #closing: Promise<void> | undefined;
   #destroying: Promise<void> | undefined;
@@ -41,11 +42,16 @@ export class MemoryStore implements Store {
       for (const [key, value] of batch.puts) this.#entries.set(Buffer.from(key), Buffer.from(value));
       for (const key of batch.deletes) this.#entries.delete(key);
       if (batch.offset !== undefined) this.#offset = batch.offset;
+      if (batch.meta !== undefined) this.#meta = Buffer.from(batch.meta);
     });
   }
 
   offset(): Promise<bigint | undefined> {
     return this.#run('offset', () => this.#offset);
+  }
+
+  meta(): Promise<Buffer | undefined> {
+    return this.#run('meta', () => copy(this.#meta));
   }
 
   /** Yields to the event loop every `ENTRIES_PER_TURN` entries, so a long scan starves no I/O. */
@@ -78,6 +84,7 @@ export class MemoryStore implements Store {
     this.#destroying ??= this.close().then(() => {
       this.#entries.clear();
       this.#offset = undefined;
+      this.#meta = undefined;
     });
     return this.#destroying;
   }

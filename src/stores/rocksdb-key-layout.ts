@@ -1,9 +1,10 @@
 // How RocksdbStore lays keys out in its one column family: every user key behind the byte 0x01, and
-// the changelog-offset record at 0x00 ‖ "changelog-offset", which no user key can equal and no
-// iteration range (always inside [0x01, 0x02)) can reach.
+// the reserved records behind 0x00 — the changelog offset at 0x00 ‖ "changelog-offset" and the
+// table's metadata blob at 0x00 ‖ "meta" — which no user key can equal and no iteration range
+// (always inside [0x01, 0x02)) can reach.
 //
-// Why not a second column family for the record: rocksdb-native 3.18.1 ties a write batch to one
-// column family, so the offset could not go into the same atomic write as the data.
+// Why not a second column family for the records: rocksdb-native 3.18.1 ties a write batch to one
+// column family, so the offset and meta could not go into the same atomic write as the data.
 
 import { checkOffset } from './store-checks.js';
 import type { KeyRange } from './types.js';
@@ -14,6 +15,9 @@ const USER_KEYS_END = Buffer.from([USER_KEY_PREFIX + 1]);
 
 /** The reserved key of the changelog-offset record. */
 export const OFFSET_RECORD_KEY = Buffer.concat([Buffer.from([0x00]), Buffer.from('changelog-offset')]);
+
+/** The reserved key of the metadata record; its value is the blob as written, no framing. */
+export const META_RECORD_KEY = Buffer.concat([Buffer.from([0x00]), Buffer.from('meta')]);
 
 const OFFSET_BYTES = 8;
 
@@ -47,7 +51,7 @@ export function fromStoredKey(stored: Buffer): Buffer {
   return stored.subarray(1);
 }
 
-/** The stored bounds of a user range: never unbounded, so the offset record stays outside. */
+/** The stored bounds of a user range: never unbounded, so the reserved records stay outside. */
 export function toStoredBounds(range: KeyRange): { readonly gte: Buffer; readonly lt: Buffer } {
   return {
     gte: range.gte === undefined ? USER_KEYS_START : toStoredKey(range.gte),

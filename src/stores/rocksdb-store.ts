@@ -1,11 +1,12 @@
 // The `rocksdb://` store: one RocksDB database (rocksdb-native 3.18.1) per table partition. Opened
-// by openStore; tables write to it in one batch per commit, recovery reads its offset record.
+// by openStore; tables write to it in one batch per commit, recovery reads its offset and meta records.
 //
 // Write-ahead log: left on. rocksdb-native 3.18.1 writes with RocksDB's default WriteOptions (WAL on,
-// no fsync) and offers no way to turn it off. That is safe either way: the data and the offset record
-// go into one WriteBatch, which RocksDB logs and applies as one unit, so a crash keeps or loses them
-// together (point-in-time WAL recovery replays whole batches only). The store never claims an offset
-// whose data it lacks. `close()` flushes the memtables into an SST, so a reopen replays no WAL.
+// no fsync) and offers no way to turn it off. That is safe either way: the data, the offset record and
+// the meta record go into one WriteBatch, which RocksDB logs and applies as one unit, so a crash keeps
+// or loses them together (point-in-time WAL recovery replays whole batches only). The store never
+// claims an offset whose data it lacks. `close()` flushes the memtables into an SST, so a reopen
+// replays no WAL.
 
 import { rm } from 'node:fs/promises';
 import RocksDB from 'rocksdb-native';
@@ -14,6 +15,7 @@ import { checkKeyRange, isEmptyKeyRange } from './store-checks.js';
 import { resolveRocksdbOptions, type RocksdbOptions } from './rocksdb-options.js';
 import { toStoreError } from './rocksdb-errors.js';
 import {
+  META_RECORD_KEY,
   OFFSET_RECORD_KEY,
   decodeOffset,
   encodeOffset,
@@ -88,7 +90,7 @@ export class RocksdbStore implements Store {
   async write(batch: StoreWriteBatch): Promise<void> {
     this.#assertOpen('write');
     const offsetValue = batch.offset === undefined ? undefined : encodeOffset(batch.offset);
-    const operations = batch.puts.length + batch.deletes.length + (offsetValue === undefined ? 0 : 1);
+    const operations = batch.puts.length + batch.deletes.length + (offsetValue === undefined ? 0 : 1) + (batch.meta === undefined ? 0 : 1);
     if (operations === 0) return;
     const putKeys = toStoredKeys(batch.puts.map(([key]) => key));
     const deleteKeys = toStoredKeys(batch.deletes);
@@ -97,6 +99,7 @@ export class RocksdbStore implements Store {
       batch.puts.forEach(([, value], i) => write.tryPut(putKeys[i] as Buffer, value));
       for (const key of deleteKeys) write.tryDelete(key);
       if (offsetValue !== undefined) write.tryPut(OFFSET_RECORD_KEY, offsetValue);
+      if (batch.meta !== undefined) write.tryPut(META_RECORD_KEY, batch.meta);
       await write.flush();
     } catch (err) {
       throw toStoreError(err, this.path, 'write');
@@ -117,6 +120,12 @@ export class RocksdbStore implements Store {
       );
     }
     return offset;
+  }
+
+  async meta(): Promise<Buffer | undefined> {
+    this.#assertOpen('meta');
+    const [value] = await this.#readMany([META_RECORD_KEY]);
+    return value;
   }
 
   async *iterate(range: KeyRange = {}): AsyncGenerator<[Buffer, Buffer]> {

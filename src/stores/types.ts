@@ -4,7 +4,10 @@
 import type { Logger } from 'pino';
 import type { RocksdbOptions } from './rocksdb-options.js';
 
-/** One atomic write: the puts, then the deletes, and the highest changelog offset they applied. */
+/**
+ * One atomic write: the puts, then the deletes, the highest changelog offset they applied, and the
+ * table's metadata blob as of this write.
+ */
 export interface StoreWriteBatch {
   readonly puts: readonly (readonly [key: Buffer, value: Buffer])[];
   /** Applied after the puts: a key both put and deleted in one batch ends up deleted. */
@@ -14,6 +17,12 @@ export interface StoreWriteBatch {
    * atomic write as the data, so the store never claims more than it holds. Omitted: unchanged.
    */
   readonly offset?: bigint;
+  /**
+   * An opaque blob that replaces the stored one in the same atomic write as the data and the offset
+   * (table recovery keeps there the source offsets the table state reflects). Omitted: unchanged. An
+   * empty Buffer is stored as an empty blob, not as "none".
+   */
+  readonly meta?: Buffer;
 }
 
 /** A key range in byte order (`Buffer.compare`). Both bounds optional; `lt` is exclusive. */
@@ -38,13 +47,15 @@ export interface Store {
   get(key: Buffer): Promise<Buffer | undefined>;
   /** The values under `keys`, in the same order, read in one batch. */
   getMany(keys: readonly Buffer[]): Promise<(Buffer | undefined)[]>;
-  /** Applies the batch atomically: all of it, with its offset, or none of it. */
+  /** Applies the batch atomically: all of it, with its offset and meta, or none of it. */
   write(batch: StoreWriteBatch): Promise<void>;
   /** The changelog offset recorded by the last write that carried one, or `undefined` for none. */
   offset(): Promise<bigint | undefined>;
+  /** The blob recorded by the last write that carried `meta` (a copy), or `undefined` for none. */
+  meta(): Promise<Buffer | undefined>;
   /**
    * The entries in `range`, in byte order of the keys (reversed when asked), read from a snapshot
-   * taken when iteration starts. Never yields the offset record. Breaking out of a `for await`
+   * taken when iteration starts. Never yields the offset or meta record. Breaking out of a `for await`
    * releases the iterator; `close()` releases any iterator still open.
    */
   iterate(range?: KeyRange): AsyncIterable<[key: Buffer, value: Buffer]>;

@@ -11,7 +11,7 @@ import type { KeyRange, Store } from '../../src/stores/index.js';
 
 /** What an adapter promises beyond the common contract. */
 export interface StoreContractOptions {
-  /** Data and offset survive `close()` and a reopen at the same path. */
+  /** Data, offset and meta survive `close()` and a reopen at the same path. */
   readonly isPersistent: boolean;
 }
 
@@ -99,6 +99,50 @@ export function describeStoreContract(label: string, open: (path: string) => Pro
       assert.equal(await store.offset(), 7n, 'a user key equal to the reserved bytes leaves the offset alone');
     });
 
+    void it('records meta in the same write as the data and the offset, and none of them when the write fails', async () => {
+      const store = await openAt();
+      assert.equal(await store.meta(), undefined);
+      await store.write({ puts: [[s('k'), s('v')]], deletes: [], offset: 3n, meta: s('{"source":{"0":"10"}}') });
+      assert.deepEqual(await store.meta(), s('{"source":{"0":"10"}}'));
+      assert.deepEqual(await store.get(s('k')), s('v'));
+      assert.equal(await store.offset(), 3n);
+      await assert.rejects(store.write({ puts: [[s('k'), s('w')]], deletes: [], offset: -1n, meta: s('rejected') }), RangeError);
+      assert.deepEqual(await store.meta(), s('{"source":{"0":"10"}}'), 'a rejected write leaves the meta as it was');
+      assert.deepEqual(await store.get(s('k')), s('v'));
+    });
+
+    void it('keeps meta through writes without one, and replaces it, empty blob included, with writes that carry one', async () => {
+      const store = await openAt();
+      await store.write({ puts: [], deletes: [], meta: b(0x01, 0x02) });
+      await store.write({ puts: [[s('a'), s('1')]], deletes: [], offset: 5n });
+      assert.deepEqual(await store.meta(), b(0x01, 0x02));
+      await store.write({ puts: [], deletes: [s('a')], meta: b(0x03) });
+      assert.deepEqual(await store.meta(), b(0x03));
+      assert.equal(await store.offset(), 5n, 'a write with meta alone leaves the offset alone');
+      await store.write({ puts: [], deletes: [], meta: Buffer.alloc(0) });
+      assert.deepEqual(await store.meta(), Buffer.alloc(0), 'an empty blob is a blob, not "none"');
+    });
+
+    void it('hands out meta as a copy: neither the written nor the returned Buffer aliases the stored one', async () => {
+      const store = await openAt();
+      const written = s('abc');
+      await store.write({ puts: [], deletes: [], meta: written });
+      written.fill(0);
+      const read = await store.meta();
+      assert.deepEqual(read, s('abc'));
+      read?.fill(0);
+      assert.deepEqual(await store.meta(), s('abc'));
+    });
+
+    void it('never yields the meta record, even next to a user key equal to its reserved bytes', async () => {
+      const store = await openAt();
+      const reservedLookalike = Buffer.concat([b(0x00), s('meta')]);
+      await store.write({ puts: [[reservedLookalike, s('user')], [s('z'), s('last')]], deletes: [], offset: 1n, meta: s('blob') });
+      assert.deepEqual(await collect(store), [[reservedLookalike, s('user')], [s('z'), s('last')]]);
+      assert.deepEqual(await collect(store, { reverse: true }), [[s('z'), s('last')], [reservedLookalike, s('user')]]);
+      assert.deepEqual(await store.meta(), s('blob'), 'a user key equal to the reserved bytes leaves the meta alone');
+    });
+
     void it('iterates in byte order of the keys, binary keys included', async () => {
       const store = await openAt();
       const keys = [b(0xff), b(0x00, 0x00), b(0x00), Buffer.alloc(0), s('ab'), s('a'), b(0x00, 0xff), b(0x7f, 0x80), s('b'), b(0xff, 0x00)];
@@ -173,7 +217,7 @@ export function describeStoreContract(label: string, open: (path: string) => Pro
       assert.equal(store.close(), first, 'a second close returns the same promise');
       await first;
       await store.close();
-      for (const call of [() => store.get(s('a')), () => store.getMany([s('a')]), () => store.offset(), () => store.write({ puts: [], deletes: [] }), () => collect(store)]) {
+      for (const call of [() => store.get(s('a')), () => store.getMany([s('a')]), () => store.offset(), () => store.meta(), () => store.write({ puts: [], deletes: [] }), () => collect(store)]) {
         await assert.rejects(call(), { code: 'STREAMD_ILLEGAL_STATE' });
       }
     });
@@ -189,9 +233,9 @@ export function describeStoreContract(label: string, open: (path: string) => Pro
       await assert.rejects(suspended.next(), { code: 'STREAMD_ILLEGAL_STATE' });
     });
 
-    void it('destroys its files', async () => {
+    void it('destroys its files, meta included', async () => {
       const store = await openAt('to-destroy');
-      await store.write({ puts: [[s('a'), s('1')]], deletes: [], offset: 1n });
+      await store.write({ puts: [[s('a'), s('1')]], deletes: [], offset: 1n, meta: s('m') });
       await store.destroy();
       await store.destroy();
       assert.equal(existsSync(join(dir, 'to-destroy')), false);
@@ -199,25 +243,28 @@ export function describeStoreContract(label: string, open: (path: string) => Pro
       const fresh = await openAt('to-destroy');
       assert.equal(await fresh.get(s('a')), undefined);
       assert.equal(await fresh.offset(), undefined);
+      assert.equal(await fresh.meta(), undefined, 'destroy clears the meta too');
     });
 
     if (options.isPersistent) {
-      void it('keeps its data and offset through close and reopen', async () => {
+      void it('keeps its data, offset and meta through close and reopen', async () => {
         const store = await openAt();
-        await store.write({ puts: [[b(0x00), s('zero')], [s('k'), s('v')]], deletes: [], offset: 123n });
+        await store.write({ puts: [[b(0x00), s('zero')], [s('k'), s('v')]], deletes: [], offset: 123n, meta: s('m1') });
         await store.write({ puts: [], deletes: [s('k')], offset: 124n });
         await store.close();
         const reopened = await openAt();
         assert.equal(await reopened.offset(), 124n);
+        assert.deepEqual(await reopened.meta(), s('m1'));
         assert.deepEqual(await collect(reopened), [[b(0x00), s('zero')]]);
       });
     } else {
       void it('starts empty after close and reopen (nothing persists)', async () => {
         const store = await openAt();
-        await store.write({ puts: [[s('k'), s('v')]], deletes: [], offset: 5n });
+        await store.write({ puts: [[s('k'), s('v')]], deletes: [], offset: 5n, meta: s('m') });
         await store.close();
         const reopened = await openAt();
         assert.equal(await reopened.offset(), undefined);
+        assert.equal(await reopened.meta(), undefined);
         assert.deepEqual(await collect(reopened), []);
       });
     }
