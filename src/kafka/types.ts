@@ -48,6 +48,8 @@ export interface RecordBatch extends TopicPartition {
   readonly records: readonly ConsumerRecord[];
   /** The partition's high watermark when the batch was fetched (end offset for read_uncommitted). */
   readonly highWatermark: bigint;
+  /** The consumer's position after this batch: past any control or aborted records it covered. */
+  readonly nextOffset: bigint;
 }
 
 export type Acks = 'all' | 'leader' | 'none';

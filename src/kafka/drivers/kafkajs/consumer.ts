@@ -108,7 +108,7 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
     const records = batch.messages.map((message) => toConsumerRecord(batch.topic, batch.partition, message));
     try {
       await handler(
-        { topic: batch.topic, partition: batch.partition, records, highWatermark: BigInt(batch.highWatermark) },
+        { topic: batch.topic, partition: batch.partition, records, highWatermark: BigInt(batch.highWatermark), nextOffset: BigInt(batch.lastOffset()) + 1n },
         {
           heartbeat: () => mapErrors('heartbeat', () => payload.heartbeat()),
           isRunning: () => this.#state === 'running' && payload.isRunning() && !payload.isStale(),

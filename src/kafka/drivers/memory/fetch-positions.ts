@@ -123,7 +123,7 @@ export class FetchPositions {
       this.#cursor = index + 1;
       return {
         // The log end for either isolation level, as kafkajs reports the broker's high watermark.
-        batch: { topic, partition, records: read.records, highWatermark: BigInt(log.endOffset) },
+        batch: { topic, partition, records: read.records, highWatermark: BigInt(log.endOffset), nextOffset: BigInt(read.nextOffset) },
         nextOffset: read.nextOffset,
         assignmentEpoch: this.#assignmentEpoch,
       };
