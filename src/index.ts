@@ -3,5 +3,6 @@
 
 export type { Agent, AgentRef, HandlerContext, SendOptions, TopicSender } from './agents/index.js';
 export { Event, Stream, type GroupByOptions } from './streams/index.js';
+export type { SetTable, Table } from './tables/index.js';
 export { StreamdError, hasCode } from './errors/index.js';
 export { defineApp, type AppDefinition, type AppHandlerFunction, type AppSettings } from './manifest/define-app.js';

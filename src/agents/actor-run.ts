@@ -3,6 +3,7 @@
 
 import { ConfigError } from '../errors/index.js';
 import type { Channel, Event, StreamEnvironment } from '../streams/index.js';
+import { ORIGIN_HEADER, originHeader } from '../tables/index.js';
 import type { Outbox } from './outbox.js';
 
 export interface ActorRunPorts {
@@ -12,6 +13,11 @@ export interface ActorRunPorts {
   readonly repartitions: ReadonlyMap<string, { readonly topic: string; readonly channel: Channel }>;
   /** Channels of topics this agent's handler reads through `through`. */
   readonly subscriptions: ReadonlyMap<string, Channel>;
+  /**
+   * Whether forwarded records carry their origin's position. Only an agent with one actor forwards
+   * each origin partition in order, which is what lets a table drop an origin offset seen before.
+   */
+  readonly marksOrigins?: boolean;
 }
 
 export class ActorRun implements StreamEnvironment {
@@ -55,9 +61,10 @@ export class ActorRun implements StreamEnvironment {
     return this.#failure;
   }
 
-  send(topic: string, value: unknown, options: { key?: unknown; event?: Event }): Promise<void> {
-    if (options.key !== undefined) return this.#ports.outbox.send(topic, { value, key: options.key });
-    return this.#ports.outbox.send(topic, { value, rawKey: options.event?.message.key ?? null });
+  send(topic: string, value: unknown, options: { key?: unknown; event?: Event; origin?: Event }): Promise<void> {
+    const headers = options.origin !== undefined && this.#ports.marksOrigins === true ? { headers: { [ORIGIN_HEADER]: originHeader(options.origin.message) } } : {};
+    if (options.key !== undefined) return this.#ports.outbox.send(topic, { value, key: options.key, ...headers });
+    return this.#ports.outbox.send(topic, { value, rawKey: options.event?.message.key ?? null, ...headers });
   }
 
   repartition(name: string): { topic: string; channel: Channel } {

@@ -23,6 +23,9 @@ export interface AgentRunnerOptions extends ActorRunPorts {
   readonly agents: Readonly<Record<string, AgentRef>>;
   /** Sends a yielded value back to whoever asked, when the event was a request (see replies.ts). */
   readonly reply: (event: Event, value: unknown) => boolean;
+  /** The table handles of one actor (see src/tables); default none. */
+  readonly tables?: (scope: { readonly agent: string; readonly currentEvent: () => Event | undefined }) => HandlerContext['tables'];
+  readonly isLeader?: () => boolean;
   /** Default 10. */
   readonly maxConsecutiveFailures?: number;
   readonly clock?: Clock;
@@ -142,6 +145,8 @@ export class AgentRunner extends Service {
       log: this.log.child({ actor: index }),
       signal: run.signal,
       currentEvent: () => run.currentEvent,
+      tables: this.#options.tables?.({ agent: this.#options.agent, currentEvent: () => run.currentEvent }) ?? {},
+      isLeader: this.#options.isLeader ?? (() => false),
     };
     const result = handler()(new Stream(this.#options.channel, run), context);
     if (!isAsyncIterable(result)) {

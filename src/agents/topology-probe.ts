@@ -41,6 +41,8 @@ export async function probeAgent(handler: Agent): Promise<ProbedTopology> {
     log: pino({ level: 'silent' }),
     signal,
     currentEvent: () => undefined,
+    tables: {},
+    isLeader: () => false,
   };
   const run = async (): Promise<void> => {
     const result = handler(new Stream(closed, env), context);

@@ -2,6 +2,7 @@
 
 import type { Logger } from 'pino';
 import type { Event, Stream } from '../streams/index.js';
+import type { Table } from '../tables/index.js';
 
 /** Options of a send from a handler. Without `key`, the current event's key bytes are reused. */
 export interface SendOptions {
@@ -32,6 +33,15 @@ export interface HandlerContext {
   readonly signal: AbortSignal;
   /** The event being processed by this actor, if any. */
   currentEvent(): Event | undefined;
+  /**
+   * The manifest's tables by name. Reads and writes go to the partition of the event being
+   * processed; writes reach the changelog and the store at the next commit. Give one its types
+   * with a cast: `tables.page_counts as Table<string, number>` (a set table: `as SetTable<K, E>`).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly tables: Readonly<Record<string, Table<any, any>>>;
+  /** True while this worker is the group's leader (owns the leader topic's partition). */
+  isLeader(): boolean;
 }
 
 /**

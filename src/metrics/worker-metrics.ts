@@ -14,6 +14,10 @@ export class WorkerMetrics {
   readonly #commitLatency: Histogram;
   readonly #assigned: Gauge;
   readonly #rebalances: Counter;
+  readonly #changelogRecords: Counter<'table'>;
+  readonly #recoveryRecords: Counter<'table'>;
+  readonly #recoveryRemaining: Gauge<'table'>;
+  readonly #leader: Gauge;
 
   /** `withDefaults`: also Node's process metrics (off in tests that create many workers). */
   constructor(options: { withDefaults?: boolean } = {}) {
@@ -38,6 +42,25 @@ export class WorkerMetrics {
     });
     this.#assigned = new Gauge({ name: 'streamd_assigned_partitions', help: 'Partitions assigned to this worker.', registers });
     this.#rebalances = new Counter({ name: 'streamd_rebalances_total', help: 'Consumer group rebalances seen by this worker.', registers });
+    this.#changelogRecords = new Counter({
+      name: 'streamd_changelog_records_total',
+      help: 'Changelog records sent, per table (one per key written since the previous commit).',
+      labelNames: ['table'],
+      registers,
+    });
+    this.#recoveryRecords = new Counter({
+      name: 'streamd_recovery_records_total',
+      help: 'Changelog records applied to local stores while recovering active partitions, per table.',
+      labelNames: ['table'],
+      registers,
+    });
+    this.#recoveryRemaining = new Gauge({
+      name: 'streamd_recovery_remaining_records',
+      help: 'Changelog records still to apply before the table is recovered, per table.',
+      labelNames: ['table'],
+      registers,
+    });
+    this.#leader = new Gauge({ name: 'streamd_leader', help: '1 while this worker is the leader of its group, else 0.', registers });
   }
 
   messagesIn(topic: string, count: number): void {
@@ -71,6 +94,22 @@ export class WorkerMetrics {
 
   rebalanced(): void {
     this.#rebalances.inc();
+  }
+
+  changelogRecords(table: string, count: number): void {
+    this.#changelogRecords.inc({ table }, count);
+  }
+
+  recoveryApplied(table: string, count: number): void {
+    this.#recoveryRecords.inc({ table }, count);
+  }
+
+  recoveryRemaining(table: string, records: number): void {
+    this.#recoveryRemaining.set({ table }, records);
+  }
+
+  leader(isLeader: boolean): void {
+    this.#leader.set(isLeader ? 1 : 0);
   }
 
   /** The Prometheus text exposition and its content type. */

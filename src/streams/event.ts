@@ -9,6 +9,7 @@ export class Event<K = unknown, V = unknown> {
   readonly value: V;
   readonly message: ConsumerRecord;
   #tracked: TrackedMessage | undefined;
+  #onAck: (() => void)[] | undefined;
 
   constructor(key: K, value: V, message: ConsumerRecord, tracked: TrackedMessage | undefined) {
     this.key = key;
@@ -31,13 +32,31 @@ export class Event<K = unknown, V = unknown> {
     if (tracked === undefined) return false;
     this.#tracked = undefined;
     tracked.release();
+    const callbacks = this.#onAck;
+    this.#onAck = undefined;
+    if (callbacks !== undefined) for (const callback of callbacks) callback();
     return true;
+  }
+
+  /**
+   * Runs `callback` once, when this stream acks the event (at once if it already has). Tables use
+   * it to make an event's writes committable only when the event is done.
+   */
+  whenAcked(callback: () => void): void {
+    if (this.#tracked === undefined) {
+      callback();
+      return;
+    }
+    (this.#onAck ??= []).push(callback);
   }
 
   /** A copy carrying a new value and this event's acknowledgement (the original no longer acks). */
   withValue<U>(value: U): Event<K, U> {
     const tracked = this.#tracked;
     this.#tracked = undefined;
-    return new Event(this.key, value, this.message, tracked);
+    const copy = new Event(this.key, value, this.message, tracked);
+    copy.#onAck = this.#onAck;
+    this.#onAck = undefined;
+    return copy;
   }
 }

@@ -3,5 +3,5 @@ export { Channel } from './channel.js';
 export { Conductor, UndecodableRecordError, type ConductorPorts, type DecodeErrorPolicy, type RecordDecoder, type Subscription } from './conductor.js';
 export { Event } from './event.js';
 export { Stream, StreamOperatorError, type GroupByOptions, type StreamEnvironment } from './stream.js';
-export { StreamSource, type StreamSourceOptions } from './stream-source.js';
+export { StreamSource, type CommitParticipant, type StreamSourceOptions } from './stream-source.js';
 export { PartitionTracker, TrackedMessage } from './tracked-message.js';

@@ -5,7 +5,7 @@
 
 import type { Logger } from 'pino';
 import { hasCode } from '../errors/index.js';
-import type { Consumer, ConsumerOptions, KafkaDriver, RecordBatch, TopicPartition, TopicPartitionOffset } from '../kafka/index.js';
+import type { AssignedEvent, Consumer, ConsumerOptions, GroupAssignment, KafkaDriver, RecordBatch, TopicPartition, TopicPartitionOffset } from '../kafka/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
 import type { Conductor } from './conductor.js';
@@ -24,7 +24,27 @@ export interface StreamSourceOptions {
   readonly commitEvery: number;
   /** Called when the assignment is revoked: buffered events must be dropped. */
   readonly onRevoked: () => void;
+  /**
+   * Called on every assignment. When it returns a promise, the assigned partitions stay paused
+   * until it resolves (table recovery); a rejection crashes the consumer.
+   */
+  readonly onAssigned?: (event: AssignedEvent) => Promise<void> | undefined;
+  /** Tables' part of each commit: see `commit`. */
+  readonly tables?: CommitParticipant;
+  /** Topics subscribed besides the conductor's (the leader topic). */
+  readonly extraTopics?: readonly string[];
   readonly clock?: Clock;
+}
+
+/**
+ * The table steps of the commit protocol. `take` runs when the commit snapshot is taken; `send`
+ * after the producer flush and before the offset commit (the changelog records, with their
+ * offsets); `write` after the offset commit (the stores).
+ */
+export interface CommitParticipant {
+  take(): unknown[];
+  send(taken: unknown[]): Promise<void>;
+  write(taken: unknown[]): Promise<void>;
 }
 
 const id = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
@@ -40,6 +60,9 @@ export class StreamSource extends Service {
   #nextCommit: Promise<void> | undefined;
   #isDraining = false;
   #isAssigned = false;
+  #generation = 0;
+  /** Partitions held paused until onAssigned's promise resolves. */
+  #gated: readonly TopicPartition[] = [];
 
   constructor(options: StreamSourceOptions) {
     super({ name: options.name ?? 'consumer', logger: options.logger });
@@ -56,14 +79,31 @@ export class StreamSource extends Service {
     return this.#assignment;
   }
 
+  /** True while the assignment waits for onAssigned (tables recovering). */
+  get isGated(): boolean {
+    return this.#gated.length > 0;
+  }
+
+  /** Every member's partitions and userData in the current generation. */
+  groupAssignment(): Promise<GroupAssignment> {
+    if (this.#consumer === undefined) return Promise.reject(new Error('the consumer is not started'));
+    return this.#consumer.groupAssignment();
+  }
+
+  /** Resolves when the commit in progress (and its follow-up) has ended, either way. */
+  async whenCommitted(): Promise<void> {
+    await this.#committing?.catch(() => undefined);
+    await this.#nextCommit?.catch(() => undefined);
+  }
+
   protected override async onStart(): Promise<void> {
     const { driver, conductor } = this.#options;
     const consumer = await driver.consumer(this.#options.consumer);
     this.#consumer = consumer;
-    consumer.on('assigned', ({ partitions }) => this.#assigned(partitions));
+    consumer.on('assigned', (event) => this.#assigned(event));
     consumer.on('rebalancing', () => this.#revoked('rebalance'));
     consumer.on('crashed', (error) => this.crash(error));
-    await consumer.subscribe(conductor.topics());
+    await consumer.subscribe([...conductor.topics(), ...(this.#options.extraTopics ?? [])]);
     await consumer.run((batch) => {
       this.#deliver(batch);
       return Promise.resolve();
@@ -81,7 +121,7 @@ export class StreamSource extends Service {
   }
 
   #deliver(batch: RecordBatch): void {
-    if (this.#isDraining) return;
+    if (this.#isDraining || batch.records.length === 0) return;
     let tracker = this.#trackers.get(id(batch));
     if (tracker === undefined) {
       tracker = new PartitionTracker(batch.topic, batch.partition, (count) => this.#settled(count));
@@ -96,14 +136,34 @@ export class StreamSource extends Service {
     if (this.#settledSinceCommit >= this.#options.commitEvery) void this.commit('commitEvery');
   }
 
-  #assigned(partitions: readonly TopicPartition[]): void {
+  #assigned(event: AssignedEvent): void {
+    const { partitions } = event;
     // kafkajs also rejoins without a rebalancing event (UNKNOWN_MEMBER_ID); positions restart from
     // the committed offsets after any join, so trackers from before it must go.
-    if (this.#trackers.size > 0) this.#revoked('rejoin');
+    if (this.#trackers.size > 0 || this.#gated.length > 0) this.#revoked('rejoin');
     this.#assignment = partitions;
     this.#isAssigned = true;
     this.#options.metrics.assignedPartitions(partitions.length);
     this.log.info({ partitions: partitions.map((p) => `${p.topic}[${p.partition}]`) }, `assigned ${partitions.length} partitions`);
+    const generation = ++this.#generation;
+    const gate = this.#options.onAssigned?.(event);
+    if (gate === undefined || partitions.length === 0) {
+      void gate?.catch((err: unknown) => this.crash(err));
+      return;
+    }
+    this.#gated = partitions;
+    this.#consumer?.pause(partitions);
+    gate.then(
+      () => {
+        if (generation !== this.#generation) return;
+        this.#gated = [];
+        if (!this.#isDraining) this.#consumer?.resume(partitions);
+        this.log.info({ partitions: partitions.length }, 'assignment ready: processing resumes');
+      },
+      (err: unknown) => {
+        if (generation === this.#generation) this.crash(err);
+      },
+    );
   }
 
   /**
@@ -113,13 +173,17 @@ export class StreamSource extends Service {
    */
   #revoked(reason: string): void {
     const offsets = this.#uncommitted();
+    // Taken before onRevoked drops the tables' pending writes: the commit must carry them.
+    const taken = this.#options.tables?.take() ?? [];
+    this.#gated = [];
+    this.#generation += 1;
     for (const tracker of this.#trackers.values()) tracker.revoke();
     this.#trackers.clear();
     this.#assignment = [];
     this.#options.metrics.rebalanced();
     this.#options.onRevoked();
-    if (offsets.length === 0) return;
-    void this.#commitOffsets(offsets, reason).catch((err: unknown) => {
+    if (offsets.length === 0 && taken.length === 0) return;
+    void this.#commitOffsets(offsets, reason, taken).catch((err: unknown) => {
       this.log.info({ err, reason }, 'could not commit on revoke; those events will be processed again by the next owner');
     });
   }
@@ -155,23 +219,36 @@ export class StreamSource extends Service {
   async #commitOnce(reason: string): Promise<void> {
     this.#settledSinceCommit = 0;
     const offsets = this.#uncommitted();
-    if (offsets.length > 0) await this.#commitOffsets(offsets, reason);
+    const taken = this.#options.tables?.take() ?? [];
+    if (offsets.length > 0 || taken.length > 0) await this.#commitOffsets(offsets, reason, taken);
   }
 
-  async #commitOffsets(offsets: readonly { tracker: PartitionTracker; offset: TopicPartitionOffset }[], reason: string): Promise<void> {
+  /**
+   * (1) flush the producer: every sink record of the events in the snapshot is on the broker;
+   * (1b) send the tables' changelog records, which carry the input positions they reflect;
+   * (2) commit the offsets; (3) write the tables' stores. A crash between any two steps loses
+   * nothing and applies nothing twice: recovery replays the changelog, and replayed events the
+   * changelog already reflects do not write the tables again.
+   */
+  async #commitOffsets(offsets: readonly { tracker: PartitionTracker; offset: TopicPartitionOffset }[], reason: string, taken: unknown[]): Promise<void> {
     const consumer = this.#consumer;
     if (consumer === undefined) return;
+    const tables = this.#options.tables;
     const started = this.#clock.now();
     await this.#options.flush();
+    if (taken.length > 0) await tables!.send(taken);
     try {
-      await consumer.commit(offsets.map((o) => o.offset));
+      if (offsets.length > 0) await consumer.commit(offsets.map((o) => o.offset));
     } catch (err) {
       if (hasCode(err, 'STREAMD_REBALANCE_IN_PROGRESS')) {
         this.log.info({ reason }, 'commit skipped: the group is rebalancing; uncommitted events will be processed again');
+        // The changelog has the records already: the stores must agree with it.
+        if (taken.length > 0) await tables!.write(taken);
         return;
       }
       throw err;
     }
+    if (taken.length > 0) await tables!.write(taken);
     for (const { tracker, offset } of offsets) tracker.markCommitted(offset.offset);
     this.#options.metrics.committed((this.#clock.now() - started) / 1000);
     this.log.debug({ reason, offsets: offsets.map((o) => `${o.offset.topic}[${o.offset.partition}]@${o.offset.offset}`) }, 'committed offsets');

@@ -25,8 +25,12 @@ type Step = (value: unknown, event: Event) => unknown;
 /** What a stream needs from the agent running it. */
 export interface StreamEnvironment {
   readonly signal: AbortSignal;
-  /** Enqueues a value for `topic`, keyed by `key` (or by the raw key bytes of `event` when key is undefined). */
-  send(topic: string, value: unknown, options: { key?: unknown; event?: Event }): Promise<void>;
+  /**
+   * Enqueues a value for `topic`, keyed by `key` (or by the raw key bytes of `event` when key is
+   * undefined). `origin` is the upstream event a groupBy/through forwards: its position travels
+   * in a header, so tables downstream can tell a record sent twice.
+   */
+  send(topic: string, value: unknown, options: { key?: unknown; event?: Event; origin?: Event }): Promise<void>;
   /** The channel of a repartition topic declared at boot by `groupBy(…, { name })`. */
   repartition(name: string, partitions: number | undefined): { topic: string; channel: Channel };
   /** The channel of a declared topic, for `through`. */
@@ -125,7 +129,8 @@ export class Stream<V = unknown> implements AsyncIterable<V> {
       try {
         for await (const value of upstream) {
           const event = upstream.currentEvent;
-          await env.send(topic, value, key === undefined ? (event === undefined ? {} : { event }) : { key: await key(value) });
+          const origin = event === undefined ? {} : { origin: event };
+          await env.send(topic, value, key === undefined ? (event === undefined ? {} : { event, ...origin }) : { key: await key(value), ...origin });
         }
       } catch (err) {
         const event = upstream.currentEvent;

@@ -2,20 +2,23 @@
 // this order and stop in reverse, after the worker's own drain (worker.ts onStop):
 //
 //   kafka client   first up, last down: every other child talks through it
-//   producer       outlives the consumer and the agents, so sink and dead-letter sends flush
-//   consumer       one group member; feeds the conductor; commits
+//   producer       outlives the consumer and the agents, so sink, changelog and dead-letter sends flush
+//   changelog reader  a private one-member group that reads changelogs (recovery, standbys, globals)
+//   tables         stores, recovery, standbys; up before the consumer, down after its last commit
+//   consumer       one group member; feeds the conductor; commits (with the tables' steps)
 //   agents         actors per agent; restart on handler errors, crash the worker on a crash loop
 //
 // The web server is started by the CLI beside the worker, so it answers probes from the first
 // second to the last.
 
-import type { AgentRef, Replies, SinkTarget, TopicSender } from '../agents/index.js';
+import type { AgentRef, HandlerContext, Replies, SinkTarget, TopicSender } from '../agents/index.js';
 import { AgentRunner } from '../agents/index.js';
 import type { Logger } from 'pino';
-import type { Acks, KafkaDriver } from '../kafka/index.js';
+import type { Acks, Assignor, AssignedEvent, KafkaDriver } from '../kafka/index.js';
 import type { Manifest } from '../manifest/index.js';
 import { Service, type Clock } from '../service/index.js';
-import { StreamSource, type Channel, type Conductor } from '../streams/index.js';
+import { StreamSource, type Channel, type CommitParticipant, type Conductor } from '../streams/index.js';
+import type { ChangelogReader, Flush, Tables } from '../tables/index.js';
 import type { CodecBook } from './codec-book.js';
 import { groupId } from './naming.js';
 import type { Plan } from './plan.js';
@@ -34,6 +37,12 @@ export interface ServiceTreeInput {
   readonly channel: (name: string) => Channel;
   readonly replies: Replies;
   readonly clock: Clock | undefined;
+  readonly assignor: Assignor;
+  readonly leaderTopic: string;
+  readonly reader: ChangelogReader | undefined;
+  readonly tables: Tables | undefined;
+  readonly onAssigned: (event: AssignedEvent) => Promise<void> | undefined;
+  readonly isLeader: () => boolean;
 }
 
 export interface ServiceTree {
@@ -117,6 +126,14 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
       topics,
       agents,
       reply: (event, value) => replies.reply(event, value),
+      marksOrigins: declaration.concurrency === 1,
+      isLeader: input.isLeader,
+      ...(input.tables === undefined
+        ? {}
+        : {
+            tables: (scope: Parameters<Tables['handles']>[0]) =>
+              input.tables!.handles(declaration.concurrency > 1 ? { ...scope, readOnly: { onWrite: (error) => worker.halt(error) } } : scope) as HandlerContext['tables'],
+          }),
       ...(input.clock === undefined ? {} : { clock: input.clock }),
     });
   });
@@ -134,7 +151,11 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
       maxBytesPerPartition: settings.consumerMaxFetchBytes,
       autoOffsetReset: settings.consumerAutoOffsetReset,
       isolation: 'read_committed',
+      assignor: input.assignor,
     },
+    extraTopics: [input.leaderTopic],
+    onAssigned: input.onAssigned,
+    ...(input.tables === undefined ? {} : { tables: commitSteps(input.tables) }),
     flush: () => producer.buffered.flush(),
     commitIntervalMs: settings.commitIntervalMs,
     commitEvery: settings.commitEvery,
@@ -145,8 +166,19 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
   const children = [
     { service: new KafkaClient(driver, logger), why: 'first up, last down: every other child talks through it' },
     { service: producer as Service, why: 'outlives the consumer and the agents, so sink and dead-letter sends flush' },
+    ...(input.reader === undefined ? [] : [{ service: input.reader as Service, why: 'reads changelogs for recovery, standbys and global tables' }]),
+    ...(input.tables === undefined ? [] : [{ service: input.tables as Service, why: 'stores and recovery: up before the consumer, closed after its last commit' }]),
     { service: source as Service, why: 'one group member: feeds the conductor, commits acked offsets' },
     ...runners.map((runner) => ({ service: runner, why: 'actors of one agent; restart on handler errors' })),
   ];
   return { children, producer, source, runners };
+}
+
+/** The tables' steps in the consumer's commit (see StreamSource.commit). */
+function commitSteps(tables: Tables): CommitParticipant {
+  return {
+    take: () => tables.takeFlushes(),
+    send: (taken) => tables.sendFlushes(taken as Flush[]),
+    write: (taken) => tables.writeFlushes(taken as Flush[]),
+  };
 }

@@ -20,7 +20,24 @@ function declaredSpec(topic: TopicDeclaration, manifest: Manifest): TopicSpec {
   };
 }
 
-export async function ensureTopics(driver: KafkaDriver, manifest: Manifest, plan: Plan, log: Logger): Promise<void> {
+/** Partition counts of the topics that exist; with `missingOk`, absent topics are left out instead of failing. */
+export async function describePartitions(driver: KafkaDriver, topics: readonly string[], options: { missingOk?: boolean } = {}): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  if (topics.length === 0) return out;
+  const admin = await driver.admin();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const wanted = options.missingOk === true ? topics.filter((t) => existing.has(t)) : [...topics];
+    if (wanted.length === 0) return out;
+    for (const description of await admin.describeTopics(wanted)) out.set(description.topic, description.partitions);
+  } finally {
+    await admin.close();
+  }
+  return out;
+}
+
+/** Creates the declared and internal topics that do not exist; `extra` adds internal ones (changelogs, leader). */
+export async function ensureTopics(driver: KafkaDriver, manifest: Manifest, plan: Plan, log: Logger, extra: readonly TopicSpec[] = []): Promise<void> {
   const admin = await driver.admin();
   try {
     const existing = new Set(await admin.listTopics());
@@ -47,6 +64,7 @@ export async function ensureTopics(driver: KafkaDriver, manifest: Manifest, plan
       const usesDeadLetters = agent.declaration.topics.some((t) => manifest.topics.get(t)?.onDecodeError === 'dlq');
       if (usesDeadLetters && !existing.has(agent.deadLetterTopic)) wanted.push({ topic: agent.deadLetterTopic, partitions: 1, replicationFactor });
     }
+    for (const spec of extra) if (!existing.has(spec.topic) && !wanted.some((w) => w.topic === spec.topic)) wanted.push(spec);
     if (wanted.length === 0) return;
     await admin.createTopics(wanted);
     log.info({ topics: wanted.map((w) => `${w.topic} (${w.partitions} partitions)`) }, `created ${wanted.length} topics`);

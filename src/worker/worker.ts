@@ -3,20 +3,34 @@
 // what is buffered, commit, and only then stop the children.
 
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { Replies, probeAgent, type AnyAgent, type Outbox, type OutboxMessage } from '../agents/index.js';
+import { StreamdAssignor, decodeClusterAssignment, type ClusterAssignment } from '../assignor/index.js';
 import { KafkaError } from '../errors/index.js';
-import { createDriver, type Headers, type KafkaDriver, type ProducerRecord, type RecordMetadata } from '../kafka/index.js';
+import {
+  createDriver,
+  type AssignedEvent,
+  type AssignmentInput,
+  type Assignor,
+  type Headers,
+  type KafkaDriver,
+  type ProducerRecord,
+  type RecordMetadata,
+  type TopicPartition,
+} from '../kafka/index.js';
+import { createTopicCodecs } from '../models/index.js';
 import type { Manifest } from '../manifest/index.js';
 import { WorkerMetrics } from '../metrics/index.js';
 import { Service, type Clock } from '../service/index.js';
 import { Channel, Conductor } from '../streams/index.js';
+import { ChangelogReader, Tables } from '../tables/index.js';
 import { CodecBook } from './codec-book.js';
-import { groupId, replyTopic } from './naming.js';
+import { changelogTopic, groupId, leaderTopic, replyTopic, stateDir, tableStorePath } from './naming.js';
 import { makePlan, type Plan } from './plan.js';
 import type { ProducerService } from './producer-service.js';
 import { buildServiceTree, type ServiceTree } from './service-tree.js';
-import { ensureTopics } from './topics.js';
+import { describePartitions, ensureTopics } from './topics.js';
 import type { IngestMessage, Topology, WorkerHandle } from './types.js';
 
 export interface WorkerOptions {
@@ -46,6 +60,11 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   readonly #channels: Channel[] = [];
   readonly #tree: ServiceTree;
   readonly #replies: Replies;
+  readonly #tables: Tables | undefined;
+  readonly #leaderTopic: string;
+  #assignor: StreamdAssignor | undefined;
+  #previousActives: readonly TopicPartition[] = [];
+  #isLeader = false;
   #isHalting = false;
 
   constructor(manifest: Manifest, plan: Plan, options: WorkerOptions) {
@@ -68,6 +87,42 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       },
       manifest.settings.streamBufferMaxsize,
     );
+    this.#leaderTopic = leaderTopic(plan.prefix);
+    let reader: ChangelogReader | undefined;
+    if (manifest.tables.size > 0) {
+      reader = new ChangelogReader({
+        driver: this.#driver,
+        logger: options.logger,
+        groupId: `${plan.prefix}-changelog-reader-${randomUUID().slice(0, 8)}`,
+        topics: [...manifest.tables.keys()].map((t) => changelogTopic(plan.prefix, t)),
+      });
+      this.#tables = new Tables({
+        manifest,
+        logger: options.logger,
+        driver: this.#driver,
+        reader,
+        metrics: this.metrics,
+        changelogOf: (table) => changelogTopic(plan.prefix, table),
+        storePath: (table, partition) => tableStorePath(manifest, table, partition),
+        tablesDir: `${stateDir(manifest)}/tables`,
+        codecsOf: (table) =>
+          createTopicCodecs({
+            keyType: table.keyType.name,
+            valueType: table.kind === 'set' ? 'json' : table.valueType.name,
+            keySerializer: 'json',
+            valueSerializer: 'json',
+            models: this.#book.models,
+          }),
+        producer: () => this.#producer.direct,
+        ...(options.clock === undefined ? {} : { clock: options.clock }),
+      });
+    }
+    const assignor: Assignor = {
+      name: 'streamd',
+      version: 1,
+      subscriptionUserData: () => this.#requireAssignor().subscriptionUserData(),
+      assign: (input: AssignmentInput) => this.#requireAssignor().assign(input),
+    };
     this.#tree = buildServiceTree({
       worker: this,
       logger: options.logger,
@@ -79,6 +134,12 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       channel: (name) => this.#channel(name),
       replies: this.#replies,
       clock: options.clock,
+      assignor,
+      leaderTopic: this.#leaderTopic,
+      reader,
+      tables: this.#tables,
+      onAssigned: (event) => this.#onAssigned(event),
+      isLeader: () => this.#isLeader,
     });
     for (const child of this.#tree.children) this.addChild(child.service, child.why);
   }
@@ -99,9 +160,62 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     this.#conductor.reset();
   }
 
+  #requireAssignor(): StreamdAssignor {
+    if (this.#assignor === undefined) throw new Error('the assignor is built when the worker starts');
+    return this.#assignor;
+  }
+
+  /** How other workers reach this one: web.canonicalUrl, else this host's name and the web port. */
+  get url(): string {
+    const { canonicalUrl, host, port } = this.manifest.web;
+    if (canonicalUrl !== undefined && canonicalUrl !== '') return canonicalUrl;
+    return `http://${host === '0.0.0.0' || host === '::' ? hostname() : host}:${port}`;
+  }
+
   protected override async onStart(): Promise<void> {
-    this.log.info({ broker: this.manifest.broker, group: groupId(this.manifest), agents: this.#plan.agents.length }, 'starting worker');
-    await ensureTopics(this.#driver, this.manifest, this.#plan, this.log);
+    this.log.info({ broker: this.manifest.broker, group: groupId(this.manifest), agents: this.#plan.agents.length, tables: this.manifest.tables.size }, 'starting worker');
+    const leader = { topic: this.#leaderTopic, partitions: 1, replicationFactor: this.manifest.settings.topicReplicationFactor };
+    await ensureTopics(this.#driver, this.manifest, this.#plan, this.log, [leader]);
+    const subscribed = this.#conductor.topics();
+    const counts = await describePartitions(this.#driver, subscribed);
+    const tables = this.#tables;
+    if (tables !== undefined) {
+      const changelogs = tables.resolve(counts, subscribed);
+      const existing = await describePartitions(this.#driver, changelogs.map((c) => c.topic), { missingOk: true });
+      tables.checkChangelogs(existing);
+      await ensureTopics(this.#driver, this.manifest, this.#plan, this.log, changelogs);
+    }
+    this.#assignor = new StreamdAssignor({
+      url: this.url,
+      standbyReplicas: this.manifest.settings.standbyReplicas,
+      copartitionGroups: tables?.copartitionGroups(subscribed) ?? [],
+      localState: () => tables?.localState() ?? [],
+      previousActives: () => this.#previousActives,
+    });
+  }
+
+  /** On each assignment: who leads, and (with tables) recovery before the partitions resume. */
+  #onAssigned(event: AssignedEvent): Promise<void> | undefined {
+    const isLeader = event.partitions.some((tp) => tp.topic === this.#leaderTopic);
+    if (isLeader !== this.#isLeader) this.log.info({ memberId: event.memberId }, isLeader ? 'this worker is now the leader' : 'this worker is no longer the leader');
+    this.#isLeader = isLeader;
+    this.metrics.leader(isLeader);
+    this.#previousActives = event.partitions;
+    const tables = this.#tables;
+    if (tables === undefined) return undefined;
+    return (async () => {
+      const cluster = await this.#clusterAssignment(event);
+      this.#previousActives = [...event.partitions, ...cluster.actives.filter((tp) => !event.partitions.some((p) => p.topic === tp.topic && p.partition === tp.partition))];
+      await tables.assigned(cluster, () => this.#tree.source.whenCommitted());
+    })();
+  }
+
+  /** This member's part of the cluster assignment, from the group's description. */
+  async #clusterAssignment(event: AssignedEvent): Promise<ClusterAssignment> {
+    const group = await this.#tree.source.groupAssignment();
+    const me = group.members.find((m) => m.memberId === event.memberId);
+    if (me === undefined) throw new KafkaError(`this worker (${event.memberId}) is not in its group's description; it will rejoin`, { code: 'STREAMD_REBALANCE_IN_PROGRESS', retriable: true });
+    return decodeClusterAssignment(me.assignmentUserData);
   }
 
   /**
@@ -126,6 +240,11 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     } finally {
       await this.#replies.close();
     }
+  }
+
+  /** Stops the worker non-zero at once: a failure that processing must not go on past. */
+  halt(error: Error): void {
+    this.#halt(error);
   }
 
   #halt(error: Error): void {
@@ -157,7 +276,12 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   }
 
   isReady(): boolean {
-    return this.state === 'running' && this.#tree.source.isAssigned;
+    return this.state === 'running' && this.#tree.source.isAssigned && !this.#tree.source.isGated;
+  }
+
+  /** True while this worker owns the leader topic's partition. */
+  get isLeader(): boolean {
+    return this.#isLeader;
   }
 
   async send(topic: string, message: OutboxMessage): Promise<void> {
@@ -208,7 +332,8 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       repartitionTopics: repartitions.map((r) => r.topic),
       handler: declaration.handler.text,
     }));
-    const internalTopics = this.#plan.agents.flatMap((a) => [...a.repartitions.map((r) => r.topic), a.deadLetterTopic]);
+    const changelogs = [...this.manifest.tables.keys()].map((t) => changelogTopic(this.#plan.prefix, t));
+    const internalTopics = [...this.#plan.agents.flatMap((a) => [...a.repartitions.map((r) => r.topic), a.deadLetterTopic]), ...changelogs, this.#leaderTopic];
     return { id: this.manifest.id, sourceTopics: [...this.manifest.topics.keys()], internalTopics, agents };
   }
 }

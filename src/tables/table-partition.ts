@@ -1,0 +1,193 @@
+// One partition of one table on this worker: its store, and the write-back cache in front of it.
+// Writes made while an event is processed stay with that event until it is acked; then they join
+// the dirty set. A commit takes the dirty set as a flush (one changelog record per key: the last
+// write wins), sends it, and — once the offsets are committed — writes it into the store with the
+// highest changelog offset it produced. Reads look in that order: the event's own writes, dirty,
+// flushes not yet in the store (newest first), the store.
+
+import type { Store } from '../stores/index.js';
+import type { Event } from '../streams/index.js';
+import type { TablePositions } from './positions.js';
+
+/** A pending write: `value` null deletes the key. */
+export interface PendingWrite {
+  readonly key: Buffer;
+  readonly value: Buffer | null;
+}
+
+/** Dirty writes taken by one commit: sent as changelog records, then written into the store. */
+export interface Flush {
+  readonly partition: TablePartition;
+  /** The flushed writes by key (the cache serves them until they are in the store). */
+  readonly entries: ReadonlyMap<string, PendingWrite>;
+  /** What the flushed state reflects; sent as a header with every record and stored as metadata. */
+  readonly positions: TablePositions;
+  /** The highest changelog offset the flush produced, once sent. */
+  offset?: bigint;
+}
+
+const id = (key: Buffer): string => key.toString('latin1');
+
+export class TablePartition {
+  readonly table: string;
+  readonly partition: number;
+  readonly store: Store;
+  /** What the committable state reflects: advanced when an event's writes join the dirty set. */
+  readonly positions: TablePositions;
+  #dirty = new Map<string, PendingWrite>();
+  /** Flushes sent or being sent whose store write has not happened yet, oldest first. */
+  readonly #flushes: Map<string, PendingWrite>[] = [];
+  /** Global tables: flushes waiting for the follower, oldest first. */
+  readonly #sent: Flush[] = [];
+  readonly #byEvent = new Map<Event, Map<string, PendingWrite>>();
+  #isDetached = false;
+  /** Global tables: the changelog follower writes the store, flushes only wait for it. */
+  readonly #isFollowerFed: boolean;
+  #followed = -1n;
+  #storeWrites: Promise<void> = Promise.resolve();
+
+  constructor(table: string, partition: number, store: Store, positions: TablePositions, options: { readonly isFollowerFed?: boolean } = {}) {
+    this.#isFollowerFed = options.isFollowerFed ?? false;
+    this.table = table;
+    this.partition = partition;
+    this.store = store;
+    this.positions = positions;
+  }
+
+  /** False once the partition was revoked: writes are ignored and the events will be processed again. */
+  get isAttached(): boolean {
+    return !this.#isDetached;
+  }
+
+  /** Writes not yet sent to the changelog (committable ones only). */
+  get dirtyCount(): number {
+    return this.#dirty.size;
+  }
+
+  /** The value under `key` as this event sees it: null when deleted, undefined when not found. */
+  async get(key: Buffer, event: Event | undefined): Promise<Buffer | null | undefined> {
+    const k = id(key);
+    if (event !== undefined) {
+      const own = this.#byEvent.get(event)?.get(k);
+      if (own !== undefined) return own.value;
+    }
+    const dirty = this.#dirty.get(k);
+    if (dirty !== undefined) return dirty.value;
+    for (let i = this.#flushes.length - 1; i >= 0; i--) {
+      const flushed = this.#flushes[i]!.get(k);
+      if (flushed !== undefined) return flushed.value;
+    }
+    return this.store.get(key);
+  }
+
+  /**
+   * Records a write. Inside an event it becomes committable when the event is acked (so a commit
+   * never carries half of an event's writes); outside one it is committable at once.
+   */
+  put(key: Buffer, value: Buffer | null, event: Event | undefined): void {
+    if (this.#isDetached) return;
+    // A replayed event whose effects the table already holds (processed before a crash, or sent
+    // twice by the upstream stage) must not apply them again.
+    if (event !== undefined && this.#isFollowerFed === false && this.positions.covers(event.message)) return;
+    const write = { key, value };
+    if (event === undefined || event.isAcked) {
+      this.#dirty.set(id(key), write);
+      return;
+    }
+    let writes = this.#byEvent.get(event);
+    if (writes === undefined) {
+      this.#byEvent.set(event, (writes = new Map<string, PendingWrite>()));
+      event.whenAcked(() => this.#acked(event));
+    }
+    writes.set(id(key), write);
+  }
+
+  #acked(event: Event): void {
+    const writes = this.#byEvent.get(event);
+    this.#byEvent.delete(event);
+    if (writes === undefined || this.#isDetached) return;
+    for (const [k, write] of writes) this.#dirty.set(k, write);
+    this.positions.advance(event.message);
+  }
+
+  /** Takes the dirty writes as one flush, or undefined when there are none. */
+  takeFlush(): Flush | undefined {
+    if (this.#dirty.size === 0 || this.#isDetached) return undefined;
+    const taken = this.#dirty;
+    this.#dirty = new Map();
+    this.#flushes.push(taken);
+    const flush: Flush = { partition: this, entries: taken, positions: this.positions.clone() };
+    if (this.#isFollowerFed) this.#sent.push(flush);
+    return flush;
+  }
+
+  /**
+   * Step (3) of a commit: writes a sent flush into the store with its changelog offset, then stops
+   * serving it from memory. Store writes of one partition run in flush order.
+   */
+  writeFlush(flush: Flush): Promise<void> {
+    if (this.#isFollowerFed) {
+      this.followed(this.#followed);
+      return Promise.resolve();
+    }
+    const next = this.#storeWrites.then(async () => {
+      const puts: [Buffer, Buffer][] = [];
+      const deletes: Buffer[] = [];
+      for (const { key, value } of flush.entries.values()) {
+        if (value === null) deletes.push(key);
+        else puts.push([key, value]);
+      }
+      await this.store.write({ puts, deletes, ...(flush.offset === undefined ? {} : { offset: flush.offset }), meta: flush.positions.encode() });
+      const index = this.#flushes.indexOf(flush.entries as Map<string, PendingWrite>);
+      if (index >= 0) this.#flushes.splice(index, 1);
+    });
+    this.#storeWrites = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Global tables: the follower has written the changelog into the store up to `offset`; flushes
+   * at or below it are served from the store now.
+   */
+  followed(offset: bigint): void {
+    if (offset > this.#followed) this.#followed = offset;
+    while (this.#sent.length > 0 && this.#sent[0]!.offset !== undefined && this.#sent[0]!.offset <= this.#followed) {
+      const done = this.#sent.shift()!;
+      const index = this.#flushes.indexOf(done.entries as Map<string, PendingWrite>);
+      if (index >= 0) this.#flushes.splice(index, 1);
+    }
+  }
+
+  /** Resolves when every store write started so far has ended. */
+  whenWritten(): Promise<void> {
+    return this.#storeWrites;
+  }
+
+  /**
+   * Every entry as a reader outside any event sees it: committable writes over the store. Store
+   * entries come in key byte order; keys only in the cache come after them.
+   */
+  async *entries(): AsyncGenerator<[Buffer, Buffer]> {
+    const pending = new Map<string, PendingWrite>();
+    for (const flush of this.#flushes) for (const [k, write] of flush) pending.set(k, write);
+    for (const [k, write] of this.#dirty) pending.set(k, write);
+    for await (const [key, value] of this.store.iterate()) {
+      const k = id(key);
+      const write = pending.get(k);
+      if (write === undefined) {
+        yield [key, value];
+        continue;
+      }
+      pending.delete(k);
+      if (write.value !== null) yield [key, write.value];
+    }
+    for (const write of pending.values()) if (write.value !== null) yield [write.key, write.value];
+  }
+
+  /** Revoked: drop every pending write; what was not committed will be processed again. */
+  detach(): void {
+    this.#isDetached = true;
+    this.#dirty.clear();
+    this.#byEvent.clear();
+  }
+}

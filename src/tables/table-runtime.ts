@@ -1,0 +1,190 @@
+// One declared table on this worker: its codecs, the partitions it holds, and the handles handlers
+// use. The partition of a read or write is the partition of the event being processed (tables are
+// co-partitioned with the stream that writes them, as in Faust); global tables, and reads outside
+// an event, use the key's partition (murmur2 over the encoded key, as the producer does).
+
+import { ConfigError, StreamdError } from '../errors/index.js';
+import { partitionForKey } from '../kafka/index.js';
+import type { TableDeclaration } from '../manifest/index.js';
+import type { Codec, TopicCodecs } from '../models/index.js';
+import type { Event } from '../streams/index.js';
+import type { TablePartition } from './table-partition.js';
+import type { SetTable, Table } from './types.js';
+
+export class TablePartitionError extends StreamdError {
+  constructor(message: string) {
+    super('STREAMD_TABLE_PARTITION_NOT_LOCAL', message, { retriable: true });
+  }
+}
+
+/** What a handle needs from the actor it belongs to. */
+export interface HandleScope {
+  readonly agent: string;
+  readonly currentEvent: () => Event | undefined;
+  /** Set for agents with concurrency > 1: their events run out of order, so they may only read. */
+  readonly readOnly?: { readonly onWrite: (error: Error) => void };
+}
+
+export interface TableRuntimeOptions {
+  readonly declaration: TableDeclaration;
+  readonly changelog: string;
+  readonly codecs: TopicCodecs;
+  /** The partition count of a topic, for the co-partitioning check of writes. */
+  readonly partitionsOf: (topic: string) => number | undefined;
+  readonly onRead?: () => void;
+  readonly onWrite?: () => void;
+}
+
+export class TableRuntime {
+  readonly name: string;
+  readonly declaration: TableDeclaration;
+  readonly changelog: string;
+  readonly key: Codec<unknown>;
+  readonly value: Codec<unknown>;
+  /** Set at boot, once topic partition counts are known. */
+  partitionCount = 0;
+  /** The partitions this worker holds as active (every partition for a global table). */
+  readonly partitions = new Map<number, TablePartition>();
+  readonly #options: TableRuntimeOptions;
+
+  constructor(options: TableRuntimeOptions) {
+    this.#options = options;
+    this.declaration = options.declaration;
+    this.name = options.declaration.name;
+    this.changelog = options.changelog;
+    this.key = options.codecs.key;
+    this.value = options.codecs.value;
+  }
+
+  get isGlobal(): boolean {
+    return this.declaration.isGlobal;
+  }
+
+  /** The value a missing key reads as: a fresh copy of the declared default. */
+  defaultValue(): unknown {
+    const value = this.declaration.defaultValue;
+    return value !== null && typeof value === 'object' ? structuredClone(value) : value;
+  }
+
+  #partitionFor(key: Buffer, event: Event | undefined, action: 'read' | 'write'): TablePartition {
+    let partition: number;
+    if (this.isGlobal || event === undefined) {
+      if (!this.isGlobal && action === 'write') {
+        throw new ConfigError(
+          `table ${this.name}: a write outside an event (timer, task, view) has no partition to go to; write from an agent processing an event, or make the table global`,
+        );
+      }
+      partition = partitionForKey(key, this.partitionCount);
+    } else {
+      const { topic } = event.message;
+      const count = this.#options.partitionsOf(topic);
+      if (count !== undefined && count !== this.partitionCount) {
+        throw new ConfigError(
+          `table ${this.name} has ${this.partitionCount} partitions but the event came from ${topic}, which has ${count}: ` +
+            `a table must be co-partitioned with the stream that uses it — groupBy into a topic with ${this.partitionCount} partitions, or declare partitions: ${count} on the table`,
+        );
+      }
+      partition = event.message.partition;
+    }
+    const found = this.partitions.get(partition);
+    if (found === undefined || !found.isAttached) {
+      throw new TablePartitionError(
+        event === undefined
+          ? `table ${this.name}: the key is in partition ${partition}, which this worker does not hold; ask the worker that owns it`
+          : `table ${this.name}: partition ${partition} is not held by this worker (a rebalance took it, or it is still recovering); the event will be processed again`,
+      );
+    }
+    return found;
+  }
+
+  /** The decoded value under `key`, or undefined when there is none. */
+  async read(key: unknown, event: Event | undefined): Promise<unknown> {
+    const bytes = this.key.encode(key)!;
+    const raw = await this.#partitionFor(bytes, event, 'read').get(bytes, event);
+    this.#options.onRead?.();
+    return raw === undefined || raw === null ? undefined : this.value.decode(raw);
+  }
+
+  /** Encodes and buffers a write (`undefined` deletes). */
+  write(key: unknown, value: unknown, event: Event | undefined): void {
+    const bytes = this.key.encode(key)!;
+    const encoded = value === undefined ? null : this.value.encode(value);
+    this.#partitionFor(bytes, event, 'write').put(bytes, encoded, event);
+    this.#options.onWrite?.();
+  }
+
+  /** Every entry of the partitions held here, the write-back cache included. */
+  async *entries(): AsyncGenerator<[unknown, unknown]> {
+    for (const partition of [...this.partitions.values()].sort((a, b) => a.partition - b.partition)) {
+      for await (const [key, value] of partition.entries()) yield [this.key.decode(key), this.value.decode(value)];
+    }
+  }
+
+  /** The handle an actor's handler gets as `tables.<name>`. */
+  handle(scope: HandleScope): Table | SetTable {
+    return this.declaration.kind === 'set' ? this.#setHandle(scope) : this.#tableHandle(scope);
+  }
+
+  #guard(scope: HandleScope): void {
+    if (scope.readOnly === undefined) return;
+    const error = new StreamdError(
+      'STREAMD_TABLE_READ_ONLY',
+      `agent ${scope.agent} writes table ${this.name}, but it runs with concurrency > 1, which processes events out of order: ` +
+        'set concurrency: 1 on the agent (tables need one writer per partition), or only read the table from it',
+    );
+    scope.readOnly.onWrite(error);
+    throw error;
+  }
+
+  #tableHandle(scope: HandleScope): Table {
+    const get = async (key: unknown): Promise<unknown> => {
+      const value = await this.read(key, scope.currentEvent());
+      return value === undefined ? this.defaultValue() : value;
+    };
+    return {
+      name: this.name,
+      get,
+      has: async (key) => (await this.read(key, scope.currentEvent())) !== undefined,
+      set: (key, value) => {
+        this.#guard(scope);
+        this.write(key, value, scope.currentEvent());
+      },
+      delete: (key) => {
+        this.#guard(scope);
+        this.write(key, undefined, scope.currentEvent());
+      },
+      update: async (key, fn) => {
+        this.#guard(scope);
+        const next = fn(await get(key));
+        this.write(key, next, scope.currentEvent());
+        return next;
+      },
+      entries: () => this.entries(),
+    };
+  }
+
+  #setHandle(scope: HandleScope): SetTable {
+    const get = async (key: unknown): Promise<Set<unknown>> => new Set((await this.read(key, scope.currentEvent())) as unknown[] | undefined);
+    const change = async (key: unknown, apply: (set: Set<unknown>) => void): Promise<void> => {
+      this.#guard(scope);
+      const set = await get(key);
+      apply(set);
+      this.write(key, set.size === 0 ? undefined : [...set], scope.currentEvent());
+    };
+    const entries = this.entries.bind(this);
+    return {
+      name: this.name,
+      get,
+      has: async (key) => (await this.read(key, scope.currentEvent())) !== undefined,
+      add: (key, ...elements) => change(key, (set) => elements.forEach((e) => set.add(e))),
+      discard: (key, ...elements) => change(key, (set) => elements.forEach((e) => set.delete(e))),
+      clear: (key) => {
+        this.#guard(scope);
+        this.write(key, undefined, scope.currentEvent());
+      },
+      async *entries() {
+        for await (const [key, value] of entries()) yield [key, new Set(value as unknown[])];
+      },
+    };
+  }
+}

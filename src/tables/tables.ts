@@ -1,0 +1,434 @@
+// Every table of the worker: their stores, recovery and standbys (ARCHITECTURE §5), and their part
+// in the commit protocol (§3). On each assignment it recovers the active table partitions from
+// their changelogs before the consumer may resume them, keeps standby partitions warm, and keeps
+// global tables following every partition. A rebalance half-way through a recovery aborts it; the
+// next one goes on from what the stores already hold.
+
+import { readdirSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { ClusterAssignment, CopartitionGroup, LocalPartition } from '../assignor/index.js';
+import { ConfigError, StreamdError } from '../errors/index.js';
+import type { KafkaDriver, Producer, ProducerRecord, RecordBatch, TopicPartition, TopicSpec } from '../kafka/index.js';
+import type { Manifest, TableDeclaration } from '../manifest/index.js';
+import type { WorkerMetrics } from '../metrics/index.js';
+import type { TopicCodecs } from '../models/index.js';
+import { Service, SystemClock, type Clock } from '../service/index.js';
+import { openOrRebuild, openStore, type Store } from '../stores/index.js';
+import { catchUp, type ChangelogReader, type CatchUpProgress } from './changelog-reader.js';
+import { POSITIONS_HEADER, TablePositions } from './positions.js';
+import { TablePartition, type Flush } from './table-partition.js';
+import { TableRuntime, type HandleScope } from './table-runtime.js';
+import type { AnyTable } from './types.js';
+
+export interface TablesOptions {
+  readonly manifest: Manifest;
+  readonly logger: Logger;
+  readonly driver: KafkaDriver;
+  readonly reader: ChangelogReader;
+  readonly metrics: WorkerMetrics;
+  /** Changelog topic name of a table. */
+  readonly changelogOf: (table: string) => string;
+  /** Store directory of a table partition. */
+  readonly storePath: (table: string, partition: number) => string;
+  /** Where the partition stores of every table live (scanned for local state). */
+  readonly tablesDir: string;
+  readonly codecsOf: (table: TableDeclaration) => TopicCodecs;
+  /** The unbuffered producer: changelog flushes need their offsets. */
+  readonly producer: () => Producer;
+  readonly clock?: Clock;
+  /** How often recovery logs progress. Default 5 s. */
+  readonly progressIntervalMs?: number;
+}
+
+const tpId = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
+const PROGRESS_MS = 5000;
+
+/** A store this worker holds for a table partition, and what it is for right now. */
+interface Held {
+  readonly table: TableRuntime;
+  readonly partition: number;
+  store: Store;
+  role: 'active' | 'standby' | 'global' | 'idle';
+  /** The changelog offset the store holds (highest applied), when known. */
+  offset: bigint | undefined;
+  positions: TablePositions;
+}
+
+export class Tables extends Service {
+  readonly runtimes = new Map<string, TableRuntime>();
+  readonly #options: TablesOptions;
+  readonly #clock: Clock;
+  readonly #held = new Map<string, Held>();
+  #partitionsOf = new Map<string, number>();
+  #generation: AbortController | undefined;
+  #recovering: Promise<void> = Promise.resolve();
+  #isRecovered = false;
+
+  constructor(options: TablesOptions) {
+    super({ name: 'table recovery', logger: options.logger });
+    this.#options = options;
+    this.#clock = options.clock ?? new SystemClock();
+    for (const declaration of options.manifest.tables.values()) {
+      if (declaration.window !== undefined) {
+        throw new ConfigError(`table ${declaration.name}: windowed tables are not available in this version of streamd; remove window: or use a plain table keyed by window start`);
+      }
+      this.runtimes.set(
+        declaration.name,
+        new TableRuntime({
+          declaration,
+          changelog: options.changelogOf(declaration.name),
+          codecs: options.codecsOf(declaration),
+          partitionsOf: (topic) => this.#partitionsOf.get(topic),
+        }),
+      );
+    }
+  }
+
+  get isEmpty(): boolean {
+    return this.runtimes.size === 0;
+  }
+
+  /** True once the active partitions of the current assignment and every global table are recovered. */
+  get isRecovered(): boolean {
+    return this.#isRecovered;
+  }
+
+  get changelogTopics(): string[] {
+    return [...this.runtimes.values()].map((t) => t.changelog);
+  }
+
+  /**
+   * Decides each table's partition count from the topics its agents read (the table's own
+   * `partitions`, else the one count those topics share) and returns the changelog topics to create.
+   * `sourceTopics` are the topics agents consume (declared and repartition).
+   */
+  resolve(partitionsOf: ReadonlyMap<string, number>, sourceTopics: readonly string[]): TopicSpec[] {
+    this.#partitionsOf = new Map(partitionsOf);
+    const counts = new Set(sourceTopics.map((t) => partitionsOf.get(t)).filter((n): n is number => n !== undefined));
+    const specs: TopicSpec[] = [];
+    for (const table of this.runtimes.values()) {
+      const declared = table.declaration.partitions;
+      if (declared === undefined && counts.size !== 1) {
+        throw new ConfigError(
+          counts.size === 0
+            ? `table ${table.name}: no agent reads a topic, so its partition count cannot be inferred; declare partitions: on the table`
+            : `table ${table.name}: agents read topics with ${[...counts].sort().join(', ')} partitions, so the table's count is ambiguous; declare partitions: on the table (the count of the stream that writes it)`,
+        );
+      }
+      table.partitionCount = declared ?? [...counts][0]!;
+      specs.push({
+        topic: table.changelog,
+        partitions: table.partitionCount,
+        replicationFactor: this.#options.manifest.settings.topicReplicationFactor,
+        config: { 'cleanup.policy': 'compact' },
+      });
+    }
+    return specs;
+  }
+
+  /** Checks existing changelogs against the counts `resolve` decided. */
+  checkChangelogs(partitionsOf: ReadonlyMap<string, number>): void {
+    for (const table of this.runtimes.values()) {
+      const actual = partitionsOf.get(table.changelog);
+      if (actual !== undefined && actual !== table.partitionCount) {
+        throw new ConfigError(
+          `table ${table.name}: its changelog ${table.changelog} has ${actual} partitions but the table needs ${table.partitionCount} (co-partitioned with its source); ` +
+            'bump the app version to start from a fresh changelog, or make the counts agree',
+        );
+      }
+    }
+  }
+
+  /**
+   * Co-partition groups for the assignor: every consumed topic and every partitioned table's
+   * changelog with the same partition count go together (Faust groups by partition count).
+   */
+  copartitionGroups(subscribed: readonly string[]): CopartitionGroup[] {
+    const groups = new Map<number, { topics: string[]; changelogs: string[] }>();
+    const groupOf = (count: number): { topics: string[]; changelogs: string[] } => {
+      let group = groups.get(count);
+      if (group === undefined) groups.set(count, (group = { topics: [], changelogs: [] }));
+      return group;
+    };
+    for (const topic of subscribed) {
+      const count = this.#partitionsOf.get(topic);
+      if (count !== undefined) groupOf(count).topics.push(topic);
+    }
+    for (const table of this.runtimes.values()) if (!table.isGlobal) groupOf(table.partitionCount).changelogs.push(table.changelog);
+    return [...groups.values()].filter((g) => g.topics.length > 0).map((g) => ({ topics: g.topics.sort(), changelogs: g.changelogs.sort() }));
+  }
+
+  /** Table partitions whose stores are on this worker's disk, with their offsets when known. */
+  localState(): LocalPartition[] {
+    const out = new Map<string, LocalPartition>();
+    let names: string[];
+    try {
+      names = readdirSync(this.#options.tablesDir);
+    } catch {
+      names = [];
+    }
+    for (const table of this.runtimes.values()) {
+      if (table.isGlobal) continue;
+      for (let p = 0; p < table.partitionCount; p++) {
+        const held = this.#held.get(tpId({ topic: table.changelog, partition: p }));
+        if (held?.offset !== undefined) out.set(tpId({ topic: table.changelog, partition: p }), { topic: table.changelog, partition: p, offset: held.offset });
+        else if (held !== undefined || names.includes(`${table.name}-${p}`)) out.set(tpId({ topic: table.changelog, partition: p }), { topic: table.changelog, partition: p });
+      }
+    }
+    return [...out.values()];
+  }
+
+  /** The handles of every table for one actor. */
+  handles(scope: HandleScope): Record<string, AnyTable> {
+    const out: Record<string, AnyTable> = {};
+    for (const [name, table] of this.runtimes) out[name] = table.handle(scope);
+    return out;
+  }
+
+  protected override async onStart(): Promise<void> {
+    const globals = [...this.runtimes.values()].filter((t) => t.isGlobal);
+    if (globals.length === 0) return;
+    const signal = this.signal;
+    const jobs: Promise<void>[] = [];
+    const ends = await this.#endOffsets(globals.map((t) => t.changelog));
+    for (const table of globals) {
+      for (let p = 0; p < table.partitionCount; p++) {
+        jobs.push(this.#recover(table, p, 'global', ends, signal));
+      }
+    }
+    await Promise.all(jobs);
+    this.log.info({ tables: globals.map((t) => t.name) }, 'global tables caught up');
+  }
+
+  protected override async onStop(): Promise<void> {
+    this.#generation?.abort();
+    await this.#recovering.catch(() => undefined);
+    for (const held of this.#held.values()) this.#options.reader.unfollow({ topic: held.table.changelog, partition: held.partition });
+    for (const table of this.runtimes.values()) for (const partition of table.partitions.values()) await partition.whenWritten().catch(() => undefined);
+    await Promise.all([...this.#held.values()].map((held) => held.store.close()));
+    this.#held.clear();
+  }
+
+  /** The assignment is going away: pending writes are dropped (their events will be processed again). */
+  revoked(): void {
+    this.#isRecovered = false;
+    this.#generation?.abort();
+    for (const table of this.runtimes.values()) {
+      if (table.isGlobal) continue;
+      for (const partition of table.partitions.values()) partition.detach();
+      table.partitions.clear();
+    }
+  }
+
+  /**
+   * Takes a new assignment: closes what is no longer needed, follows new standbys, recovers the
+   * active partitions. Resolves when the actives are recovered; rejects when the recovery stalls
+   * or fails (the worker must stop); resolves quietly when a newer assignment supersedes it.
+   */
+  assigned(cluster: ClusterAssignment, pendingCommit: () => Promise<void>): Promise<void> {
+    this.revoked();
+    const generation = new AbortController();
+    this.#generation = generation;
+    const previous = this.#recovering;
+    const run = (async () => {
+      await previous.catch(() => undefined);
+      await pendingCommit().catch(() => undefined);
+      for (const table of this.runtimes.values()) for (const partition of table.partitions.values()) await partition.whenWritten().catch(() => undefined);
+      if (generation.signal.aborted) return;
+      await this.#apply(cluster, generation.signal);
+    })();
+    this.#recovering = run;
+    return run.catch((err: unknown) => {
+      if (generation.signal.aborted) return;
+      throw err;
+    });
+  }
+
+  async #apply(cluster: ClusterAssignment, signal: AbortSignal): Promise<void> {
+    const mine = new Set(this.changelogTopics);
+    const actives = cluster.actives.filter((tp) => mine.has(tp.topic));
+    const standbys = cluster.standbys.filter((tp) => mine.has(tp.topic));
+    const wanted = new Set([...actives, ...standbys].map(tpId));
+    for (const [id, held] of this.#held) {
+      if (held.role === 'global' || wanted.has(id)) continue;
+      this.#options.reader.unfollow({ topic: held.table.changelog, partition: held.partition });
+      if (held.role !== 'idle') this.log.info({ table: held.table.name, partition: held.partition, was: held.role }, 'table partition released');
+      held.role = 'idle';
+    }
+    const byTopic = new Map([...this.runtimes.values()].map((t) => [t.changelog, t]));
+    for (const tp of standbys) await this.#standby(byTopic.get(tp.topic)!, tp.partition);
+    const started = this.#clock.now();
+    const ends = await this.#endOffsets([...new Set(actives.map((tp) => tp.topic))]);
+    await Promise.all(actives.map((tp) => this.#recover(byTopic.get(tp.topic)!, tp.partition, 'active', ends, signal)));
+    if (signal.aborted) return;
+    this.#isRecovered = true;
+    if (actives.length > 0) {
+      this.log.info({ partitions: actives.length, seconds: (this.#clock.now() - started) / 1000 }, `tables recovered: ${actives.length} active partitions ready`);
+    }
+  }
+
+  async #endOffsets(topics: readonly string[]): Promise<Map<string, bigint>> {
+    const out = new Map<string, bigint>();
+    if (topics.length === 0) return out;
+    const admin = await this.#options.driver.admin();
+    try {
+      for (const topic of topics) for (const { partition, latest } of await admin.offsets(topic)) out.set(tpId({ topic, partition }), latest);
+    } finally {
+      await admin.close();
+    }
+    return out;
+  }
+
+  /** The store of a table partition, opened (or rebuilt when corrupted) on first use. */
+  async #hold(table: TableRuntime, partition: number): Promise<Held> {
+    const id = tpId({ topic: table.changelog, partition });
+    const existing = this.#held.get(id);
+    if (existing !== undefined) return existing;
+    const store = await openOrRebuild(this.#options.manifest.store, { path: this.#options.storePath(table.name, partition), logger: this.log });
+    const held: Held = { table, partition, store, role: 'idle', offset: await store.offset(), positions: TablePositions.decode(await store.meta()) };
+    this.#held.set(id, held);
+    return held;
+  }
+
+  async #standby(table: TableRuntime, partition: number): Promise<void> {
+    const held = await this.#hold(table, partition);
+    if (held.role === 'standby') return;
+    held.role = 'standby';
+    const tp = { topic: table.changelog, partition };
+    this.#options.reader.follow(tp, held.offset === undefined ? 0n : held.offset + 1n, (batch) => this.#applyBatch(held, batch));
+    this.log.info({ table: table.name, partition, from: held.offset?.toString() ?? 'start' }, 'following table partition as a standby');
+  }
+
+  /** Brings one partition's store to the changelog's end, then serves it (active or global). */
+  async #recover(table: TableRuntime, partition: number, role: 'active' | 'global', ends: ReadonlyMap<string, bigint>, signal: AbortSignal): Promise<void> {
+    const tp = { topic: table.changelog, partition };
+    this.#options.reader.unfollow(tp);
+    let held = await this.#hold(table, partition);
+    const end = ends.get(tpId(tp)) ?? 0n;
+    if (held.offset !== undefined && held.offset >= end) {
+      this.log.warn(
+        { table: table.name, partition, storedOffset: held.offset.toString(), changelogEnd: end.toString(), action: 'wipe-and-rebuild' },
+        'the store claims changelog offsets past the changelog end (the topic was recreated or truncated): wiping it; it will be rebuilt from the changelog',
+      );
+      await held.store.destroy();
+      this.#held.delete(tpId(tp));
+      const store = await openStore(this.#options.manifest.store, { path: this.#options.storePath(table.name, partition) });
+      held = { table, partition, store, role: 'idle', offset: undefined, positions: new TablePositions() };
+      this.#held.set(tpId(tp), held);
+    }
+    held.role = role;
+    const from = held.offset === undefined ? 0n : held.offset + 1n;
+    const toApply = end > from ? end - from : 0n;
+    const metrics = this.#options.metrics;
+    metrics.recoveryRemaining(table.name, Number(toApply));
+    const startedAt = this.#clock.now();
+    if (toApply > 0n) this.log.info({ table: table.name, partition, from: from.toString(), end: end.toString(), records: Number(toApply) }, `recovering ${table.name}[${partition}]`);
+    const onProgress = (p: CatchUpProgress): void => {
+      metrics.recoveryRemaining(table.name, Number(p.end - p.position));
+      this.log.info(
+        { table: table.name, partition, records: p.records, position: p.position.toString(), end: p.end.toString(), ratePerSecond: Math.round(p.ratePerSecond), etaSeconds: p.etaSeconds === undefined ? undefined : Math.ceil(p.etaSeconds) },
+        `recovering ${table.name}[${partition}]: ${p.records} records applied, ${(p.end - p.position).toString()} to go`,
+      );
+    };
+    let result: { records: number; position: bigint };
+    try {
+      result = await catchUp(this.#options.reader, tp, from, end, (batch) => this.#applyBatch(held, batch, true), {
+        stallTimeoutMs: this.#options.manifest.settings.recoveryStallTimeoutMs,
+        signal,
+        clock: this.#clock,
+        onProgress,
+        progressIntervalMs: this.#options.progressIntervalMs ?? PROGRESS_MS,
+        keepFollowing: role === 'global',
+      });
+    } catch (err) {
+      if (signal.aborted) return;
+      throw err instanceof StreamdError ? err : new StreamdError('STREAMD_RECOVERY', `recovery of table ${table.name} partition ${partition} failed`, { cause: err });
+    }
+    metrics.recoveryRemaining(table.name, 0);
+    if (signal.aborted) return;
+    if (result.records > 0) {
+      const seconds = (this.#clock.now() - startedAt) / 1000;
+      this.log.info({ table: table.name, partition, records: result.records, seconds, ratePerSecond: seconds > 0 ? Math.round(result.records / seconds) : undefined }, `recovered ${table.name}[${partition}]`);
+    }
+    const served = new TablePartition(table.name, partition, held.store, held.positions.clone(), { isFollowerFed: role === 'global' });
+    if (role === 'global') {
+      // The follower goes on applying; own flushes are served from memory until it passes them.
+      this.#options.reader.follow(tp, held.offset === undefined ? 0n : held.offset + 1n, async (batch) => {
+        await this.#applyBatch(held, batch);
+        served.followed(batch.nextOffset - 1n);
+      });
+    }
+    table.partitions.set(partition, served);
+  }
+
+  /** Writes one changelog batch into a store, last write per key winning, with its offset and positions. */
+  async #applyBatch(held: Held, batch: RecordBatch, isRecovery = false): Promise<void> {
+    const latest = new Map<string, { key: Buffer; value: Buffer | null }>();
+    let header: Buffer | undefined;
+    for (const record of batch.records) {
+      if (record.key === null) continue;
+      latest.set(record.key.toString('latin1'), { key: record.key, value: record.value });
+      header = record.headers[POSITIONS_HEADER] ?? header;
+    }
+    if (header !== undefined) held.positions.merge(TablePositions.decode(header));
+    const puts: [Buffer, Buffer][] = [];
+    const deletes: Buffer[] = [];
+    for (const { key, value } of latest.values()) {
+      if (value === null) deletes.push(key);
+      else puts.push([key, value]);
+    }
+    const offset = batch.nextOffset - 1n;
+    await held.store.write({ puts, deletes, offset, ...(header === undefined ? {} : { meta: held.positions.encode() }) });
+    held.offset = offset;
+    if (isRecovery) this.#options.metrics.recoveryApplied(held.table.name, batch.records.length);
+  }
+
+  // The commit protocol's table steps (ARCHITECTURE §3), called by the consumer's commit.
+
+  /** Takes every partition's committable writes. */
+  takeFlushes(): Flush[] {
+    const out: Flush[] = [];
+    for (const table of this.runtimes.values()) {
+      for (const partition of table.partitions.values()) {
+        const flush = partition.takeFlush();
+        if (flush !== undefined) out.push(flush);
+      }
+    }
+    return out;
+  }
+
+  /** Sends the flushes as changelog records (one per key) and notes the offset each reached. */
+  async sendFlushes(flushes: readonly Flush[]): Promise<void> {
+    if (flushes.length === 0) return;
+    const records: ProducerRecord[] = [];
+    const owners: Flush[] = [];
+    for (const flush of flushes) {
+      const table = this.runtimes.get(flush.partition.table)!;
+      const headers = { [POSITIONS_HEADER]: flush.positions.encode() };
+      for (const { key, value } of flush.entries.values()) {
+        records.push({ topic: table.changelog, partition: flush.partition.partition, key, value, headers });
+        owners.push(flush);
+      }
+      this.#options.metrics.changelogRecords(table.name, flush.entries.size);
+    }
+    const sent = await this.#options.producer().send(records);
+    sent.forEach((meta, index) => {
+      const flush = owners[index]!;
+      if (flush.offset === undefined || meta.offset > flush.offset) flush.offset = meta.offset;
+    });
+  }
+
+  /** Writes sent flushes into the stores (after the offsets were committed). */
+  async writeFlushes(flushes: readonly Flush[]): Promise<void> {
+    await Promise.all(
+      flushes.map(async (flush) => {
+        await flush.partition.writeFlush(flush);
+        const held = this.#held.get(tpId({ topic: this.runtimes.get(flush.partition.table)!.changelog, partition: flush.partition.partition }));
+        if (held !== undefined && flush.offset !== undefined && !held.table.isGlobal) {
+          held.offset = flush.offset;
+          held.positions = flush.positions.clone();
+        }
+      }),
+    );
+  }
+}
