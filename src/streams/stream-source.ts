@@ -57,6 +57,8 @@ export class StreamSource extends Service {
   #assignment: readonly TopicPartition[] = [];
   #settledSinceCommit = 0;
   #committing: Promise<void> | undefined;
+  /** The best-effort commit of the last revoke (never rejects): recovery waits for its table writes. */
+  #revokeCommit: Promise<void> | undefined;
   #nextCommit: Promise<void> | undefined;
   #isDraining = false;
   #isAssigned = false;
@@ -92,6 +94,7 @@ export class StreamSource extends Service {
 
   /** Resolves when the commit in progress (and its follow-up) has ended, either way. */
   async whenCommitted(): Promise<void> {
+    await this.#revokeCommit;
     await this.#committing?.catch(() => undefined);
     await this.#nextCommit?.catch(() => undefined);
   }
@@ -183,9 +186,12 @@ export class StreamSource extends Service {
     this.#options.metrics.rebalanced();
     this.#options.onRevoked();
     if (offsets.length === 0 && taken.length === 0) return;
-    void this.#commitOffsets(offsets, reason, taken).catch((err: unknown) => {
-      this.log.info({ err, reason }, 'could not commit on revoke; those events will be processed again by the next owner');
-    });
+    const previous = this.#revokeCommit ?? Promise.resolve();
+    this.#revokeCommit = previous
+      .then(() => this.#commitOffsets(offsets, reason, taken))
+      .catch((err: unknown) => {
+        this.log.info({ err, reason }, 'could not commit on revoke; those events will be processed again by the next owner');
+      });
   }
 
   #uncommitted(): { tracker: PartitionTracker; offset: TopicPartitionOffset }[] {
