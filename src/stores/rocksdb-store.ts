@@ -34,14 +34,16 @@ export class RocksdbStore implements Store {
   readonly path: string;
   readonly #db: RocksDB;
   readonly #iteratorCapacity: number;
+  readonly #isReadOnly: boolean;
   readonly #openIterators = new Set<RocksDB.Iterator>();
   #closing: Promise<void> | undefined;
   #destroying: Promise<void> | undefined;
 
-  private constructor(path: string, db: RocksDB, iteratorCapacity: number) {
+  private constructor(path: string, db: RocksDB, iteratorCapacity: number, isReadOnly: boolean) {
     this.path = path;
     this.#db = db;
     this.#iteratorCapacity = iteratorCapacity;
+    this.#isReadOnly = isReadOnly;
   }
 
   /**
@@ -49,10 +51,26 @@ export class RocksdbStore implements Store {
    * finds the files damaged or the offset record unreadable, StoreIOError when the machine is at
    * fault (disk full, permissions, the store locked by another opener).
    */
-  static async open(path: string, options: RocksdbOptions = {}): Promise<RocksdbStore> {
+  static open(path: string, options: RocksdbOptions = {}): Promise<RocksdbStore> {
+    return RocksdbStore.#open(path, options, false);
+  }
+
+  /**
+   * Opens an existing database for reading only, for inspection (`streamd tables`). RocksDB takes no
+   * LOCK for a read-only open and writes nothing to the directory, so this succeeds even while a
+   * worker holds the store, and shows the data as of this open. `write` and `destroy` reject with
+   * IllegalStateError; `close` releases without flushing. A directory without a database rejects
+   * with StoreCorruptedError, as `open` does for damaged files.
+   */
+  static openReadOnly(path: string, options: RocksdbOptions = {}): Promise<RocksdbStore> {
+    return RocksdbStore.#open(path, options, true);
+  }
+
+  static async #open(path: string, options: RocksdbOptions, isReadOnly: boolean): Promise<RocksdbStore> {
     const tuning = resolveRocksdbOptions(options);
     const db = new RocksDB(path, {
-      createIfMissing: true,
+      createIfMissing: !isReadOnly,
+      readOnly: isReadOnly,
       writeBufferSize: tuning.writeBufferSize,
       maxWriteBufferNumber: tuning.maxWriteBufferNumber,
       blockCache: tuning.blockCache,
@@ -65,7 +83,7 @@ export class RocksdbStore implements Store {
       // A failed open releases the LOCK and closes the handle itself (ready-resource); nothing to close.
       throw toStoreError(err, path, 'open');
     }
-    const store = new RocksdbStore(path, db, tuning.iteratorCapacity);
+    const store = new RocksdbStore(path, db, tuning.iteratorCapacity, isReadOnly);
     try {
       await store.offset();
     } catch (err) {
@@ -89,6 +107,7 @@ export class RocksdbStore implements Store {
 
   async write(batch: StoreWriteBatch): Promise<void> {
     this.#assertOpen('write');
+    this.#assertWritable('write');
     const offsetValue = batch.offset === undefined ? undefined : encodeOffset(batch.offset);
     const operations = batch.puts.length + batch.deletes.length + (offsetValue === undefined ? 0 : 1) + (batch.meta === undefined ? 0 : 1);
     if (operations === 0) return;
@@ -175,6 +194,7 @@ export class RocksdbStore implements Store {
 
   /** Closes the store (ignoring a failed flush) and deletes its directory. */
   destroy(): Promise<void> {
+    if (this.#isReadOnly) return Promise.reject(new IllegalStateError(`store ${this.path}: destroy() on a store opened read-only`));
     this.#destroying ??= (async () => {
       await this.close().catch(() => undefined);
       await rm(this.path, { recursive: true, force: true });
@@ -187,7 +207,8 @@ export class RocksdbStore implements Store {
     this.#openIterators.clear();
     let failure: StreamdError | undefined;
     try {
-      await this.#db.flush();
+      // A read-only database has nothing to flush, and RocksDB refuses the call.
+      if (!this.#isReadOnly) await this.#db.flush();
     } catch (err) {
       failure = toStoreError(err, this.path, 'flush');
     }
@@ -217,5 +238,9 @@ export class RocksdbStore implements Store {
 
   #assertOpen(operation: string): void {
     if (this.#closing !== undefined) throw new IllegalStateError(`store ${this.path}: ${operation} after close()`);
+  }
+
+  #assertWritable(operation: string): void {
+    if (this.#isReadOnly) throw new IllegalStateError(`store ${this.path}: ${operation} on a store opened read-only`);
   }
 }
