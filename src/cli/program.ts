@@ -25,6 +25,7 @@ Examples:
   streamd start --manifest app.yaml --web-port 6066 --log-level debug
   streamd send page_views '{"id": "home", "user": "ada"}' --key home --manifest app.yaml
   streamd agents --manifest app.yaml --json
+  streamd tables --manifest app.yaml
 
 The manifest may also be named by STREAMD_MANIFEST, the log level by STREAMD_LOG_LEVEL.
 Exit codes: 0 ok, 1 failure at run time, 2 usage or configuration error.`;
@@ -94,6 +95,16 @@ export function buildProgram(io: CliIo, deps: CliDeps, setCode: (code: number) =
     .option(...manifestFlag)
     .option('--json', 'print JSON only')
     .action(async (flags: ParsedFlags) => setCode(await runModels(withManifest(flags, io), io)));
+
+  program.command('tables').description("list the manifest's tables and their local state: partition stores on disk, bytes, changelog offsets")
+    .option(...manifestFlag)
+    .option('--datadir <dir>', 'directory for table state (overrides the manifest)')
+    .option('--json', 'print JSON only')
+    .action(async (flags: ParsedFlags) => {
+      // Loaded on use: it brings in RocksDB and the worker's naming, which the other commands do without.
+      const { runTables } = await import('./tables-command.js');
+      setCode(await runTables(withManifest(flags, io), io));
+    });
 
   program.command('model').description("show a model's fields (--json: its JSON Schema)")
     .argument('<name>', 'the model')
