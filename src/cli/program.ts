@@ -26,6 +26,7 @@ Examples:
   streamd send page_views '{"id": "home", "user": "ada"}' --key home --manifest app.yaml
   streamd agents --manifest app.yaml --json
   streamd tables --manifest app.yaml
+  streamd reset --manifest app.yaml --topics
 
 The manifest may also be named by STREAMD_MANIFEST, the log level by STREAMD_LOG_LEVEL.
 Exit codes: 0 ok, 1 failure at run time, 2 usage or configuration error.`;
@@ -36,6 +37,13 @@ parses and taken as a string otherwise (a topic of type string or bytes takes th
 With a memory:// broker the message goes through the running daemon (POST /topics/<topic>/messages on
 its web port); with kafka:// the CLI produces it itself, encoded with the topic's serializers and
 checked against its model.`;
+
+const RESET_HELP = `
+It lists what it will delete and asks first; --yes skips the question, and is required when stdin is
+not a terminal. It refuses while a worker on this machine holds one of the stores. Only topics whose
+whole name streamd gives this manifest's tables and agents are deleted (never a topic the manifest
+declares); topics named like them but not this manifest's are listed and left alone. Run it with
+every worker of the app stopped: reset does not touch the consumer group's committed offsets.`;
 
 /** `--manifest`, or STREAMD_MANIFEST; a usage error when neither is there. */
 function withManifest<T extends ParsedFlags>(flags: T, io: CliIo): T & { readonly manifest: string } {
@@ -104,6 +112,19 @@ export function buildProgram(io: CliIo, deps: CliDeps, setCode: (code: number) =
       // Loaded on use: it brings in RocksDB and the worker's naming, which the other commands do without.
       const { runTables } = await import('./tables-command.js');
       setCode(await runTables(withManifest(flags, io), io));
+    });
+
+  program.command('reset').description("delete the app's local state (<datadir>/<id>/v<version>); with --topics also its internal topics on the broker")
+    .option(...manifestFlag)
+    .option('--datadir <dir>', 'directory for table state (overrides the manifest)')
+    .option('--broker <url>', 'broker URL for --topics: kafka://host:port[,host:port] or memory:// (overrides the manifest)', parseBrokerUrl)
+    .option('--topics', 'also delete the internal topics: changelogs, repartition, dead-letter, reply and leader topics')
+    .option('-y, --yes', 'delete without asking (required when stdin is not a terminal)')
+    .option('--json', 'print what was deleted as JSON only')
+    .addHelpText('after', RESET_HELP)
+    .action(async (flags: ParsedFlags & { yes?: boolean; topics?: boolean }) => {
+      const { runReset } = await import('./reset-command.js');
+      setCode(await runReset(withManifest(flags, io), io));
     });
 
   program.command('model').description("show a model's fields (--json: its JSON Schema)")

@@ -31,7 +31,7 @@ describe('runCli', () => {
   it('prints help for the program and for each command, exit 0', async () => {
     const top = await run(['--help']);
     assert.equal(top.code, 0);
-    for (const command of ['start', 'check', 'agents', 'models', 'model', 'send']) assert.match(top.stdout, new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['start', 'check', 'agents', 'models', 'model', 'tables', 'reset', 'send']) assert.match(top.stdout, new RegExp(`^  ${command} `, 'm'));
     const start = await run(['start', '--help']);
     assert.equal(start.code, 0);
     for (const flag of ['--manifest', '--broker', '--web-port', '--web-host', '--log-level', '--datadir']) assert.match(start.stdout, new RegExp(flag));
