@@ -134,9 +134,9 @@ async function confirm(flags: ResetFlags, io: CliIo, prompt: TextOutput): Promis
 }
 
 function formatResult(result: ResetResult): string {
-  const lines: string[] = [];
+  // In the order of deletion: topics first.
+  const lines = (result.topics?.deleted ?? []).map(({ topic }) => `deleted topic ${topic}`);
   if (result.stateDir.deleted) lines.push(`deleted ${result.stateDir.path} (${result.stateDir.bytes} bytes)`);
-  for (const { topic } of result.topics?.deleted ?? []) lines.push(`deleted topic ${topic}`);
   return lines.join('\n');
 }
 
