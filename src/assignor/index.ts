@@ -5,6 +5,7 @@ export { assignPartitions, type AssignPartitionsOptions } from './assign-partiti
 export { decodeClusterAssignment } from './cluster-codec.js';
 export { AssignorProtocolError, CopartitionMismatchError } from './errors.js';
 export { ownerOf } from './owner-of.js';
+export { isStarved } from './starved.js';
 export { STREAMD_ASSIGNOR_NAME, StreamdAssignor, type StreamdAssignorOptions } from './streamd-assignor.js';
 export { decodeSubscription, encodeSubscription } from './subscription-codec.js';
 export type { ClusterAssignment, ClusterMember, CopartitionGroup, LocalPartition, SubscriptionMetadata } from './types.js';

@@ -62,6 +62,7 @@ export class StreamSource extends Service {
   #nextCommit: Promise<void> | undefined;
   #isDraining = false;
   #isAssigned = false;
+  #rejoining: Promise<void> | undefined;
   #generation = 0;
   /** Partitions held paused until onAssigned's promise resolves. */
   #gated: readonly TopicPartition[] = [];
@@ -100,6 +101,21 @@ export class StreamSource extends Service {
   }
 
   protected override async onStart(): Promise<void> {
+    await this.#join();
+    this.spawn('commit timer', async (signal) => {
+      for (;;) {
+        await this.#clock.sleep(this.#options.commitIntervalMs, signal);
+        await this.commit('interval');
+      }
+    });
+  }
+
+  protected override async onStop(): Promise<void> {
+    await this.#rejoining;
+    await this.#consumer?.stop();
+  }
+
+  async #join(): Promise<void> {
     const { driver, conductor } = this.#options;
     const consumer = await driver.consumer(this.#options.consumer);
     this.#consumer = consumer;
@@ -111,16 +127,26 @@ export class StreamSource extends Service {
       this.#deliver(batch);
       return Promise.resolve();
     });
-    this.spawn('commit timer', async (signal) => {
-      for (;;) {
-        await this.#clock.sleep(this.#options.commitIntervalMs, signal);
-        await this.commit('interval');
-      }
-    });
   }
 
-  protected override async onStop(): Promise<void> {
-    await this.#consumer?.stop();
+  /**
+   * Leaves the group and joins again as a new member. For a member the assignment left idle while
+   * others hold several partitions (kafkajs#1361: a join raced with the leader's assignment): a
+   * new join makes the leader assign again. Events in flight are dropped, as on any revoke.
+   */
+  rejoin(reason: string): Promise<void> {
+    this.#rejoining ??= (async () => {
+      const old = this.#consumer;
+      if (old === undefined || this.state !== 'running') return;
+      this.log.warn({ reason }, 'leaving the group and joining again');
+      this.#revoked('rejoin');
+      this.#isAssigned = false;
+      await old.stop();
+      if (this.state === 'running' && !this.#isDraining) await this.#join();
+    })()
+      .catch((err: unknown) => this.crash(err))
+      .finally(() => (this.#rejoining = undefined));
+    return this.#rejoining;
   }
 
   #deliver(batch: RecordBatch): void {

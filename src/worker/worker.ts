@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { Replies, probeAgent, type AnyAgent, type Outbox, type OutboxMessage } from '../agents/index.js';
-import { StreamdAssignor, decodeClusterAssignment, type ClusterAssignment } from '../assignor/index.js';
+import { StreamdAssignor, decodeClusterAssignment, isStarved, type ClusterAssignment } from '../assignor/index.js';
 import { KafkaError } from '../errors/index.js';
 import {
   createDriver,
@@ -65,6 +65,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   #assignor: StreamdAssignor | undefined;
   #previousActives: readonly TopicPartition[] = [];
   #isLeader = false;
+  #rejoins = 0;
   #isHalting = false;
 
   constructor(manifest: Manifest, plan: Plan, options: WorkerOptions) {
@@ -201,6 +202,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     this.#isLeader = isLeader;
     this.metrics.leader(isLeader);
     this.#previousActives = event.partitions;
+    if (event.partitions.every((tp) => tp.topic === this.#leaderTopic)) this.#checkStarved(event);
     const tables = this.#tables;
     if (tables === undefined) return undefined;
     return (async () => {
@@ -208,6 +210,26 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       this.#previousActives = [...event.partitions, ...cluster.actives.filter((tp) => !event.partitions.some((p) => p.topic === tp.topic && p.partition === tp.partition))];
       await tables.assigned(cluster, () => this.#tree.source.whenCommitted());
     })();
+  }
+
+  /** Rejoins (at most 3 times in a row) when the group left this worker idle beside busy members. */
+  #checkStarved(event: AssignedEvent): void {
+    const source = this.#tree.source;
+    void source
+      .groupAssignment()
+      .then((group) => {
+        if (!isStarved(group, event.memberId, [this.#leaderTopic])) {
+          this.#rejoins = 0;
+          return;
+        }
+        if (this.#rejoins >= 3) {
+          this.log.warn({ memberId: event.memberId }, 'this worker has no partitions while others hold several, after 3 rejoins; staying idle until the next rebalance');
+          return;
+        }
+        this.#rejoins += 1;
+        return source.rejoin('the group assigned this worker nothing while other workers hold several partitions (kafkajs#1361)');
+      })
+      .catch((err: unknown) => this.log.debug({ err }, 'could not check the assignment for an idle member'));
   }
 
   /** This member's part of the cluster assignment, from the group's description. */
