@@ -301,6 +301,11 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     return this.state === 'running' && this.#tree.source.isAssigned && !this.#tree.source.isGated;
   }
 
+  /** The worker's tables (undefined when the manifest declares none): for the web layer and tests. */
+  get tables(): Tables | undefined {
+    return this.#tables;
+  }
+
   /** True while this worker owns the leader topic's partition. */
   get isLeader(): boolean {
     return this.#isLeader;

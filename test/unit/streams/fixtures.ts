@@ -63,7 +63,7 @@ export class Delivery {
 export interface SentValue {
   readonly topic: string;
   readonly value: unknown;
-  readonly options: { key?: unknown; event?: Event };
+  readonly options: { key?: unknown; event?: Event; origin?: Event };
 }
 
 /** A StreamEnvironment that records sends, pumps, repartition/through lookups and current events. */
@@ -83,7 +83,7 @@ export class FakeEnvironment implements StreamEnvironment {
     return this.controller.signal;
   }
 
-  send(topic: string, value: unknown, options: { key?: unknown; event?: Event }): Promise<void> {
+  send(topic: string, value: unknown, options: { key?: unknown; event?: Event; origin?: Event }): Promise<void> {
     const sent = { topic, value, options };
     this.sent.push(sent);
     return this.onSend === undefined ? Promise.resolve() : this.onSend(sent);

@@ -1,5 +1,6 @@
 // Topic and group administration over kafkajs's admin client.
 
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Admin as KafkajsAdmin, Kafka } from 'kafkajs';
 import { ConfigResourceTypes } from './kafkajs.js';
 import { KafkaError } from '../../../errors/index.js';
@@ -30,7 +31,9 @@ export class KafkajsAdminClient implements Admin {
     if (missing.length === 0) return;
     await mapErrors('create topics', () =>
       this.#admin.createTopics({
-        waitForLeaders: true,
+        // kafkajs's own wait gives up on the UNKNOWN_TOPIC_OR_PARTITION a fresh topic's metadata
+        // can answer with for a moment (seen right after another topic's deletion): wait here.
+        waitForLeaders: false,
         topics: missing.map((t) => ({
           topic: t.topic,
           numPartitions: t.partitions,
@@ -39,6 +42,25 @@ export class KafkajsAdminClient implements Admin {
         })),
       }),
     );
+    await this.#waitForLeaders(missing.map((t) => t.topic));
+  }
+
+  /** Polls the new topics' metadata until every partition has a leader (at most 30 s). */
+  async #waitForLeaders(topics: readonly string[]): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    for (let delayMs = 25; ; delayMs = Math.min(delayMs * 2, 1000)) {
+      let problem: unknown;
+      try {
+        const { topics: metadata } = await this.#admin.fetchTopicMetadata({ topics: [...topics] });
+        if (metadata.length === topics.length && metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (err) {
+        problem = err;
+      }
+      if (Date.now() > deadline) {
+        throw new KafkaError(`created ${topics.join(', ')}, but not every partition had a leader after 30 s`, { retriable: true, ...(problem === undefined ? {} : { cause: problem }) });
+      }
+      await delay(delayMs);
+    }
   }
 
   async deleteTopics(topics: readonly string[]): Promise<void> {

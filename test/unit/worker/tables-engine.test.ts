@@ -1,0 +1,200 @@
+// Tables end to end on the embedded broker: counts through a groupBy, a set table and a global
+// table; restarts from local stores and from the changelog alone; a store claiming offsets past the
+// changelog's end; two workers sharing the partitions, with standbys. The real-broker versions of
+// these live in test/e2e.
+
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { pino } from 'pino';
+import type { Agent } from '../../../src/agents/index.js';
+import { loadManifest, type Manifest } from '../../../src/manifest/index.js';
+import { WorkerMetrics } from '../../../src/metrics/index.js';
+import { RocksdbStore } from '../../../src/stores/index.js';
+import { createWorker, tableStorePath, type Worker } from '../../../src/worker/index.js';
+import { configure, count } from '../../fixtures/apps/tables/handlers/tables.js';
+import { uniqueName } from '../../helpers/unique-name.js';
+import { waitFor } from '../../helpers/wait-for.js';
+import { repoPath } from '../../kafka/repo-root.js';
+import { captureLogger } from '../stores/fixture.js';
+
+const MANIFEST = repoPath('test', 'fixtures', 'apps', 'tables', 'app.yaml');
+const handlers = new Map<string, Agent>([
+  ['count', count as Agent],
+  ['configure', configure as Agent],
+]);
+
+interface App {
+  readonly broker: string;
+  readonly datadir: string;
+  readonly env: Record<string, string>;
+}
+
+async function newApp(): Promise<App> {
+  const datadir = await mkdtemp(join(tmpdir(), 'streamd-tables-'));
+  const broker = `memory://${uniqueName('tables')}`;
+  return { broker, datadir, env: { STREAMD_BROKER: broker, STREAMD_DATADIR: datadir, APP_ID: uniqueName('tables') } };
+}
+
+async function manifestOf(app: App, env: Record<string, string> = {}): Promise<Manifest> {
+  return loadManifest(MANIFEST, { env: { ...app.env, ...env } });
+}
+
+async function start(manifest: Manifest, logger = pino({ level: 'silent' })): Promise<Worker> {
+  const worker = await createWorker(manifest, { logger, handlers, metrics: new WorkerMetrics({ withDefaults: false }) });
+  await worker.start();
+  await waitFor(() => worker.isReady(), { timeoutMs: 20_000, message: 'the worker to be ready' });
+  return worker;
+}
+
+function views(count: number, pages: number, offset = 0): { key: string; value: { page: string; user: string } }[] {
+  return Array.from({ length: count }, (_, i) => ({ key: `v${offset + i}`, value: { page: `/p${(offset + i) % pages}`, user: `u${(offset + i) % 7}` } }));
+}
+
+/** Every entry the worker holds of a table, decoded. */
+async function entries(worker: Worker, table: string): Promise<Map<unknown, unknown>> {
+  const out = new Map<unknown, unknown>();
+  for await (const [key, value] of worker.tables!.runtimes.get(table)!.entries()) out.set(key, value);
+  return out;
+}
+
+async function total(workers: readonly Worker[]): Promise<{ sum: number; keys: number }> {
+  let sum = 0;
+  let keys = 0;
+  for (const worker of workers) {
+    for (const value of (await entries(worker, 'counts')).values()) {
+      sum += value as number;
+      keys += 1;
+    }
+  }
+  return { sum, keys };
+}
+
+/** Waits until the workers' counts add up to `expected` over `pages` keys. */
+async function countsReach(workers: readonly Worker[], expected: number, pages: number): Promise<void> {
+  await waitFor(async () => {
+    const { sum, keys } = await total(workers);
+    return sum === expected && keys === pages;
+  }, { timeoutMs: 30_000, message: `the counts to add up to ${expected} over ${pages} pages` });
+}
+
+describe('tables on the embedded broker', () => {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  after(async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+  });
+  const track = (app: App): App => {
+    cleanup.push(() => rm(app.datadir, { recursive: true, force: true }));
+    return app;
+  };
+
+  it('counts through a groupBy into a table and a set table, and keeps them across a restart', async () => {
+    const app = track(await newApp());
+    const manifest = await manifestOf(app);
+    let worker = await start(manifest);
+    try {
+      await worker.ingest('views', views(2000, 50));
+      await countsReach([worker], 2000, 50);
+      const visitors = await entries(worker, 'visitors');
+      assert.equal(visitors.size, 50);
+      assert.deepEqual([...(visitors.get('/p0') as unknown[])].sort(), ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6']);
+      assert.equal((await worker.stop()).state, 'stopped');
+
+      worker = await start(manifest);
+      assert.deepEqual(await total([worker]), { sum: 2000, keys: 50 }, 'the stores kept the counts');
+      await worker.ingest('views', views(1000, 50, 2000));
+      await countsReach([worker], 3000, 50);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('restores a memory:// store from the changelog alone', async () => {
+    const app = track(await newApp());
+    const manifest = await manifestOf(app, { STREAMD_STORE: 'memory://' });
+    let worker = await start(manifest);
+    try {
+      await worker.ingest('views', views(1000, 20));
+      await countsReach([worker], 1000, 20);
+      await worker.stop();
+      const { logger, records } = captureLogger();
+      worker = await start(manifest, logger);
+      assert.deepEqual(await total([worker]), { sum: 1000, keys: 20 });
+      const recovered = records.filter((r) => r.msg.startsWith('recovered counts['));
+      assert.ok(recovered.length > 0, 'recovery of the counts was logged');
+      assert.ok(recovered.every((r) => typeof r['records'] === 'number' && r['records'] > 0));
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('wipes and rebuilds a store that claims changelog offsets past the changelog end', async () => {
+    const app = track(await newApp());
+    const manifest = await manifestOf(app);
+    let worker = await start(manifest);
+    try {
+      await worker.ingest('views', views(400, 10));
+      await countsReach([worker], 400, 10);
+      await worker.stop();
+      const store = await RocksdbStore.open(tableStorePath(manifest, 'counts', 1));
+      await store.write({ puts: [[Buffer.from('"/bogus"'), Buffer.from('999')]], deletes: [], offset: 1_000_000n });
+      await store.close();
+
+      const { logger, records } = captureLogger();
+      worker = await start(manifest, logger);
+      const wiped = records.find((r) => r['action'] === 'wipe-and-rebuild');
+      assert.ok(wiped !== undefined, 'the wipe was logged');
+      assert.equal(wiped['partition'], 1);
+      assert.deepEqual(await total([worker]), { sum: 400, keys: 10 }, 'rebuilt from the changelog, without the bogus key');
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('keeps a global table whole on every worker', async () => {
+    const app = track(await newApp());
+    const first = await start(await manifestOf(app, { STREAMD_DATADIR: join(app.datadir, 'one') }));
+    const second = await start(await manifestOf(app, { STREAMD_DATADIR: join(app.datadir, 'two') }));
+    try {
+      await first.ingest('settings_in', [
+        { key: 'a', value: { name: 'colour', value: 'blue' } },
+        { key: 'b', value: { name: 'size', value: 3 } },
+        { key: 'c', value: { name: 'colour', value: 'green' } },
+      ]);
+      for (const worker of [first, second]) {
+        await waitFor(async () => {
+          const settings = await entries(worker, 'settings');
+          return settings.get('colour') === 'green' && settings.get('size') === 3;
+        }, { timeoutMs: 20_000, message: 'every worker to hold the whole global table' });
+      }
+    } finally {
+      await Promise.all([first.stop(), second.stop()]);
+    }
+  });
+
+  it('splits table partitions between two workers with standbys, and the survivor takes them all over', async () => {
+    const app = track(await newApp());
+    const first = await start(await manifestOf(app, { STREAMD_DATADIR: join(app.datadir, 'one') }));
+    const second = await start(await manifestOf(app, { STREAMD_DATADIR: join(app.datadir, 'two') }));
+    let isSecondStopped = false;
+    try {
+      await waitFor(() => first.tables!.runtimes.get('counts')!.partitions.size === 2 && second.tables!.runtimes.get('counts')!.partitions.size === 2, {
+        timeoutMs: 20_000,
+        message: 'two table partitions on each worker',
+      });
+      await first.ingest('views', views(3000, 40));
+      await countsReach([first, second], 3000, 40);
+      await second.stop();
+      isSecondStopped = true;
+      await waitFor(() => first.isReady() && first.tables!.runtimes.get('counts')!.partitions.size === 4, { timeoutMs: 20_000, message: 'the survivor to hold every partition' });
+      assert.deepEqual(await total([first]), { sum: 3000, keys: 40 });
+      await first.ingest('views', views(1000, 40, 3000));
+      await countsReach([first], 4000, 40);
+    } finally {
+      await first.stop();
+      if (!isSecondStopped) await second.stop();
+    }
+  });
+});
