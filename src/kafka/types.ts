@@ -43,12 +43,23 @@ export interface ConsumerRecord extends TopicPartition {
   readonly timestamp: number;
 }
 
-/** Consecutive records of one partition, in offset order. */
+/**
+ * Consecutive records of one partition, in offset order, as one fetch returned them. `records` may
+ * be empty: a fetch that covered only transaction control markers or records of aborted
+ * transactions (hidden from read_committed consumers) still moves the consumer's position, and the
+ * batch carries that move in `nextOffset`.
+ */
 export interface RecordBatch extends TopicPartition {
   readonly records: readonly ConsumerRecord[];
   /** The partition's high watermark when the batch was fetched (end offset for read_uncommitted). */
   readonly highWatermark: bigint;
-  /** The consumer's position after this batch: past any control or aborted records it covered. */
+  /**
+   * The consumer's position after this batch: the next offset it will fetch, past every control
+   * marker and aborted record the batch covered. Not `last record + 1`: a committed transaction's
+   * last record is followed by its commit marker, and compaction leaves gaps. A consumer that has
+   * handled a batch whose `nextOffset` equals the partition's end offset has read it to the end.
+   * Always greater than the offset of every record in `records`.
+   */
   readonly nextOffset: bigint;
 }
 
@@ -169,7 +180,11 @@ export interface ConsumerOptions {
 export interface BatchContext {
   /** Sends a heartbeat if one is due; rejects with STREAMD_REBALANCE_IN_PROGRESS when rebalancing. */
   heartbeat(): Promise<void>;
-  /** False once the consumer is stopping or the batch's partition was revoked. */
+  /**
+   * False once the consumer is stopping, the batch's partition was revoked, or a seek on the batch's
+   * partition came after the batch was fetched (the batch is stale: the position moves to the
+   * seek's offset, not to `nextOffset`). See each driver for how exact the staleness test is.
+   */
   isRunning(): boolean;
 }
 
@@ -193,8 +208,10 @@ export interface ConsumerEvents {
 
 /**
  * A member of a consumer group. Delivery: `run` hands batches to the handler one at a time;
- * after a handler resolves, the member's fetch position is past that batch. After a rebalance,
- * positions restart from the committed offsets.
+ * after a handler resolves, the member's fetch position is past that batch (at its `nextOffset`,
+ * unless a seek came in between). A fetch that covered only control markers or aborted records is
+ * handed over as a batch with no records. After a rebalance, positions restart from the committed
+ * offsets.
  */
 export interface Consumer {
   subscribe(topics: readonly string[]): Promise<void>;

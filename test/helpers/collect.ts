@@ -104,6 +104,9 @@ function batchViolations(batch: RecordBatch): string[] {
     if (previous !== undefined && record.offset <= previous) {
       found.push(`batch of ${where}: offset ${record.offset} follows ${previous}`);
     }
+    if (batch.nextOffset <= record.offset) {
+      found.push(`batch of ${where}: nextOffset ${batch.nextOffset} is not past offset ${record.offset}`);
+    }
     if (batch.highWatermark <= record.offset) {
       found.push(`batch of ${where}: high watermark ${batch.highWatermark} is not past offset ${record.offset}`);
     }

@@ -54,7 +54,8 @@ function conductorWith(maxBuffered = 100) {
 }
 
 function batch(records: readonly ConsumerRecord[], topic = TOPIC, partition = 0): RecordBatch {
-  return { topic, partition, records, highWatermark: (records.at(-1)?.offset ?? -1n) + 1n, nextOffset: (records.at(-1)?.offset ?? -1n) + 1n };
+  const end = (records.at(-1)?.offset ?? -1n) + 1n;
+  return { topic, partition, records, highWatermark: end, nextOffset: end };
 }
 
 function offsets(from: number, to: number, partition = 0): ConsumerRecord[] {

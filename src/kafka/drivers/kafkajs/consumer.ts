@@ -1,23 +1,27 @@
-// A consumer-group member over kafkajs: explicit commits only, batches handed over one at a time,
-// the streamd assignor plugged in, and assignment events in streamd's shape.
+// A consumer-group member over kafkajs: explicit commits only, batches handed over one at a time
+// (including the record-less ones kafkajs keeps to itself), the streamd assignor plugged in, and
+// assignment events in streamd's shape.
 
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Consumer as RawConsumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { IllegalStateError } from '../../../errors/index.js';
+import { IllegalStateError, RebalanceInProgressError } from '../../../errors/index.js';
 import { roundRobinAssignor } from '../../round-robin-assignor.js';
 import type {
+  BatchContext,
   BatchHandler,
   Consumer,
   ConsumerEvents,
   ConsumerOptions,
   GroupAssignment,
+  RecordBatch,
   TopicPartition,
   TopicPartitionOffset,
 } from '../../types.js';
 import { toGroupAssignment, toPartitionAssigner } from './assignor.js';
 import { mapErrors, toStreamdError } from './errors.js';
 import { toConsumerRecord } from './records.js';
+import { SeekStaleness } from './seek-staleness.js';
 
 type State = 'connected' | 'subscribed' | 'running' | 'stopping' | 'stopped';
 
@@ -38,14 +42,19 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
   #state: State = 'connected';
   #assignment: readonly TopicPartition[] = [];
   #stopping: Promise<void> | undefined;
+  #handler: BatchHandler | undefined;
+  /** Batch deliveries in order: each waits for the one before, so the handler runs one at a time. */
+  #deliveries: Promise<void> = Promise.resolve();
+  readonly #staleness = new SeekStaleness();
 
   private constructor(consumer: RawConsumer, options: ConsumerOptions, log: Logger) {
     super();
     this.#consumer = consumer;
     this.#options = options;
     this.#log = log;
-    const { GROUP_JOIN, REBALANCING, CRASH } = consumer.events;
+    const { GROUP_JOIN, REBALANCING, CRASH, FETCH_START, FETCH, END_BATCH_PROCESS } = consumer.events;
     consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.#staleness.joined();
       this.#assignment = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => ({ topic, partition })),
       );
@@ -61,6 +70,29 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
     });
     consumer.on(CRASH, ({ payload }) => {
       if (!payload.restart) this.#crash(payload.error);
+    });
+    consumer.on(FETCH_START, ({ payload }) => this.#staleness.fetchStarted(payload.nodeId));
+    consumer.on(FETCH, ({ payload }) => this.#staleness.fetched(payload.nodeId));
+    // kafkajs does not call eachBatch for a fetch whose records were all control markers or aborted
+    // records (runner.js, `isEmptyDueToFiltering`): it resolves the partition's offset past them and
+    // emits START_BATCH_PROCESS and END_BATCH_PROCESS with batchSize 0, and nothing else. That event
+    // pair is the only public trace of the move, so it is what we hand over as a record-less batch.
+    // END rather than START: it is emitted after the offset was resolved, so the position has moved.
+    // Every other END_BATCH_PROCESS follows an eachBatch call and has batchSize > 0 (empty fetches
+    // emit none). The listener runs synchronously inside kafkajs's loop, so it only queues the
+    // delivery behind any in progress; the next eachBatch queues behind it, keeping offset order.
+    consumer.on(END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize !== 0) return;
+      const batch: RecordBatch = {
+        topic: payload.topic,
+        partition: payload.partition,
+        records: [],
+        highWatermark: BigInt(payload.highWatermark),
+        nextOffset: BigInt(payload.lastOffset) + 1n,
+      };
+      const fetchMark = this.#staleness.fetchMark();
+      // A failure is reported by #inOrder; nobody else is waiting for this promise.
+      this.#inOrder(() => this.#deliverRecordless(batch, fetchMark)).catch(() => undefined);
     });
   }
 
@@ -92,34 +124,70 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
   async run(handler: BatchHandler): Promise<void> {
     this.#expect('subscribed', 'run');
     this.#state = 'running';
+    this.#handler = handler;
     await mapErrors('run consumer', () =>
       this.#consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: 1,
-        eachBatch: (payload) => this.#deliver(handler, payload),
+        eachBatch: (payload) => this.#inOrder(() => this.#deliver(payload)),
       }),
     );
   }
 
-  async #deliver(handler: BatchHandler, payload: EachBatchPayload): Promise<void> {
+  /** Runs `delivery` after every delivery queued before it; one that fails does not hold up the rest. */
+  #inOrder(delivery: () => Promise<void>): Promise<void> {
+    const next = this.#deliveries.then(delivery);
+    this.#deliveries = next.catch((err: unknown) => this.#crash(err));
+    return next;
+  }
+
+  async #deliver(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
-    if (this.#state !== 'running' || batch.messages.length === 0) return;
+    if (this.#state !== 'running' || this.#handler === undefined || batch.messages.length === 0) return;
     const records = batch.messages.map((message) => toConsumerRecord(batch.topic, batch.partition, message));
+    const isDelivered = await this.#callHandler(
+      {
+        topic: batch.topic,
+        partition: batch.partition,
+        records,
+        highWatermark: BigInt(batch.highWatermark),
+        // lastOffset() counts the control markers and aborted records at the batch's tail, and
+        // resolving the last record's offset resolves lastOffset() (runner.js), so this is the position.
+        nextOffset: BigInt(batch.lastOffset()) + 1n,
+      },
+      {
+        heartbeat: () => mapErrors('heartbeat', () => payload.heartbeat()),
+        isRunning: () => this.#state === 'running' && payload.isRunning() && !payload.isStale(),
+      },
+    );
+    if (isDelivered) payload.resolveOffset(records[records.length - 1]!.offset.toString());
+  }
+
+  /** kafkajs has already moved the position past this batch; only the handler is left to call. */
+  async #deliverRecordless(batch: RecordBatch, fetchMark: number): Promise<void> {
+    if (this.#state !== 'running') return;
+    const isAssigned = (): boolean => this.#assignment.some((p) => p.topic === batch.topic && p.partition === batch.partition);
+    await this.#callHandler(batch, {
+      // kafkajs's own loop heartbeats around this batch; a rebalance shows as a revoked assignment.
+      heartbeat: () =>
+        isAssigned()
+          ? Promise.resolve()
+          : Promise.reject(new RebalanceInProgressError(`group "${this.#options.groupId}" is rebalancing`)),
+      isRunning: () => this.#state === 'running' && isAssigned() && !this.#staleness.isStale(batch, fetchMark),
+    });
+  }
+
+  /** False when the handler rejected: the consumer crashes instead. */
+  async #callHandler(batch: RecordBatch, context: BatchContext): Promise<boolean> {
     try {
-      await handler(
-        { topic: batch.topic, partition: batch.partition, records, highWatermark: BigInt(batch.highWatermark), nextOffset: BigInt(batch.lastOffset()) + 1n },
-        {
-          heartbeat: () => mapErrors('heartbeat', () => payload.heartbeat()),
-          isRunning: () => this.#state === 'running' && payload.isRunning() && !payload.isStale(),
-        },
-      );
+      await this.#handler!(batch, context);
+      return true;
     } catch (err) {
       // Not rethrown: kafkajs would redeliver the batch to the handler under its retry policy.
       this.#crash(err);
-      return;
+      return false;
     }
-    payload.resolveOffset(records[records.length - 1]!.offset.toString());
   }
 
   #crash(err: unknown): void {
@@ -140,6 +208,7 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
 
   seek({ topic, partition, offset }: TopicPartitionOffset): void {
     this.#consumer.seek({ topic, partition, offset: offset.toString() });
+    this.#staleness.seeked({ topic, partition });
   }
 
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
@@ -163,6 +232,8 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
       this.#state = 'stopping';
       try {
         await mapErrors('stop consumer', () => this.#consumer.disconnect());
+        // A record-less batch queued outside kafkajs's loop may still be in the handler.
+        await this.#deliveries;
       } finally {
         this.#assignment = [];
         this.#state = 'stopped';

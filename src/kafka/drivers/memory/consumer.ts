@@ -224,7 +224,11 @@ export class MemoryConsumer implements Consumer {
         runNow(() => {
           if (!this.#membership.isCurrent()) throw new RebalanceInProgressError(`group "${this.#group.groupId}" is rebalancing`);
         }),
-      isRunning: () => this.#state === 'running' && this.#membership.isCurrent() && this.#positions.isAssigned(batch),
+      isRunning: () =>
+        this.#state === 'running'
+        && this.#membership.isCurrent()
+        && this.#positions.isAssigned(batch)
+        && !this.#positions.hasPendingSeek(batch),
     };
   }
 

@@ -101,8 +101,10 @@ export class FetchPositions {
   }
 
   /**
-   * The next batch of an unpaused assigned partition with deliverable records, taking partitions in
-   * turn. Positions move past markers and aborted records on the way; undefined when nothing is ready.
+   * The next batch of an unpaused assigned partition that has something past its position, taking
+   * partitions in turn; undefined when nothing is ready. A read that found only control markers and
+   * aborted records gives a batch with no records whose `nextOffset` is past them, as a fetch of such
+   * a range moves a Kafka consumer's position.
    */
   next(): FetchedBatch | undefined {
     const count = this.#assigned.length;
@@ -118,17 +120,28 @@ export class FetchPositions {
         maxRecords: MAX_RECORDS_PER_BATCH,
         maxBytes: this.#options.maxBytesPerPartition,
       });
-      this.#positions.set(key, read.records.length > 0 ? position : read.nextOffset);
-      if (read.records.length === 0) continue;
+      this.#positions.set(key, position);
+      if (read.nextOffset === position) continue;
       this.#cursor = index + 1;
       return {
-        // The log end for either isolation level, as kafkajs reports the broker's high watermark.
-        batch: { topic, partition, records: read.records, highWatermark: BigInt(log.endOffset), nextOffset: BigInt(read.nextOffset) },
+        batch: {
+          topic,
+          partition,
+          records: read.records,
+          // The log end for either isolation level, as kafkajs reports the broker's high watermark.
+          highWatermark: BigInt(log.endOffset),
+          nextOffset: BigInt(read.nextOffset),
+        },
         nextOffset: read.nextOffset,
         assignmentEpoch: this.#assignmentEpoch,
       };
     }
     return undefined;
+  }
+
+  /** Whether a seek on `partition` waits for its next fetch: a batch fetched before it is stale. */
+  hasPendingSeek(partition: TopicPartition): boolean {
+    return this.#seeks.has(topicPartitionKey(partition));
   }
 
   /** The handler finished `fetched`: its partition's position moves past it, unless a seek came first. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hasCode, RebalanceInProgressError } from '../../../../src/errors/index.js';
 import { MAX_RECORDS_PER_BATCH } from '../../../../src/kafka/drivers/memory/fetch-positions.js';
-import type { Consumer, ConsumerOptions, ConsumerRecord, KafkaDriver, RecordBatch } from '../../../../src/kafka/types.js';
+import type { BatchContext, Consumer, ConsumerOptions, ConsumerRecord, KafkaDriver, RecordBatch } from '../../../../src/kafka/types.js';
 import { waitFor } from '../../../helpers/wait-for.js';
 import { buffer, deferred, memoryFixture, QUICK, SOON_MS } from './memory-fixture.js';
 
@@ -90,6 +90,46 @@ void describe('memory consumer delivery', () => {
     consumer.resume([{ topic: 't', partition: 0 }]);
     await waitFor(() => records.filter((r) => r.partition === 0).length === 5, { timeoutMs: SOON_MS, message: 'the redelivery' });
     assert.deepEqual(records.filter((r) => r.partition === 0).map((r) => r.offset), [0n, 1n, 2n, 1n, 2n]);
+  });
+
+  void it('hands over a fetch of only markers and aborted records as a batch with no records and the position past them', async () => {
+    const driver = await withTopic(1);
+    const txnProducer = await driver.transactionalProducer('tx');
+    const committed = await txnProducer.begin();
+    await committed.send([{ topic: 't', value: buffer('kept') }]);
+    await committed.commit();
+    const { batches } = await consume(driver);
+    await waitFor(() => batches.length === 1, { timeoutMs: SOON_MS, message: 'the committed record' });
+    assert.equal(batches[0]?.nextOffset, 2n, 'past the commit marker at offset 1');
+    const aborted = await txnProducer.begin();
+    await aborted.send([{ topic: 't', value: buffer('dropped-0') }, { topic: 't', value: buffer('dropped-1') }]);
+    await aborted.abort();
+    await waitFor(() => batches.length === 2, { timeoutMs: SOON_MS, message: 'the record-less batch' });
+    assert.deepEqual(batches.map((b) => [b.records.length, b.nextOffset]), [[1, 2n], [0, 5n]]);
+  });
+
+  void it('reports a batch as stale once its partition is seeked while the handler has it, and does not advance past it', async () => {
+    const driver = await withTopic(1);
+    await (await driver.producer()).send([0, 1, 2].map((i) => ({ topic: 't', value: buffer(`v${i}`) })));
+    const inHandler = deferred<BatchContext>();
+    const release = deferred();
+    const offsets: bigint[] = [];
+    const consumer = await driver.consumer({ groupId: 'g', ...QUICK });
+    await consumer.subscribe(['t']);
+    await consumer.run(async (batch, context) => {
+      offsets.push(...batch.records.map((r) => r.offset));
+      if (offsets.length === 3) {
+        inHandler.resolve(context);
+        await release.promise;
+      }
+    });
+    const context = await inHandler.promise;
+    assert.equal(context.isRunning(), true);
+    consumer.seek({ topic: 't', partition: 0, offset: 1n });
+    assert.equal(context.isRunning(), false, 'stale after the seek');
+    release.resolve();
+    await waitFor(() => offsets.length === 5, { timeoutMs: SOON_MS, message: 'the redelivery from the seek' });
+    assert.deepEqual(offsets, [0n, 1n, 2n, 1n, 2n]);
   });
 
   void it('starts at the end of the partition under autoOffsetReset latest', async () => {
