@@ -1,236 +1,231 @@
-// Reads changelog partitions for table recovery, standbys and global tables. kafkajs has no manual
-// partition assignment, so the reader is the only member of a private consumer group (an id unique
-// to the worker) subscribed to every changelog of the app: it is assigned every partition, keeps
-// all of them paused, and fetches only the ones it is told to follow, from the offset it is told.
-// It runs outside the main consumer, so a long recovery never blocks that member's heartbeats.
+// ChangelogReader: reads the changelog partitions that table recovery and standbys ask for, through a
+// private consumer group of one member (kafkajs has no manual assignment). Table recovery (catchUp)
+// and standby replicas call follow/unfollow; the worker's tree starts and stops it.
 
 import type { Logger } from 'pino';
-import { StreamdError } from '../errors/index.js';
-import type { Consumer, KafkaDriver, RecordBatch, TopicPartition } from '../kafka/index.js';
-import { Service, SystemClock, type Clock } from '../service/index.js';
+import { IllegalStateError, KafkaError, ServiceCrashedError } from '../errors/index.js';
+import type { Admin, BatchContext, Consumer, KafkaDriver, RecordBatch, TopicPartition } from '../kafka/index.js';
+import { describeError, Service } from '../service/index.js';
+import { topicPartitionKey } from './topic-partition-key.js';
 
 export interface ChangelogReaderOptions {
   readonly driver: KafkaDriver;
   readonly logger: Logger;
-  /** Private and unique per worker, e.g. `<prefix>-changelog-reader-<random>`. */
+  /**
+   * The private group: unique per worker (e.g. `${prefix}-changelog-reader-${uuid}`), so this member
+   * is alone in it and gets every partition. Nothing is ever committed to it.
+   */
   readonly groupId: string;
-  /** Every changelog topic; when empty the service does nothing. */
+  /** Every changelog topic of the app; may be empty, and then the reader does nothing. */
   readonly topics: readonly string[];
+  /**
+   * Default 1 MiB. Too low: many small fetches slow recovery down; too high: memory per followed
+   * partition in flight, and longer batches for the apply handler.
+   */
   readonly maxBytesPerPartition?: number;
 }
 
+/** Applies one batch of a followed partition. A rejection crashes the reader. */
 export type ChangelogBatchHandler = (batch: RecordBatch) => Promise<void>;
 
+/** One followed partition: where its handler is, and the next offset it wants. */
 interface Follow {
-  readonly tp: TopicPartition;
+  readonly topicPartition: TopicPartition;
   readonly handler: ChangelogBatchHandler;
-  /** Next offset to read. */
   position: bigint;
 }
 
-export const partitionId = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
-
+/**
+ * Delivers the changelog partitions it is told to follow, each to its own handler, one batch at a
+ * time and in offset order; every other partition stays paused.
+ *
+ * The consumer's positions are the reader's to set: the group commits nothing, kafkajs restarts a
+ * rejoined member at the log start, so on every assignment the reader pauses the partitions nobody
+ * follows and seeks each followed one to its position. A batch the consumer marks stale (fetched
+ * before a seek of its partition), or that a rebalance or an unfollow overtook, is dropped and the
+ * partition seeked back to its position, so no record is skipped and none is applied twice.
+ */
 export class ChangelogReader extends Service {
   readonly #options: ChangelogReaderOptions;
+  readonly #topics: ReadonlySet<string>;
   readonly #follows = new Map<string, Follow>();
-  /** Partitions the private member holds in the current generation. */
-  #assigned: readonly TopicPartition[] = [];
+  /** Keys of the partitions of the consumer's current assignment; empty while rebalancing. */
+  #assigned = new Set<string>();
   #consumer: Consumer | undefined;
+  #admin: Promise<Admin> | undefined;
 
   constructor(options: ChangelogReaderOptions) {
     super({ name: 'changelog reader', logger: options.logger });
     this.#options = options;
+    this.#topics = new Set(options.topics);
+  }
+
+  /**
+   * Starts delivering `topicPartition`'s records from `from` (the next offset to read) to `handler`,
+   * one batch at a time, in order; the first batch handled starts at `from` or later. Replaces an
+   * earlier follow of the partition (its batch in flight is dropped). Allowed before `start()`.
+   */
+  follow(topicPartition: TopicPartition, from: bigint, handler: ChangelogBatchHandler): void {
+    const key = topicPartitionKey(topicPartition);
+    if (!this.#topics.has(topicPartition.topic)) {
+      throw new IllegalStateError(`cannot follow ${key}: "${topicPartition.topic}" is not one of the changelog topics this reader subscribes to`);
+    }
+    if (from < 0n) throw new IllegalStateError(`cannot follow ${key} from offset ${from}: offsets start at 0`);
+    if (!this.#isActive() && this.state !== 'idle') throw new IllegalStateError(`cannot follow ${key}: the changelog reader is ${this.state}`);
+    const { topic, partition } = topicPartition;
+    const follow: Follow = { topicPartition: { topic, partition }, handler, position: from };
+    this.#follows.set(key, follow);
+    this.log.debug({ partition: key, from }, 'following');
+    if (this.#assigned.has(key)) {
+      this.#onConsumer('resume and seek', (consumer) => {
+        consumer.resume([follow.topicPartition]);
+        consumer.seek({ ...follow.topicPartition, offset: from });
+      });
+    }
+  }
+
+  /** Stops delivering `topicPartition`: once this returns, no batch of it reaches the old handler. */
+  unfollow(topicPartition: TopicPartition): void {
+    const key = topicPartitionKey(topicPartition);
+    const follow = this.#follows.get(key);
+    if (follow === undefined) return;
+    this.#follows.delete(key);
+    this.log.debug({ partition: key, position: follow.position }, 'unfollowed');
+    if (this.#assigned.has(key)) this.#onConsumer('pause', (consumer) => consumer.pause([follow.topicPartition]));
+  }
+
+  /** The next offset to read of a followed partition, advanced past every batch handled; else undefined. */
+  position(topicPartition: TopicPartition): bigint | undefined {
+    return this.#follows.get(topicPartitionKey(topicPartition))?.position;
+  }
+
+  /** End offsets (the log end: admin `offsets().latest`) by `topicPartitionKey`. Only while started. */
+  async endOffsets(topicPartitions: readonly TopicPartition[]): Promise<Map<string, bigint>> {
+    if (!this.#isActive()) throw new IllegalStateError(`cannot read end offsets: the changelog reader is ${this.state}`);
+    const admin = await this.#adminClient();
+    const topics = [...new Set(topicPartitions.map((tp) => tp.topic))];
+    const answers = await Promise.all(topics.map(async (topic) => [topic, await admin.offsets(topic)] as const));
+    const latest = new Map<string, bigint>();
+    for (const [topic, partitions] of answers) {
+      for (const { partition, latest: offset } of partitions) latest.set(topicPartitionKey({ topic, partition }), offset);
+    }
+    const ends = new Map<string, bigint>();
+    for (const topicPartition of topicPartitions) {
+      const key = topicPartitionKey(topicPartition);
+      const end = latest.get(key);
+      if (end === undefined) throw new KafkaError(`cannot read the end offset of ${key}: the topic has no such partition`);
+      ends.set(key, end);
+    }
+    return ends;
   }
 
   protected override async onStart(): Promise<void> {
-    if (this.#options.topics.length === 0) return;
+    if (this.#topics.size === 0) {
+      this.log.info('no changelog topics: nothing to read');
+      return;
+    }
     const consumer = await this.#options.driver.consumer({
       groupId: this.#options.groupId,
       isolation: 'read_committed',
       autoOffsetReset: 'earliest',
-      maxWaitMs: 100,
       ...(this.#options.maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition: this.#options.maxBytesPerPartition }),
     });
     this.#consumer = consumer;
-    consumer.on('assigned', ({ partitions }) => {
-      this.#assigned = partitions;
-      const idle = partitions.filter((tp) => !this.#follows.has(partitionId(tp)));
-      if (idle.length > 0) consumer.pause(idle);
-      for (const follow of this.#follows.values()) this.#seek(follow);
+    consumer.on('assigned', ({ partitions }) => this.#onAssigned(partitions));
+    consumer.on('rebalancing', () => {
+      this.#assigned = new Set();
     });
-    consumer.on('rebalancing', () => (this.#assigned = []));
     consumer.on('crashed', (error) => this.crash(error));
-    await consumer.subscribe(this.#options.topics);
-    await consumer.run((batch) => this.#deliver(batch));
+    try {
+      await consumer.subscribe([...this.#topics]);
+      await consumer.run((batch, context) => this.#deliver(batch, context));
+    } catch (error) {
+      // onStop runs only after a successful onStart: the consumer is ours to stop here.
+      await consumer.stop().catch((stopError: unknown) => this.log.warn({ err: stopError }, 'stopping the consumer after a failed start failed'));
+      throw error;
+    }
   }
 
   protected override async onStop(): Promise<void> {
-    this.#follows.clear();
-    await this.#consumer?.stop();
-  }
-
-  /** Starts delivering tp's records from `from` (the next offset to read), one batch at a time. */
-  follow(tp: TopicPartition, from: bigint, handler: ChangelogBatchHandler): void {
-    const follow: Follow = { tp, handler, position: from };
-    this.#follows.set(partitionId(tp), follow);
-    this.#seek(follow);
-  }
-
-  /** Stops delivering tp; no batch of it reaches the old handler after this returns. */
-  unfollow(tp: TopicPartition): void {
-    if (!this.#follows.delete(partitionId(tp))) return;
-    if (this.#holds(tp)) this.#consumer?.pause([tp]);
-  }
-
-  /** The next offset to read of a followed partition. */
-  position(tp: TopicPartition): bigint | undefined {
-    return this.#follows.get(partitionId(tp))?.position;
-  }
-
-  #holds(tp: TopicPartition): boolean {
-    return this.#assigned.some((a) => a.topic === tp.topic && a.partition === tp.partition);
-  }
-
-  #seek(follow: Follow): void {
-    const consumer = this.#consumer;
-    if (consumer === undefined || !this.#holds(follow.tp)) return;
-    consumer.seek({ ...follow.tp, offset: follow.position });
-    consumer.resume([follow.tp]);
-  }
-
-  async #deliver(batch: RecordBatch): Promise<void> {
-    const follow = this.#follows.get(partitionId(batch));
-    if (follow === undefined) {
-      this.#consumer?.pause([batch]);
-      return;
-    }
-    // A fetch issued before a seek may still arrive: records below the position were read already.
-    const first = batch.records[0];
-    const records = first !== undefined && first.offset < follow.position ? batch.records.filter((r) => r.offset >= follow.position) : batch.records;
-    if (batch.nextOffset <= follow.position && records.length === 0) return;
+    const admin = this.#admin;
     try {
-      await follow.handler(records === batch.records ? batch : { ...batch, records });
-    } catch (err) {
-      this.crash(new StreamdError('STREAMD_RECOVERY', `applying changelog ${batch.topic}[${batch.partition}] failed`, { cause: err }));
-      return;
+      await this.#consumer?.stop();
+    } finally {
+      this.#assigned = new Set();
+      // A connect that failed has already been reported to the endOffsets caller.
+      await admin?.then((client) => client.close(), () => undefined);
     }
-    if (this.#follows.get(partitionId(batch)) === follow && batch.nextOffset > follow.position) follow.position = batch.nextOffset;
   }
-}
 
-export interface CatchUpProgress {
-  readonly tp: TopicPartition;
-  readonly records: number;
-  readonly position: bigint;
-  readonly end: bigint;
-  readonly ratePerSecond: number;
-  readonly etaSeconds: number | undefined;
-}
-
-export interface CatchUpOptions {
-  /** No progress for this long is an error (STREAMD_RECOVERY_STALLED), not a silent hang. */
-  readonly stallTimeoutMs: number;
-  readonly signal: AbortSignal;
-  readonly clock?: Clock;
-  readonly onProgress?: (progress: CatchUpProgress) => void;
-  /** Default 5000. */
-  readonly progressIntervalMs?: number;
-  /** Default false: tp is unfollowed once caught up. */
-  readonly keepFollowing?: boolean;
-}
-
-export class RecoveryStalledError extends StreamdError {
-  constructor(tp: TopicPartition, position: bigint, end: bigint, stallMs: number) {
-    super(
-      'STREAMD_RECOVERY_STALLED',
-      `recovery of ${tp.topic}[${tp.partition}] made no progress for ${stallMs} ms at offset ${position} of ${end}: ` +
-        'check that the broker is reachable and the changelog readable; recoveryStallTimeoutMs sets this deadline',
-    );
-  }
-}
-
-/**
- * Follows tp from `from`, hands each batch to `apply`, and resolves once the position reaches
- * `end` (at once when `from >= end`). "Reached" is the consumer's position — past transaction
- * markers and compaction gaps — never "last record seen + 1".
- */
-export function catchUp(
-  reader: ChangelogReader,
-  tp: TopicPartition,
-  from: bigint,
-  end: bigint,
-  apply: ChangelogBatchHandler,
-  options: CatchUpOptions,
-): Promise<{ records: number; position: bigint }> {
-  const clock = options.clock ?? new SystemClock();
-  const keepFollowing = options.keepFollowing ?? false;
-  if (from >= end) {
-    if (keepFollowing) reader.follow(tp, from, apply);
-    return Promise.resolve({ records: 0, position: from });
-  }
-  return new Promise((resolve, reject) => {
-    const started = clock.now();
-    let records = 0;
-    let position = from;
-    let progressAt = started;
-    let isDone = false;
-    const stop = new AbortController();
-    const signal = AbortSignal.any([options.signal, stop.signal]);
-    const finish = (error?: Error): void => {
-      if (isDone) return;
-      isDone = true;
-      stop.abort();
-      if (error !== undefined || !keepFollowing) {
-        if (reader.position(tp) !== undefined) reader.unfollow(tp);
-      }
-      if (error === undefined) resolve({ records, position });
-      else reject(error);
-    };
-    const progress = (): CatchUpProgress => {
-      const seconds = (clock.now() - started) / 1000;
-      const ratePerSecond = seconds > 0 ? records / seconds : 0;
-      const remaining = Number(end - position);
-      return { tp, records, position, end, ratePerSecond, etaSeconds: ratePerSecond > 0 ? remaining / ratePerSecond : undefined };
-    };
-    reader.follow(tp, from, async (batch) => {
-      if (isDone) return;
-      await apply(batch);
-      records += batch.records.length;
-      if (batch.nextOffset > position) {
-        position = batch.nextOffset;
-        progressAt = clock.now();
-      }
-      if (position >= end) finish();
+  /** The member joined: pause what nobody follows, and put every followed partition at its position. */
+  #onAssigned(partitions: readonly TopicPartition[]): void {
+    this.#assigned = new Set(partitions.map(topicPartitionKey));
+    const idle = partitions.filter((tp) => !this.#follows.has(topicPartitionKey(tp)));
+    const followed = [...this.#follows.values()].filter((f) => this.#assigned.has(topicPartitionKey(f.topicPartition)));
+    this.log.info({ partitions: partitions.length, followed: followed.length }, 'assigned the changelog partitions');
+    this.#onConsumer('pause, resume and seek', (consumer) => {
+      if (idle.length > 0) consumer.pause(idle);
+      if (followed.length > 0) consumer.resume(followed.map((f) => f.topicPartition));
+      for (const { topicPartition, position } of followed) consumer.seek({ ...topicPartition, offset: position });
     });
-    if (options.signal.aborted) {
-      finish(abortError(options.signal));
+  }
+
+  /** The consumer's batch handler. Never rejects: a failing apply crashes the reader instead. */
+  async #deliver(batch: RecordBatch, context: BatchContext): Promise<void> {
+    const key = topicPartitionKey(batch);
+    const follow = this.#follows.get(key);
+    if (follow === undefined || !this.#isActive()) return;
+    if (!context.isRunning()) {
+      // Stale or overtaken by a rebalance: the consumer may still move past it, so put it back.
+      this.#seekBack(key, follow);
       return;
     }
-    options.signal.addEventListener('abort', () => finish(abortError(options.signal)), { once: true });
-    const every = Math.min(options.progressIntervalMs ?? 5000, Math.max(1, Math.floor(options.stallTimeoutMs / 4)));
-    void (async () => {
-      let lastReport = started;
-      while (!isDone) {
-        try {
-          await clock.sleep(every, signal);
-        } catch {
-          return;
-        }
-        if (isDone) return;
-        const now = clock.now();
-        if (now - progressAt >= options.stallTimeoutMs) {
-          finish(new RecoveryStalledError(tp, position, end, options.stallTimeoutMs));
-          return;
-        }
-        if (now - lastReport >= (options.progressIntervalMs ?? 5000)) {
-          lastReport = now;
-          options.onProgress?.(progress());
-        }
+    if (batch.nextOffset <= follow.position) return;
+    const isFresh = batch.records.every((r) => r.offset >= follow.position);
+    const delivered = isFresh ? batch : { ...batch, records: batch.records.filter((r) => r.offset >= follow.position) };
+    try {
+      await follow.handler(delivered);
+    } catch (error) {
+      if (this.#follows.get(key) !== follow) {
+        this.log.debug({ err: error, partition: key }, 'the handler of an unfollowed partition failed; its batch is dropped');
+        return;
       }
-    })();
-  });
-}
+      const offsets = delivered.records.length === 0 ? `up to ${delivered.nextOffset}` : `${delivered.records[0]!.offset}..${delivered.records.at(-1)!.offset}`;
+      this.crash(new ServiceCrashedError(this.name, `applying changelog ${key} at offsets ${offsets} failed: ${describeError(error)}`, { cause: error }));
+      return;
+    }
+    if (this.#follows.get(key) !== follow) return;
+    follow.position = delivered.nextOffset;
+  }
 
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new StreamdError('STREAMD_ABORTED', 'recovery was aborted (a rebalance or a stop)');
+  #seekBack(key: string, follow: Follow): void {
+    if (this.#assigned.has(key)) this.#onConsumer('seek', (consumer) => consumer.seek({ ...follow.topicPartition, offset: follow.position }));
+  }
+
+  /** Runs `action` on the consumer while the reader runs; a failure (the consumer died) crashes the reader. */
+  #onConsumer(what: string, action: (consumer: Consumer) => void): void {
+    const consumer = this.#consumer;
+    if (consumer === undefined || !this.#isActive()) return;
+    try {
+      action(consumer);
+    } catch (error) {
+      this.crash(new ServiceCrashedError(this.name, `could not ${what} on the changelog consumer: ${describeError(error)}`, { cause: error }));
+    }
+  }
+
+  #adminClient(): Promise<Admin> {
+    if (this.#admin === undefined) {
+      const creating = this.#options.driver.admin();
+      this.#admin = creating;
+      // A failed connect is not remembered: the next call tries again.
+      void creating.catch(() => {
+        if (this.#admin === creating) this.#admin = undefined;
+      });
+    }
+    return this.#admin;
+  }
+
+  #isActive(): boolean {
+    return this.state === 'starting' || this.state === 'running';
+  }
 }

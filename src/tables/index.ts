@@ -1,8 +1,11 @@
 // Public surface of the tables area: the handler-facing table types, the worker's Tables service
-// (stores, recovery, standbys, commit steps) and the changelog reader it reads with.
-export { ChangelogReader } from './changelog-reader.js';
+// (stores, recovery, standbys, commit steps), and the changelog reader and catch-up they build on.
+export { catchUp, type CatchUpOptions, type CatchUpProgress, type CatchUpResult } from './catch-up.js';
+export { ChangelogReader, type ChangelogBatchHandler, type ChangelogReaderOptions } from './changelog-reader.js';
+export { RecoveryStalledError } from './errors.js';
 export { ORIGIN_HEADER, POSITIONS_HEADER, TablePositions, originHeader, readOrigin } from './positions.js';
 export type { Flush } from './table-partition.js';
 export { TablePartitionError, type HandleScope } from './table-runtime.js';
 export { Tables, type TablesOptions } from './tables.js';
+export { topicPartitionKey } from './topic-partition-key.js';
 export type { AnyTable, SetTable, Table } from './types.js';
