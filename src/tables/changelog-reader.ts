@@ -99,7 +99,11 @@ export class ChangelogReader extends Service {
     return this.#follows.get(topicPartitionKey(topicPartition))?.position;
   }
 
-  /** End offsets (the log end: admin `offsets().latest`) by `topicPartitionKey`. Only while started. */
+  /**
+   * End offsets (admin `offsets().latest`) by `topicPartitionKey`. Only while started. While a
+   * transaction is open on a partition the drivers differ: kafkajs lists offsets read_committed and
+   * answers the last stable offset (where a read_committed reader stops), the memory driver the log end.
+   */
   async endOffsets(topicPartitions: readonly TopicPartition[]): Promise<Map<string, bigint>> {
     if (!this.#isActive()) throw new IllegalStateError(`cannot read end offsets: the changelog reader is ${this.state}`);
     const admin = await this.#adminClient();

@@ -16,14 +16,22 @@ export function positionContract(ctx: ContractContext): void {
   void it('moves a read_committed consumer past commit and abort markers to the partition\'s end offset', { timeout: TEST_TIMEOUT_MS }, async () => {
     const topic = await ctx.createTopic('positions', 1);
     const admin = await ctx.admin();
-    const endOffset = async (): Promise<bigint> => (await admin.offsets(topic))[0]!.latest;
+    // commit() and abort() resolve once the coordinator has decided; the markers reach the partition
+    // a little later, so the end offset is awaited, not read once.
+    const endOffset = async (expected: bigint, what: string): Promise<bigint> => {
+      let latest: bigint | undefined;
+      await waitFor(async () => (latest = (await admin.offsets(topic))[0]!.latest) === expected, {
+        timeoutMs: DELIVERY_TIMEOUT_MS,
+        message: () => `end offset ${expected}: ${what} (is ${latest})`,
+      });
+      return expected;
+    };
     const producer = await ctx.transactionalProducer(uniqueName('positions'));
 
     const committed = await producer.begin();
     await committed.send([0, 1, 2].map((i) => ({ topic, partition: 0, value: Buffer.from(`committed-${i}`) })));
     await committed.commit();
-    const afterCommit = await endOffset();
-    assert.equal(afterCommit, 4n, '3 records and a commit marker');
+    const afterCommit = await endOffset(4n, '3 records and a commit marker');
 
     const reader = await collectRecords(await ctx.consumer({ groupId: uniqueName('positions-reader') }), [topic]);
     await untilPosition(reader, topic, afterCommit, 'past the commit marker');
@@ -33,8 +41,7 @@ export function positionContract(ctx: ContractContext): void {
     const aborted = await producer.begin();
     await aborted.send([0, 1, 2].map((i) => ({ topic, partition: 0, value: Buffer.from(`aborted-${i}`) })));
     await aborted.abort();
-    const afterAbort = await endOffset();
-    assert.equal(afterAbort, 8n, '3 aborted records and an abort marker more');
+    const afterAbort = await endOffset(8n, '3 aborted records and an abort marker more');
 
     await untilPosition(reader, topic, afterAbort, 'past the aborted transaction');
     const last = reader.batches.at(-1)!;
@@ -58,8 +65,15 @@ export function positionContract(ctx: ContractContext): void {
     const aborted = await producer.begin();
     await aborted.send([0, 1, 2, 3].map((i) => ({ topic, partition: 0, value: Buffer.from(`aborted-${i}`) })));
     await aborted.abort();
-    const ends = new Map((await (await ctx.admin()).offsets(topic)).map((o) => [o.partition, o.latest]));
-    assert.deepEqual([ends.get(0), ends.get(1)], [8n, 0n], '2 records, a commit marker, 4 aborted records and an abort marker');
+    const admin = await ctx.admin();
+    let ends: bigint[] = [];
+    await waitFor(async () => {
+      ends = (await admin.offsets(topic)).map((o) => o.latest);
+      return ends[0] === 8n && ends[1] === 0n;
+    }, {
+      timeoutMs: DELIVERY_TIMEOUT_MS,
+      message: () => `end offsets [8, 0]: 2 records, a commit marker, 4 aborted records and an abort marker (are [${ends.join(', ')}])`,
+    });
 
     const reader = await collectRecords(await ctx.consumer({ groupId: uniqueName('positions-tail-reader') }), [topic]);
     await untilPosition(reader, topic, 8n, 'partition 0 read to its end');

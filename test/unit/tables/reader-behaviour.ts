@@ -138,7 +138,12 @@ export function readerBehaviour(fx: ReaderFixture, options: { readonly timeoutMs
     await reader.start();
     const p0: TopicPartition = { topic, partition: 0 };
     const p1: TopicPartition = { topic, partition: 1 };
-    const ends = await reader.endOffsets([p0, p1]);
+    // abort() resolves once the coordinator has decided; the markers land a little later.
+    let ends = new Map<string, bigint>();
+    await waitFor(async () => (ends = await reader.endOffsets([p0, p1])).get(topicPartitionKey(p0)) === 10n, {
+      timeoutMs: fx.deliveryTimeoutMs,
+      message: () => `end offset 10 of partition 0 (is ${ends.get(topicPartitionKey(p0))})`,
+    });
     assert.deepEqual([...ends], [[topicPartitionKey(p0), 10n], [topicPartitionKey(p1), 0n]], '5 records, a commit marker, 3 aborted records, an abort marker');
 
     const applied = new BatchRecorder();
