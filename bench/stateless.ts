@@ -1,12 +1,11 @@
 // B1, stateless: the same parse → filter → map → send work done by streamd and by a raw kafkajs
 // eachBatch loop (the "consumeproduce" baseline), each draining the same preloaded topic with a
-// fresh group. Measured from outside: committed offsets against end offsets, polled.
+// fresh group. Measured from outside (drain-watch.ts).
 
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import kafkajs from 'kafkajs';
 import type { Admin } from '../src/kafka/index.js';
@@ -15,14 +14,8 @@ import { WorkerMetrics } from '../src/metrics/index.js';
 import { createWorker } from '../src/worker/index.js';
 import { repoPath } from '../test/kafka/repo-root.js';
 import { b1 } from './apps/stateless/handlers.js';
+import { watchDrain, type DrainResult } from './drain-watch.js';
 import { runJava } from './java-perf.js';
-
-export interface DrainResult {
-  /** From start until every partition's committed offset reached its end. */
-  readonly drainSeconds: number;
-  /** Records per second between 10% and 90% of the input committed. */
-  readonly steadyRecordsPerSec: number;
-}
 
 /** Loads `records` JSON page views of about 100 bytes with the broker's own producer (fast, keyless). */
 export async function preloadPageViews(classpath: string, bootstrap: string, topic: string, records: number): Promise<void> {
@@ -39,27 +32,6 @@ export async function preloadPageViews(classpath: string, bootstrap: string, top
     ]);
   } finally {
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** Polls the group's committed offsets until they reach the topic's end offsets. */
-async function watchDrain(admin: Admin, group: string, topic: string, startedMs: number, timeoutMs: number): Promise<DrainResult> {
-  const ends = await admin.offsets(topic);
-  const total = ends.reduce((sum, p) => sum + Number(p.latest), 0);
-  let at10: number | undefined;
-  let at90: number | undefined;
-  for (;;) {
-    const committed = await admin.committedOffsets(group, [topic]);
-    const done = committed.reduce((sum, c) => sum + Math.max(0, Number(c.offset)), 0);
-    const now = performance.now();
-    if (at10 === undefined && done >= total * 0.1) at10 = now;
-    if (at90 === undefined && done >= total * 0.9) at90 = now;
-    if (done >= total) {
-      const steady = at10 !== undefined && at90 !== undefined && at90 > at10 ? (total * 0.8) / ((at90 - at10) / 1000) : total / ((now - startedMs) / 1000);
-      return { drainSeconds: (now - startedMs) / 1000, steadyRecordsPerSec: steady };
-    }
-    if (now - startedMs > timeoutMs) throw new Error(`group ${group} committed ${done} of ${total} records in ${timeoutMs} ms`);
-    await sleep(200);
   }
 }
 
