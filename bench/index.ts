@@ -1,56 +1,86 @@
 // `npm run bench`: starts a real broker (JIT on, as in production), loads the data, and prints each
 // streamd figure beside a baseline measured in the same run. Figures are reported, never asserted.
-// Usage: node dist/bench/index.js [--records N] [--only drivers,stateless] [--json]
+// Usage: node dist/bench/index.js [--records N] [--only drivers,stateless,stateful,recovery] [--json]
+// stateful needs B1's figures as its baselines: it runs the stateless workload when --only leaves it out.
 
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { createDriver } from '../src/kafka/index.js';
+import { changelogTopic } from '../src/worker/index.js';
 import { ensureKafkaJars } from '../test/kafka/jars.js';
 import { TestBroker } from '../test/kafka/broker.js';
 import { consumeThroughput, produceThroughput } from './driver-throughput.js';
 import { consumerPerformance, producerPerformance } from './java-perf.js';
+import type { DrainResult } from './drain-watch.js';
+import { RECOVERY_INPUT, buildChangelog, streamdRecovery } from './recovery.js';
+import { STATEFUL_KEYS, STATEFUL_TOPIC, preloadKeyedPageViews, streamdStateful } from './stateful.js';
 import { preloadPageViews, rawKafkajs, streamdStateless } from './stateless.js';
+
+interface Ratio {
+  readonly baseline: string;
+  readonly value: number;
+}
 
 interface Row {
   readonly workload: string;
   readonly subject: string;
   readonly recordsPerSec: number;
-  readonly baseline?: string;
-  readonly ratio?: number;
+  /** None: the row is a baseline. */
+  readonly ratios?: readonly Ratio[];
 }
+
+/** B1's two figures, which B2 is also divided by. */
+interface StatelessFigures {
+  readonly raw: DrainResult;
+  readonly streamd: DrainResult;
+}
+
+const WORKLOADS = ['drivers', 'stateless', 'stateful', 'recovery'];
 
 const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '1000000' },
-    only: { type: 'string', default: 'drivers,stateless' },
+    only: { type: 'string', default: WORKLOADS.join(',') },
     json: { type: 'boolean', default: false },
   },
 });
-const workloads = new Set(values.only.split(','));
+const workloads = new Set(values.only.split(',').map((w) => w.trim()));
 const records = Number(values.records);
 const recordSize = 100;
 const partitions = 4;
+/** The 1-minute load average when the run started: other work on the machine makes every figure noisy. */
+const loadAtStart = loadavg()[0] ?? 0;
 const say = (line: string): void => {
   if (!values.json) process.stderr.write(`${line}\n`);
 };
 
 async function main(): Promise<void> {
+  const unknown = [...workloads].filter((w) => !WORKLOADS.includes(w));
+  if (unknown.length > 0) throw new Error(`--only: unknown workload ${unknown.join(', ')}; choose from ${WORKLOADS.join(', ')}`);
   const { classpath, version } = await ensureKafkaJars({ log: say });
   const broker = await TestBroker.start({ classpath, jvmFast: false, heapMb: 1024, log: say });
   const rows: Row[] = [];
+  const notes: string[] = [];
   const run = randomUUID().slice(0, 8);
   try {
     say(`broker: Kafka ${version} on ${broker.bootstrap}, ready in ${(broker.startedMs / 1000).toFixed(2)} s`);
     if (workloads.has('drivers')) rows.push(...(await driverWorkload(classpath, broker.bootstrap, run)));
-    if (workloads.has('stateless')) rows.push(...(await statelessWorkload(classpath, broker.bootstrap, run)));
+    if (workloads.has('stateless') || workloads.has('stateful')) {
+      if (!workloads.has('stateless')) say('stateless (B1): run as the baselines of stateful (B2)');
+      const b1 = await statelessWorkload(classpath, broker.bootstrap, run);
+      rows.push(...b1.rows);
+      if (workloads.has('stateful')) rows.push(...(await statefulWorkload(broker.bootstrap, run, b1, notes)));
+    }
+    if (workloads.has('recovery')) rows.push(...(await recoveryWorkload(classpath, broker.bootstrap, run, notes)));
   } finally {
     await broker.stop();
   }
-  report(rows, broker.startedMs);
+  report(rows, notes, broker.startedMs);
 }
 
-async function statelessWorkload(classpath: string, bootstrap: string, run: string): Promise<Row[]> {
+async function statelessWorkload(classpath: string, bootstrap: string, run: string): Promise<StatelessFigures & { rows: Row[] }> {
   const kafka = createDriver(`kafka://${bootstrap}`);
   const admin = await kafka.admin();
   try {
@@ -61,16 +91,16 @@ async function statelessWorkload(classpath: string, bootstrap: string, run: stri
     const raw = await rawKafkajs(bootstrap, admin, 'pageviews', 'pageviews_raw_out', `bench-raw-${run}`);
     say('stateless (B1): streamd filter → map → sink');
     const streamd = await streamdStateless(bootstrap, admin, `bench-streamd-${run}`);
-    return [
+    const rows: Row[] = [
       { workload: 'B1', subject: `raw kafkajs loop (drain ${raw.drainSeconds.toFixed(1)} s)`, recordsPerSec: raw.steadyRecordsPerSec },
       {
         workload: 'B1',
         subject: `streamd stateless (drain ${streamd.drainSeconds.toFixed(1)} s)`,
         recordsPerSec: streamd.steadyRecordsPerSec,
-        baseline: 'raw kafkajs loop',
-        ratio: streamd.steadyRecordsPerSec / raw.steadyRecordsPerSec,
+        ratios: [{ baseline: 'raw kafkajs loop', value: streamd.steadyRecordsPerSec / raw.steadyRecordsPerSec }],
       },
     ];
+    return { raw, streamd, rows };
   } finally {
     await admin.close();
     await kafka.close();
@@ -95,17 +125,17 @@ async function driverWorkload(classpath: string, bootstrap: string, run: string)
       const javaProduce = await producerPerformance(classpath, broker.bootstrap, javaTopic, records, recordSize);
       rows.push({ workload: 'produce', subject: 'ProducerPerformance (Java)', recordsPerSec: javaProduce.recordsPerSec });
       const kafkajsProduce = await produceThroughput(kafka, kafkajsTopic, records, recordSize);
-      rows.push({ workload: 'produce', subject: 'streamd kafkajs driver', recordsPerSec: kafkajsProduce.recordsPerSec, baseline: 'ProducerPerformance', ratio: kafkajsProduce.recordsPerSec / javaProduce.recordsPerSec });
+      rows.push({ workload: 'produce', subject: 'streamd kafkajs driver', recordsPerSec: kafkajsProduce.recordsPerSec, ratios: [{ baseline: 'ProducerPerformance', value: kafkajsProduce.recordsPerSec / javaProduce.recordsPerSec }] });
       const memoryProduce = await produceThroughput(memory, kafkajsTopic, records, recordSize);
-      rows.push({ workload: 'produce', subject: 'streamd memory driver', recordsPerSec: memoryProduce.recordsPerSec, baseline: 'ProducerPerformance', ratio: memoryProduce.recordsPerSec / javaProduce.recordsPerSec });
+      rows.push({ workload: 'produce', subject: 'streamd memory driver', recordsPerSec: memoryProduce.recordsPerSec, ratios: [{ baseline: 'ProducerPerformance', value: memoryProduce.recordsPerSec / javaProduce.recordsPerSec }] });
 
       say(`consume: the ${records} records ProducerPerformance wrote, fresh group, from the beginning`);
       const javaConsume = await consumerPerformance(classpath, broker.bootstrap, javaTopic, records, `bench-java-${run}`);
       rows.push({ workload: 'consume', subject: 'ConsumerPerformance (Java, fetch.nMsg.sec)', recordsPerSec: javaConsume.recordsPerSec });
       const kafkajsConsume = await consumeThroughput(kafka, javaTopic, records, `bench-kafkajs-${run}`);
-      rows.push({ workload: 'consume', subject: 'streamd kafkajs driver', recordsPerSec: kafkajsConsume.recordsPerSec, baseline: 'ConsumerPerformance', ratio: kafkajsConsume.recordsPerSec / javaConsume.recordsPerSec });
+      rows.push({ workload: 'consume', subject: 'streamd kafkajs driver', recordsPerSec: kafkajsConsume.recordsPerSec, ratios: [{ baseline: 'ConsumerPerformance', value: kafkajsConsume.recordsPerSec / javaConsume.recordsPerSec }] });
       const memoryConsume = await consumeThroughput(memory, kafkajsTopic, records, `bench-memory-${run}`);
-      rows.push({ workload: 'consume', subject: 'streamd memory driver', recordsPerSec: memoryConsume.recordsPerSec, baseline: 'ConsumerPerformance', ratio: memoryConsume.recordsPerSec / javaConsume.recordsPerSec });
+      rows.push({ workload: 'consume', subject: 'streamd memory driver', recordsPerSec: memoryConsume.recordsPerSec, ratios: [{ baseline: 'ConsumerPerformance', value: memoryConsume.recordsPerSec / javaConsume.recordsPerSec }] });
       await admin.deleteTopics([javaTopic, kafkajsTopic]);
     } finally {
       await Promise.allSettled([kafka.close(), memory.close()]);
@@ -114,19 +144,136 @@ async function driverWorkload(classpath: string, bootstrap: string, run: string)
   return rows;
 }
 
-function report(rows: readonly Row[], brokerStartMs: number): void {
-  const env = { node: process.version, kafka: '3.9.1', cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, records, recordSize, partitions };
+/**
+ * B2: the stateful count, on the same number of records as B1 but keyed by user, divided by both
+ * B1 figures of this run. The table is written straight from the keyed input (no groupBy).
+ */
+async function statefulWorkload(bootstrap: string, run: string, b1: StatelessFigures, notes: string[]): Promise<Row[]> {
+  const kafka = createDriver(`kafka://${bootstrap}`);
+  const admin = await kafka.admin();
+  try {
+    await admin.createTopics([{ topic: STATEFUL_TOPIC, partitions }]);
+    say(`stateful (B2): preloading ${records} JSON page views keyed by user (${STATEFUL_KEYS.toLocaleString('en-US')} keys) into ${partitions} partitions`);
+    const preloadStarted = performance.now();
+    await preloadKeyedPageViews(kafka, STATEFUL_TOPIC, records);
+    say(`stateful (B2): preloaded in ${((performance.now() - preloadStarted) / 1000).toFixed(1)} s`);
+    say('stateful (B2): streamd counts[key] += 1 into a RocksDB table, straight from the keyed input (co-partitioned, no groupBy)');
+    const result = await streamdStateful(bootstrap, admin, `bench-stateful-${run}`, records);
+    const rate = result.steadyRecordsPerSec;
+    notes.push(
+      'B2 app: keyed by the record key; the table is written straight from the keyed source topic (tables are co-partitioned with the event), no groupBy or repartition topic.',
+      `B2 changelog: ${result.changelogRecords.toLocaleString('en-US')} records for ${records.toLocaleString('en-US')} input records = ` +
+        `${(result.changelogRecords / records).toFixed(3)} per input record (changelog end offsets; streamd_changelog_records_total says ${result.changelogRecordsMetric.toLocaleString('en-US')}).`,
+      result.mismatches.length === 0
+        ? `B2 correctness gate: pass (${Math.min(records, STATEFUL_KEYS).toLocaleString('en-US')} keys in the stores, counts sum to ${records.toLocaleString('en-US')}).`
+        : `B2 correctness gate: FAIL: ${result.mismatches.join('; ')}.`,
+    );
+    if (result.mismatches.length > 0) process.exitCode = 1;
+    return [
+      {
+        workload: 'B2',
+        subject: `streamd stateful count (drain ${result.drainSeconds.toFixed(1)} s)`,
+        recordsPerSec: rate,
+        ratios: [
+          { baseline: 'streamd stateless', value: rate / b1.streamd.steadyRecordsPerSec },
+          { baseline: 'raw kafkajs loop', value: rate / b1.raw.steadyRecordsPerSec },
+        ],
+      },
+    ];
+  } finally {
+    await admin.close();
+    await kafka.close();
+  }
+}
+
+/**
+ * B5: a changelog of `records` distinct keys, read by ConsumerPerformance (the baseline) and by the
+ * kafkajs driver doing nothing (the Node ceiling), then restored by a worker with an empty datadir.
+ * The restore alone is divided by fetch.nMsg.sec and the driver's rate (none of them counts the
+ * group join); worker created → ready by nMsg.sec (both count it).
+ */
+async function recoveryWorkload(classpath: string, bootstrap: string, run: string, notes: string[]): Promise<Row[]> {
+  const appId = `bench-recovery-${run}`;
+  const changelog = changelogTopic(appId, 'counts');
+  const kafka = createDriver(`kafka://${bootstrap}`);
+  const admin = await kafka.admin();
+  try {
+    await admin.createTopics([
+      { topic: changelog, partitions, config: { 'cleanup.policy': 'compact' } },
+      { topic: RECOVERY_INPUT, partitions },
+    ]);
+    say(`recovery (B5): writing ${records} changelog records of ${records} distinct keys to ${changelog}`);
+    const buildStarted = performance.now();
+    await buildChangelog(kafka, changelog, records, partitions);
+    const changelogRecords = (await admin.offsets(changelog)).reduce((sum, p) => sum + Number(p.latest), 0);
+    say(`recovery (B5): written in ${((performance.now() - buildStarted) / 1000).toFixed(1)} s`);
+    say('recovery (B5): ConsumerPerformance on the changelog, fresh group');
+    const java = await consumerPerformance(classpath, bootstrap, changelog, changelogRecords, `bench-java-recovery-${run}`);
+    say('recovery (B5): the streamd kafkajs driver reading the changelog, no-op (the Node client ceiling)');
+    const client = await consumeThroughput(kafka, changelog, changelogRecords, `bench-kafkajs-recovery-${run}`);
+    say('recovery (B5): streamd worker with an empty datadir, until it is ready');
+    const result = await streamdRecovery(bootstrap, appId, say);
+    const rows: Row[] = [
+      { workload: 'B5', subject: 'ConsumerPerformance on changelog (fetch.nMsg.sec)', recordsPerSec: java.recordsPerSec },
+      {
+        workload: 'B5',
+        subject: 'streamd kafkajs driver, no-op read of changelog',
+        recordsPerSec: client.recordsPerSec,
+        ratios: [{ baseline: 'ConsumerPerformance fetch', value: client.recordsPerSec / java.recordsPerSec }],
+      },
+    ];
+    if (result.recoverySeconds !== undefined) {
+      const rate = changelogRecords / result.recoverySeconds;
+      rows.push({
+        workload: 'B5',
+        subject: `streamd restore (tables recovered in ${result.recoverySeconds.toFixed(1)} s)`,
+        recordsPerSec: rate,
+        ratios: [
+          { baseline: 'ConsumerPerformance fetch', value: rate / java.recordsPerSec },
+          { baseline: 'driver no-op read', value: rate / client.recordsPerSec },
+        ],
+      });
+    }
+    const overall = java.overallRecordsPerSec ?? java.recordsPerSec;
+    const readyRate = changelogRecords / result.readySeconds;
+    rows.push(
+      { workload: 'B5', subject: 'ConsumerPerformance with group join (nMsg.sec)', recordsPerSec: overall },
+      {
+        workload: 'B5',
+        subject: `streamd worker created → ready (${result.readySeconds.toFixed(1)} s)`,
+        recordsPerSec: readyRate,
+        ratios: [{ baseline: 'ConsumerPerformance with join', value: readyRate / overall }],
+      },
+    );
+    const isComplete = result.recordsApplied === changelogRecords && result.keysInStores === records;
+    notes.push(
+      `B5 per partition (the worker's recovered lines): ${result.partitions.map((p) => `[${p.partition}] ${p.records.toLocaleString('en-US')} in ${p.seconds.toFixed(1)} s`).join(', ')}.`,
+      `B5 completeness: ${isComplete ? 'pass' : 'FAIL'} (${result.recordsApplied.toLocaleString('en-US')} records applied of ${changelogRecords.toLocaleString('en-US')}, ` +
+        `${result.keysInStores.toLocaleString('en-US')} keys in the stores of ${records.toLocaleString('en-US')}).`,
+    );
+    if (!isComplete) process.exitCode = 1;
+    return rows;
+  } finally {
+    await admin.close();
+    await kafka.close();
+  }
+}
+
+function report(rows: readonly Row[], notes: readonly string[], brokerStartMs: number): void {
+  const load = { atStart: loadAtStart, atEnd: loadavg()[0] ?? 0 };
+  const env = { node: process.version, kafka: '3.9.1', cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, records, recordSize, partitions, load };
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ env, brokerStartMs, rows }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ env, brokerStartMs, rows, notes }, null, 2)}\n`);
     return;
   }
   const lines = [`broker start: ${(brokerStartMs / 1000).toFixed(2)} s (format + JVM start + admin API answering)`, ''];
-  lines.push(`${'workload'.padEnd(9)} ${'subject'.padEnd(44)} ${'records/s'.padStart(11)}  ratio to baseline`);
+  lines.push(`${'workload'.padEnd(9)} ${'subject'.padEnd(52)} ${'records/s'.padStart(11)}  ratio to baseline`);
   for (const row of rows) {
-    const ratio = row.ratio === undefined ? '(baseline)' : `${row.ratio.toFixed(2)} × ${row.baseline ?? ''}`;
-    lines.push(`${row.workload.padEnd(9)} ${row.subject.padEnd(44)} ${Math.round(row.recordsPerSec).toLocaleString('en-US').padStart(11)}  ${ratio}`);
+    const ratio = row.ratios === undefined ? '(baseline)' : row.ratios.map((r) => `${r.value.toFixed(2)} × ${r.baseline}`).join(', ');
+    lines.push(`${row.workload.padEnd(9)} ${row.subject.padEnd(52)} ${Math.round(row.recordsPerSec).toLocaleString('en-US').padStart(11)}  ${ratio}`);
   }
-  lines.push('', `node ${env.node}, ${env.cores} × ${env.cpu}`);
+  if (notes.length > 0) lines.push('', ...notes);
+  lines.push('', `node ${env.node}, ${env.cores} × ${env.cpu}, 1-min load average ${load.atStart.toFixed(1)} at start and ${load.atEnd.toFixed(1)} at end`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

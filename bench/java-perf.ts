@@ -8,6 +8,8 @@ export interface JavaPerfResult {
   readonly records: number;
   readonly recordsPerSec: number;
   readonly mbPerSec: number;
+  /** ConsumerPerformance only: nMsg.sec, over the whole run with the group join. */
+  readonly overallRecordsPerSec?: number;
 }
 
 export async function runJava(classpath: string, mainClass: string, args: readonly string[]): Promise<string> {
@@ -37,7 +39,7 @@ export async function producerPerformance(classpath: string, bootstrap: string, 
 /**
  * ConsumerPerformance's CSV line: start.time, end.time, data.consumed.in.MB, MB.sec,
  * data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec.
- * The fetch.* figures exclude the group join, like the streamd consume figures.
+ * The fetch.* figures exclude the group join, like the streamd consume figures; nMsg.sec includes it.
  */
 export async function consumerPerformance(classpath: string, bootstrap: string, topic: string, records: number, group: string): Promise<JavaPerfResult> {
   const out = await runJava(classpath, 'org.apache.kafka.tools.ConsumerPerformance', [
@@ -46,5 +48,5 @@ export async function consumerPerformance(classpath: string, bootstrap: string, 
   const line = out.split('\n').find((l) => /^\d{4}-\d\d-\d\d .*,/.test(l.trim()));
   const fields = line?.split(',').map((f) => f.trim());
   if (fields === undefined || fields.length < 10) throw new Error(`ConsumerPerformance printed no summary:\n${out.slice(-2000)}`);
-  return { records: Number(fields[4]), recordsPerSec: Number(fields[9]), mbPerSec: Number(fields[8]) };
+  return { records: Number(fields[4]), recordsPerSec: Number(fields[9]), mbPerSec: Number(fields[8]), overallRecordsPerSec: Number(fields[5]) };
 }
