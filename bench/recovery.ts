@@ -78,6 +78,41 @@ export async function buildChangelog(driver: KafkaDriver, topic: string, keys: n
   }
 }
 
+/**
+ * The Node ceiling of a restore: the kafkajs driver reading the changelog with the changelog
+ * reader's consumer options and doing nothing else. The clock starts when the group is joined (the
+ * restore's own figure starts after the joins too), so a first fetch is not left out of it.
+ */
+export async function readChangelog(driver: KafkaDriver, topic: string, records: number, groupId: string): Promise<{ seconds: number; recordsPerSec: number }> {
+  const consumer = await driver.consumer({ groupId, isolation: 'read_committed', autoOffsetReset: 'earliest', maxWaitMs: 100 });
+  const deadline = new AbortController();
+  try {
+    let started = 0;
+    let seen = 0;
+    const done = new Promise<number>((resolve, reject) => {
+      consumer.on('assigned', () => (started = performance.now()));
+      consumer.on('crashed', reject);
+      void consumer
+        .subscribe([topic])
+        .then(() =>
+          consumer.run((batch) => {
+            seen += batch.records.length;
+            if (seen >= records) resolve(performance.now());
+            return Promise.resolve();
+          }),
+        )
+        .catch(reject);
+    });
+    const timeout = sleep(READY_TIMEOUT_MS, undefined, { signal: deadline.signal }).then(() => Promise.reject(new Error(`read ${seen} of ${records} changelog records in ${READY_TIMEOUT_MS} ms`)));
+    const ended = await Promise.race([done, timeout]);
+    const seconds = (ended - started) / 1000;
+    return { seconds, recordsPerSec: seen / seconds };
+  } finally {
+    deadline.abort();
+    await consumer.stop();
+  }
+}
+
 interface LogLine {
   readonly msg?: string;
   readonly level?: number;
