@@ -6,6 +6,7 @@ import { ConfigResourceTypes } from './kafkajs.js';
 import { KafkaError } from '../../../errors/index.js';
 import type { Admin, PartitionOffsets, TopicDescription, TopicPartitionOffset, TopicSpec } from '../../types.js';
 import { mapErrors } from './errors.js';
+import { retryWhileLeaderSettles } from './leader-retry.js';
 
 function unknownTopic(topic: string): KafkaError {
   return new KafkaError(`topic "${topic}" does not exist`, { code: 'STREAMD_UNKNOWN_TOPIC' });
@@ -105,7 +106,7 @@ export class KafkajsAdminClient implements Admin {
   }
 
   async offsets(topic: string): Promise<PartitionOffsets[]> {
-    const answer = await mapErrors(`fetch offsets of ${topic}`, () => this.#admin.fetchTopicOffsets(topic));
+    const answer = await mapErrors(`fetch offsets of ${topic}`, () => retryWhileLeaderSettles(() => this.#admin.fetchTopicOffsets(topic)));
     return answer
       .map((p) => ({ partition: p.partition, earliest: BigInt(p.low), latest: BigInt(p.high) }))
       .sort((a, b) => a.partition - b.partition);

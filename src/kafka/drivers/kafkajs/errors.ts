@@ -16,7 +16,7 @@ interface KafkajsLikeError {
 }
 
 /** Every kafkajs protocol error type found in `err` and the errors it wraps. */
-function protocolTypes(err: unknown, seen = new Set<unknown>()): string[] {
+export function protocolTypes(err: unknown, seen = new Set<unknown>()): string[] {
   if (typeof err !== 'object' || err === null || seen.has(err)) return [];
   seen.add(err);
   const e = err as KafkajsLikeError;
