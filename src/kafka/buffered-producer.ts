@@ -8,14 +8,12 @@ import type { Producer, ProducerRecord } from './types.js';
 export interface BufferedProducerOptions {
   /**
    * Records per driver send. Too low: one request per few records; too high: a long first-byte
-   * latency and large requests. Default 5000.
+   * latency and large requests. Default 2000.
    */
   readonly batchSize?: number;
   /**
-   * Driver sends in flight at once. Default 1, and keep it there for ordered topics: kafkajs gives
-   * no order between concurrent `send` calls — two sends to one partition can land in either
-   * order (seen: a repartition topic with a few percent of its records out of order per source
-   * partition). With 1, what accumulates during a send goes out in the next one.
+   * Driver sends in flight at once (the driver keeps their order per partition). Too low: the
+   * producer waits on round trips; too high: memory. Default 4.
    */
   readonly maxInFlight?: number;
   /** Told once, when a send fails: the worker must stop before committing past it. */
@@ -45,8 +43,8 @@ export class BufferedProducer {
 
   constructor(producer: Producer, options: BufferedProducerOptions = {}) {
     this.#producer = producer;
-    this.#batchSize = options.batchSize ?? 5000;
-    this.#maxInFlight = options.maxInFlight ?? 1;
+    this.#batchSize = options.batchSize ?? 2000;
+    this.#maxInFlight = options.maxInFlight ?? 4;
     this.#onFailure = options.onFailure;
     this.#onSent = options.onSent;
   }

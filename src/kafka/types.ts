@@ -79,7 +79,10 @@ export interface ProducerOptions {
 
 /** Sends records. `send` resolves when the broker has acknowledged every record in the call. */
 export interface Producer {
-  /** Sends the records as one request per broker; returns each record's offset in input order. */
+  /**
+   * Sends the records as one request per broker; returns each record's offset in input order.
+   * Records of one partition land in call order, also when calls overlap.
+   */
   send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]>;
   /** Resolves when every send started before the call has settled. */
   flush(): Promise<void>;

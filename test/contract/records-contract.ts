@@ -79,6 +79,28 @@ export function recordContract(ctx: ContractContext): void {
     assert.equal(collector.records.length, sent.length, 'no record is delivered twice');
   });
 
+  void it('appends the records of concurrent sends to a partition in the order the sends were called', { timeout: TEST_TIMEOUT_MS }, async () => {
+    // The buffered producer keeps several sends in flight; a repartition topic must still hold each
+    // upstream partition's records in upstream order (table positions rely on it). The first sends
+    // to a new topic are the ones at risk: they wait for its metadata.
+    const topics = [await ctx.createTopic('call-order-a', 2), await ctx.createTopic('call-order-b', 2)];
+    const producer = await ctx.producer();
+    const sends = 8;
+    const perSend = 250;
+    const calls = Array.from({ length: sends }, (_, call) =>
+      producer.send(Array.from({ length: perSend }, (_, i) => {
+        const n = call * perSend + i;
+        return { topic: topics[n % 2]!, partition: Math.floor(n / 2) % 2, value: Buffer.from(String(n)) };
+      })));
+    const metadata = (await Promise.all(calls)).flat();
+    for (const topic of topics) {
+      for (let partition = 0; partition < 2; partition++) {
+        const offsets = metadata.filter((m) => m.topic === topic && m.partition === partition).map((m) => m.offset);
+        assert.deepEqual(offsets, range(0, (sends * perSend) / 4), `offsets of ${topic}/${partition}, in call order`);
+      }
+    }
+  });
+
   void it('puts a keyed record on the partition Java\'s producer picks for known keys', { timeout: TEST_TIMEOUT_MS }, async () => {
     const topic = await ctx.createTopic('known-keys', 7);
     const producer = await ctx.producer();

@@ -51,6 +51,13 @@ export class KafkajsProducer implements Producer {
   readonly #acks: number;
   readonly #compression: KafkajsCompression;
   readonly #inFlight = new Set<Promise<unknown>>();
+  /**
+   * The latest send. kafkajs does not keep the call order of overlapping sends (each waits for
+   * metadata before it takes the broker lock, so a later one can overtake the first sends to a new
+   * topic), so each send starts once the one before it has settled. The idempotent producer has
+   * one request in flight per broker anyway, so this costs little.
+   */
+  #previous: Promise<unknown> = Promise.resolve();
   #closing: Promise<void> | undefined;
 
   private constructor(producer: RawProducer, options: ProducerOptions) {
@@ -73,7 +80,10 @@ export class KafkajsProducer implements Producer {
   }
 
   send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
-    const sending = mapErrors('send', () => sendVia(this.#producer, records, this.#acks, this.#compression));
+    const sending = this.#previous
+      .catch(() => undefined)
+      .then(() => mapErrors('send', () => sendVia(this.#producer, records, this.#acks, this.#compression)));
+    this.#previous = sending;
     this.#inFlight.add(sending);
     void sending.finally(() => this.#inFlight.delete(sending)).catch(() => undefined);
     return sending;
