@@ -28,6 +28,13 @@ export interface Flush {
 
 const id = (key: Buffer): string => key.toString('latin1');
 
+/**
+ * Values written into the store stay in memory for reads, up to this many keys per partition (the
+ * oldest written first out): hot keys are read on nearly every event, and a store read is a native
+ * round trip.
+ */
+const CLEAN_CACHE_KEYS = 20_000;
+
 export class TablePartition {
   readonly table: string;
   readonly partition: number;
@@ -35,6 +42,8 @@ export class TablePartition {
   /** What the committable state reflects: advanced when an event's writes join the dirty set. */
   readonly positions: TablePositions;
   #dirty = new Map<string, PendingWrite>();
+  /** Values the store holds, kept for reads (see CLEAN_CACHE_KEYS); not used by global tables. */
+  readonly #clean = new Map<string, Buffer | null>();
   /** Flushes sent or being sent whose store write has not happened yet, oldest first. */
   readonly #flushes: Map<string, PendingWrite>[] = [];
   /** Global tables: flushes waiting for the follower, oldest first. */
@@ -77,6 +86,8 @@ export class TablePartition {
       const flushed = this.#flushes[i]!.get(k);
       if (flushed !== undefined) return flushed.value;
     }
+    const clean = this.#clean.get(k);
+    if (clean !== undefined) return clean;
     return this.store.get(key);
   }
 
@@ -140,6 +151,7 @@ export class TablePartition {
       await this.store.write({ puts, deletes, ...(flush.offset === undefined ? {} : { offset: flush.offset }), meta: flush.positions.encode() });
       const index = this.#flushes.indexOf(flush.entries as Map<string, PendingWrite>);
       if (index >= 0) this.#flushes.splice(index, 1);
+      this.#remember(flush.entries);
     });
     this.#storeWrites = next.catch(() => undefined);
     return next;
@@ -155,6 +167,20 @@ export class TablePartition {
       const done = this.#sent.shift()!;
       const index = this.#flushes.indexOf(done.entries as Map<string, PendingWrite>);
       if (index >= 0) this.#flushes.splice(index, 1);
+    }
+  }
+
+  #remember(entries: ReadonlyMap<string, PendingWrite>): void {
+    const clean = this.#clean;
+    for (const [k, { value }] of entries) {
+      clean.delete(k);
+      clean.set(k, value);
+    }
+    if (clean.size <= CLEAN_CACHE_KEYS) return;
+    let excess = clean.size - CLEAN_CACHE_KEYS;
+    for (const k of clean.keys()) {
+      if (excess-- <= 0) break;
+      clean.delete(k);
     }
   }
 
