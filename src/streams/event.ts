@@ -26,15 +26,20 @@ export class Event<K = unknown, V = unknown> {
     return this.#tracked === undefined;
   }
 
-  /** Marks this stream done with the event. Returns false when it was already acked. */
+  /**
+   * Marks this stream done with the event. Returns false when it was already acked. The whenAcked
+   * callbacks run before the record is released: releasing it can start a commit (commitEvery)
+   * that snapshots offsets and table writes at once, and that snapshot must hold the event's writes
+   * if it holds its offset.
+   */
   ack(): boolean {
     const tracked = this.#tracked;
     if (tracked === undefined) return false;
     this.#tracked = undefined;
-    tracked.release();
     const callbacks = this.#onAck;
     this.#onAck = undefined;
     if (callbacks !== undefined) for (const callback of callbacks) callback();
+    tracked.release();
     return true;
   }
 

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Event } from '../../../src/streams/index.js';
+import { Event, PartitionTracker } from '../../../src/streams/index.js';
 import { Delivery, record } from './fixtures.js';
 
 describe('Event', () => {
@@ -15,6 +15,20 @@ describe('Event', () => {
     assert.equal(delivery.committable, 1n);
     assert.equal(event.ack(), false);
     assert.deepEqual(delivery.settled, [1], 'the record settled once');
+  });
+
+  it('runs its whenAcked callbacks before it releases the record, so a commit the release starts sees their effects', () => {
+    // The consumer snapshots a commit synchronously when commitEvery acks have settled: inside the
+    // release. A table's writes join its committable state in a whenAcked callback; had the
+    // release come first, the snapshot would commit the offset without the writes (seen: a count
+    // lost when the worker was killed right after such a commit).
+    const effects: string[] = [];
+    const seenAtSettle: string[][] = [];
+    const tracker = new PartitionTracker('views', 0, () => seenAtSettle.push([...effects]));
+    const event = new Event('k', 'v', record(0, { topic: 'views' }), tracker.track(0n, 1));
+    event.whenAcked(() => effects.push('table write'));
+    event.ack();
+    assert.deepEqual(seenAtSettle, [['table write']], 'the write was committable when the offset settled');
   });
 
   it('counts as acked when it holds no record reference', () => {
