@@ -175,6 +175,14 @@ export class StreamSource extends Service {
     this.#options.metrics.assignedPartitions(partitions.length);
     this.log.info({ partitions: partitions.map((p) => `${p.topic}[${p.partition}]`) }, `assigned ${partitions.length} partitions`);
     const generation = ++this.#generation;
+    if (this.#isDraining) {
+      // kafkajs rejoins on a rebalance until the consumer has stopped. Nothing of this assignment
+      // will be processed, so it gets no recovery (which could fail against a group this member is
+      // leaving, and crash a clean stop); its partitions stay paused.
+      this.#consumer?.pause(partitions);
+      this.log.info({ partitions: partitions.length }, 'assigned while draining: the partitions stay paused');
+      return;
+    }
     const gate = this.#options.onAssigned?.(event);
     if (gate === undefined || partitions.length === 0) {
       void gate?.catch((err: unknown) => this.crash(err));
