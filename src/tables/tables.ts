@@ -159,6 +159,17 @@ export class Tables extends Service {
     return [...groups.values()].filter((g) => g.topics.length > 0).map((g) => ({ topics: g.topics.sort(), changelogs: g.changelogs.sort() }));
   }
 
+  /** The changelog partitions co-partitioned with `partitions` (same number, same partition count). */
+  changelogPartitionsOf(partitions: readonly TopicPartition[]): TopicPartition[] {
+    const out: TopicPartition[] = [];
+    for (const table of this.runtimes.values()) {
+      if (table.isGlobal) continue;
+      const numbers = new Set(partitions.filter((tp) => this.#partitionsOf.get(tp.topic) === table.partitionCount).map((tp) => tp.partition));
+      for (const partition of [...numbers].sort((a, b) => a - b)) out.push({ topic: table.changelog, partition });
+    }
+    return out;
+  }
+
   /** Table partitions whose stores are on this worker's disk, with their offsets when known. */
   localState(): LocalPartition[] {
     const out = new Map<string, LocalPartition>();

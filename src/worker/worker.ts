@@ -232,13 +232,28 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       .catch((err: unknown) => this.log.debug({ err }, 'could not check the assignment for an idle member'));
   }
 
-  /** This member's part of the cluster assignment, from the group's description. */
+  /**
+   * This member's part of the cluster assignment, from the group's description. When the group
+   * cannot describe this member (it is rebalancing again), the table partitions are derived from
+   * the member's own partitions (co-partitioning), without standbys, so processing never waits on
+   * a description that may not come.
+   */
   async #clusterAssignment(event: AssignedEvent): Promise<ClusterAssignment> {
-    const group = await this.#tree.source.groupAssignment();
-    const me = group.members.find((m) => m.memberId === event.memberId);
-    if (me === undefined) throw new KafkaError(`this worker (${event.memberId}) is not in its group's description; it will rejoin`, { code: 'STREAMD_REBALANCE_IN_PROGRESS', retriable: true });
-    return decodeClusterAssignment(me.assignmentUserData);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const group = await this.#tree.source.groupAssignment();
+        const me = group.members.find((m) => m.memberId === event.memberId);
+        if (me !== undefined) return decodeClusterAssignment(me.assignmentUserData);
+      } catch (err) {
+        this.log.debug({ err }, 'could not describe the group');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt).unref());
+    }
+    this.log.warn({ memberId: event.memberId }, 'the group does not describe this worker (it is rebalancing): taking the table partitions of its own partitions, without standbys');
+    const actives = this.#tables?.changelogPartitionsOf(event.partitions) ?? [];
+    return { memberId: event.memberId, actives, standbys: [], members: [], copartitionGroups: [] };
   }
+
 
   /**
    * The drain (ARCHITECTURE §2): stop fetching, close every channel so actors finish what is
