@@ -9,6 +9,7 @@ export class WorkerMetrics {
   readonly #messagesOut: Counter<'topic'>;
   readonly #events: Counter<'agent'>;
   readonly #handlerErrors: Counter<'agent'>;
+  readonly #timerErrors: Counter<'timer'>;
   readonly #decodeErrors: Counter<'topic' | 'agent' | 'policy'>;
   readonly #commits: Counter;
   readonly #commitLatency: Histogram;
@@ -27,6 +28,7 @@ export class WorkerMetrics {
     this.#messagesOut = new Counter({ name: 'streamd_messages_out_total', help: 'Records sent to Kafka, per topic.', labelNames: ['topic'], registers });
     this.#events = new Counter({ name: 'streamd_events_total', help: 'Events processed by agents (acked), per agent.', labelNames: ['agent'], registers });
     this.#handlerErrors = new Counter({ name: 'streamd_handler_errors_total', help: 'Handler errors, per agent.', labelNames: ['agent'], registers });
+    this.#timerErrors = new Counter({ name: 'streamd_timer_errors_total', help: 'Failed runs of timer and start-up task handlers, per timer or task.', labelNames: ['timer'], registers });
     this.#decodeErrors = new Counter({
       name: 'streamd_decode_errors_total',
       help: 'Records that could not be decoded, per topic, agent and onDecodeError policy.',
@@ -77,6 +79,10 @@ export class WorkerMetrics {
 
   handlerError(agent: string): void {
     this.#handlerErrors.inc({ agent });
+  }
+
+  timerError(timer: string): void {
+    this.#timerErrors.inc({ timer });
   }
 
   decodeError(topic: string, agent: string, policy: string): void {

@@ -7,6 +7,8 @@
 //   tables         stores, recovery, standbys; up before the consumer, down after its last commit
 //   consumer       one group member; feeds the conductor; commits (with the tables' steps)
 //   agents         actors per agent; restart on handler errors, crash the worker on a crash loop
+//   timers         timers and start-up tasks; run once the worker is ready (tables recovered);
+//                  last up, and stopped first by the worker's own stop, before the drain
 //
 // The web server is started by the CLI beside the worker, so it answers probes from the first
 // second to the last.
@@ -16,9 +18,11 @@ import { AgentRunner } from '../agents/index.js';
 import type { Logger } from 'pino';
 import type { Acks, Assignor, AssignedEvent, KafkaDriver } from '../kafka/index.js';
 import type { Manifest } from '../manifest/index.js';
-import { Service, type Clock } from '../service/index.js';
+import { ConfigError } from '../errors/index.js';
+import { Service, SystemClock, type Clock } from '../service/index.js';
 import { StreamSource, type Channel, type CommitParticipant, type Conductor } from '../streams/index.js';
 import type { ChangelogReader, Flush, Tables } from '../tables/index.js';
+import { Scheduler, type TimerHandler } from '../timers/index.js';
 import type { CodecBook } from './codec-book.js';
 import { groupId } from './naming.js';
 import type { Plan } from './plan.js';
@@ -43,6 +47,11 @@ export interface ServiceTreeInput {
   readonly tables: Tables | undefined;
   readonly onAssigned: (event: AssignedEvent) => Promise<void> | undefined;
   readonly isLeader: () => boolean;
+  /** The loaded handler of every timer and every start-up task, by name. */
+  readonly timerHandlers: ReadonlyMap<string, TimerHandler>;
+  readonly taskHandlers: ReadonlyMap<string, TimerHandler>;
+  /** Resolves once the worker is ready (assigned, tables recovered); rejects when `signal` aborts. */
+  readonly whenReady: (signal: AbortSignal) => Promise<void>;
 }
 
 export interface ServiceTree {
@@ -50,6 +59,8 @@ export interface ServiceTree {
   readonly producer: ProducerService;
   readonly source: StreamSource;
   readonly runners: readonly AgentRunner[];
+  /** Undefined when the manifest declares no timers and no tasks. */
+  readonly scheduler: Scheduler | undefined;
 }
 
 /** Closes the driver when the tree is down: started first, so stopped last. */
@@ -163,6 +174,8 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
     ...(input.clock === undefined ? {} : { clock: input.clock }),
   });
 
+  const scheduler = buildScheduler(input, topics, agents);
+
   const children = [
     { service: new KafkaClient(driver, logger), why: 'first up, last down: every other child talks through it' },
     { service: producer as Service, why: 'outlives the consumer and the agents, so sink and dead-letter sends flush' },
@@ -170,8 +183,40 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
     ...(input.tables === undefined ? [] : [{ service: input.tables as Service, why: 'stores and recovery: up before the consumer, closed after its last commit' }]),
     { service: source as Service, why: 'one group member: feeds the conductor, commits acked offsets' },
     ...runners.map((runner) => ({ service: runner, why: 'actors of one agent; restart on handler errors' })),
+    ...(scheduler === undefined ? [] : [{ service: scheduler as Service, why: 'timers and start-up tasks: they run once the worker is ready; stopped first' }]),
   ];
-  return { children, producer, source, runners };
+  return { children, producer, source, runners, scheduler };
+}
+
+/** The manifest's timers and tasks with their loaded handlers; a declared one without a handler fails the boot. */
+function buildScheduler(input: ServiceTreeInput, topics: Record<string, TopicSender>, agents: Record<string, AgentRef>): Scheduler | undefined {
+  const { manifest, worker } = input;
+  for (const crontab of manifest.crontabs.values()) {
+    // croner is not a dependency yet, and a hand-written cron scheduler is not worth its bugs.
+    input.logger.warn({ crontab: crontab.name, cron: crontab.cron }, 'crontabs are not scheduled yet: this crontab will not run');
+  }
+  if (manifest.timers.size === 0 && manifest.tasks.size === 0) return undefined;
+  const handlerOf = (kind: 'timer' | 'task', name: string, handlers: ReadonlyMap<string, TimerHandler>): TimerHandler => {
+    const handler = handlers.get(name);
+    if (handler === undefined) throw new ConfigError(`${kind} ${name}: no handler was loaded for it`);
+    return handler;
+  };
+  const tables = input.tables;
+  return new Scheduler({
+    logger: input.logger,
+    clock: input.clock ?? new SystemClock(),
+    timers: [...manifest.timers.values()].map((t) => ({ name: t.name, intervalMs: t.intervalMs, isLeaderOnly: t.isLeaderOnly, handler: handlerOf('timer', t.name, input.timerHandlers) })),
+    tasks: [...manifest.tasks.values()].map((t) => ({ name: t.name, isLeaderOnly: t.isLeaderOnly, handler: handlerOf('task', t.name, input.taskHandlers) })),
+    context: {
+      topics,
+      agents,
+      // No current event: reads go to the key's partition, writes to partitioned tables are refused.
+      tables: (job) => (tables === undefined ? {} : (tables.handles({ agent: job, currentEvent: () => undefined }) as HandlerContext['tables'])),
+      isLeader: input.isLeader,
+    },
+    whenReady: input.whenReady,
+    onError: (name) => worker.metrics.timerError(name),
+  });
 }
 
 /** The tables' steps in the consumer's commit (see StreamSource.commit). */

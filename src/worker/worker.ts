@@ -22,9 +22,10 @@ import {
 import { createTopicCodecs } from '../models/index.js';
 import type { Manifest } from '../manifest/index.js';
 import { WorkerMetrics } from '../metrics/index.js';
-import { Service, type Clock } from '../service/index.js';
+import { Service, SystemClock, type Clock } from '../service/index.js';
 import { Channel, Conductor } from '../streams/index.js';
 import { ChangelogReader, Tables } from '../tables/index.js';
+import type { TimerHandler } from '../timers/index.js';
 import { CodecBook } from './codec-book.js';
 import { changelogTopic, groupId, leaderTopic, replyTopic, stateDir, tableStorePath } from './naming.js';
 import { makePlan, type Plan } from './plan.js';
@@ -41,7 +42,14 @@ export interface WorkerOptions {
   readonly driver?: KafkaDriver;
   readonly metrics?: WorkerMetrics;
   readonly clock?: Clock;
+  /** The loaded handler of every timer, by timer name. */
+  readonly timers?: ReadonlyMap<string, TimerHandler>;
+  /** The loaded handler of every start-up task, by task name. */
+  readonly tasks?: ReadonlyMap<string, TimerHandler>;
 }
+
+/** How often the timers poll for readiness before their first run. */
+const READY_POLL_MS = 50;
 
 function toHeaders(headers: Readonly<Record<string, string | Buffer>> | undefined): Headers | undefined {
   if (headers === undefined) return undefined;
@@ -141,6 +149,12 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       tables: this.#tables,
       onAssigned: (event) => this.#onAssigned(event),
       isLeader: () => this.#isLeader,
+      timerHandlers: options.timers ?? new Map(),
+      taskHandlers: options.tasks ?? new Map(),
+      whenReady: async (signal) => {
+        const clock = options.clock ?? new SystemClock();
+        while (!this.isReady()) await clock.sleep(READY_POLL_MS, signal);
+      },
     });
     for (const child of this.#tree.children) this.addChild(child.service, child.why);
   }
@@ -261,7 +275,9 @@ export class Worker extends Service implements WorkerHandle, Outbox {
    * reverse: consumer, agents, producer (flush), driver.
    */
   protected override async onStop(): Promise<void> {
-    const { source, runners } = this.#tree;
+    const { source, runners, scheduler } = this.#tree;
+    // Timers first: their handlers' signal aborts at once, and what they sent is flushed by the commit.
+    await scheduler?.stop();
     source.stopFetching();
     for (const channel of this.#channels) channel.close();
     if (!this.#isHalting) {
