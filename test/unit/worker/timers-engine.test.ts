@@ -52,4 +52,12 @@ void describe('timers in a worker on the embedded broker', () => {
       assert.equal(exit.state, 'stopped');
     }
   });
+
+  void it('refuses to build a worker when a declared timer has no loaded handler', async () => {
+    const manifest = await loadManifest(repoPath('test', 'fixtures', 'apps', 'timers', 'app.yaml'), { env: { STREAMD_BROKER: `memory://${uniqueName('timers')}` } });
+    await assert.rejects(
+      createWorker(manifest, { logger: pino({ level: 'silent' }), metrics: new WorkerMetrics({ withDefaults: false }), handlers: new Map([['count_ticks', countTicks as Agent]]) }),
+      (error: { code?: string; message?: string }) => error.code === 'STREAMD_CONFIG' && /timer tick: no handler/.test(error.message ?? ''),
+    );
+  });
 });
