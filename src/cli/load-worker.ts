@@ -23,7 +23,7 @@ export async function loadCreateWorker(): Promise<CreateWorker> {
   ]);
   return async (manifest, { logger }) => {
     const agents = [...manifest.agents.values()];
-    const scheduled = [...manifest.timers.values(), ...manifest.tasks.values()];
+    const scheduled = [...manifest.timers.values(), ...manifest.tasks.values(), ...manifest.crontabs.values()];
     const bundler = new HandlerBundler({ appRoot: dirname(manifest.sourcePath) });
     let worker;
     try {
@@ -34,7 +34,8 @@ export async function loadCreateWorker(): Promise<CreateWorker> {
       const handlers = new Map(agents.map(({ name, handler }) => [name, handlerOf(handler) as AnyAgent]));
       const timers = new Map([...manifest.timers.values()].map(({ name, handler }) => [name, handlerOf(handler) as TimerHandler]));
       const tasks = new Map([...manifest.tasks.values()].map(({ name, handler }) => [name, handlerOf(handler) as TimerHandler]));
-      worker = await createWorker(manifest, { logger, handlers, timers, tasks });
+      const crontabs = new Map([...manifest.crontabs.values()].map(({ name, handler }) => [name, handlerOf(handler) as TimerHandler]));
+      worker = await createWorker(manifest, { logger, handlers, timers, tasks, crontabs });
       await watchHandlers(worker, bundler, agents, logger);
     } catch (error) {
       await bundler.dispose().catch(() => undefined);

@@ -28,6 +28,11 @@ export class ManualClock implements Clock {
     return this.#sleepers.length;
   }
 
+  /** When the earliest pending sleep is due, or undefined with none pending. */
+  get nextDueMs(): number | undefined {
+    return this.#sleepers[0]?.dueMs;
+  }
+
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted === true) return Promise.reject(abortError(signal));
     if (ms <= 0) return Promise.resolve();

@@ -1,16 +1,19 @@
 // Runs the manifest's timers and start-up tasks once the worker is ready (assigned, tables
 // recovered). The worker's tree file builds it; the worker stops it first when it stops.
 
+import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { HandlerContext } from '../agents/index.js';
 import { Service, abortError, isAbortError, type Clock } from '../service/index.js';
-import type { TaskJob, TimerContextParts, TimerJob } from './types.js';
+import type { CrontabJob, TaskJob, TimerContextParts, TimerJob } from './types.js';
 
 export interface SchedulerOptions {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly timers: readonly TimerJob[];
   readonly tasks: readonly TaskJob[];
+  /** Default none. */
+  readonly crontabs?: readonly CrontabJob[];
   readonly context: TimerContextParts;
   /** Resolves once the worker is ready (assigned, tables recovered); rejects when `signal` aborts. */
   readonly whenReady: (signal: AbortSignal) => Promise<void>;
@@ -48,6 +51,7 @@ export class Scheduler extends Service {
   protected override onStart(): Promise<void> {
     for (const timer of this.#options.timers) this.spawn(`timer ${timer.name}`, (signal) => this.#runTimer(timer, signal));
     for (const task of this.#options.tasks) this.spawn(`task ${task.name}`, (signal) => this.#runTask(task, signal));
+    for (const crontab of this.#options.crontabs ?? []) this.spawn(`crontab ${crontab.name}`, (signal) => this.#runCrontab(crontab, signal));
     return Promise.resolve();
   }
 
@@ -68,12 +72,32 @@ export class Scheduler extends Service {
     }
   }
 
+  /**
+   * Sleeps on the Clock until the next time the expression names after now (croner computes it in
+   * the crontab's time zone, DST included), runs, and asks again: a run that overruns the next
+   * time skips it rather than overlapping.
+   */
+  async #runCrontab(crontab: CrontabJob, signal: AbortSignal): Promise<void> {
+    const { clock } = this.#options;
+    const schedule = new Cron(crontab.cron, { timezone: crontab.timezone, paused: true });
+    await this.#options.whenReady(signal);
+    for (;;) {
+      const next = schedule.nextRun(new Date(clock.now()));
+      if (next === null) {
+        this.log.info({ crontab: crontab.name, cron: crontab.cron }, 'crontab has no future run; it is done');
+        return;
+      }
+      await clock.sleep(Math.max(0, next.getTime() - clock.now()), signal);
+      await this.#fire('crontab', crontab, signal);
+    }
+  }
+
   async #runTask(task: TaskJob, signal: AbortSignal): Promise<void> {
     await this.#options.whenReady(signal);
     await this.#fire('task', task, signal);
   }
 
-  async #fire(kind: 'timer' | 'task', job: TimerJob | TaskJob, signal: AbortSignal): Promise<void> {
+  async #fire(kind: 'timer' | 'task' | 'crontab', job: TimerJob | TaskJob | CrontabJob, signal: AbortSignal): Promise<void> {
     const { context } = this.#options;
     if (job.isLeaderOnly && !context.isLeader()) {
       this.log.debug({ [kind]: job.name }, `${kind} skipped: this worker is not the leader`);
@@ -95,7 +119,7 @@ export class Scheduler extends Service {
       if (signal.aborted) throw isAbortError(error) ? error : abortError(signal);
       this.#errors.set(job.name, this.errorCount(job.name) + 1);
       this.#options.onError?.(job.name);
-      log.error({ err: error }, `${kind} ${job.name} failed${kind === 'timer' ? '; it runs again at its next time' : ''}`);
+      log.error({ err: error }, `${kind} ${job.name} failed${kind === 'task' ? '' : '; it runs again at its next time'}`);
     } finally {
       this.#runs.set(job.name, this.runCount(job.name) + 1);
     }

@@ -17,6 +17,15 @@ export interface TimerJob {
   readonly handler: TimerHandler;
 }
 
+/** A crontab: runs at each time its cron expression names, in its time zone. */
+export interface CrontabJob {
+  readonly name: string;
+  readonly cron: string;
+  readonly timezone: string;
+  readonly isLeaderOnly: boolean;
+  readonly handler: TimerHandler;
+}
+
 /** A start-up task: runs once, when the worker is ready. */
 export interface TaskJob {
   readonly name: string;

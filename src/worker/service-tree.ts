@@ -50,6 +50,7 @@ export interface ServiceTreeInput {
   /** The loaded handler of every timer and every start-up task, by name. */
   readonly timerHandlers: ReadonlyMap<string, TimerHandler>;
   readonly taskHandlers: ReadonlyMap<string, TimerHandler>;
+  readonly crontabHandlers: ReadonlyMap<string, TimerHandler>;
   /** Resolves once the worker is ready (assigned, tables recovered); rejects when `signal` aborts. */
   readonly whenReady: (signal: AbortSignal) => Promise<void>;
 }
@@ -191,12 +192,8 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
 /** The manifest's timers and tasks with their loaded handlers; a declared one without a handler fails the boot. */
 function buildScheduler(input: ServiceTreeInput, topics: Record<string, TopicSender>, agents: Record<string, AgentRef>): Scheduler | undefined {
   const { manifest, worker } = input;
-  for (const crontab of manifest.crontabs.values()) {
-    // croner is not a dependency yet, and a hand-written cron scheduler is not worth its bugs.
-    input.logger.warn({ crontab: crontab.name, cron: crontab.cron }, 'crontabs are not scheduled yet: this crontab will not run');
-  }
-  if (manifest.timers.size === 0 && manifest.tasks.size === 0) return undefined;
-  const handlerOf = (kind: 'timer' | 'task', name: string, handlers: ReadonlyMap<string, TimerHandler>): TimerHandler => {
+  if (manifest.timers.size === 0 && manifest.tasks.size === 0 && manifest.crontabs.size === 0) return undefined;
+  const handlerOf = (kind: 'timer' | 'task' | 'crontab', name: string, handlers: ReadonlyMap<string, TimerHandler>): TimerHandler => {
     const handler = handlers.get(name);
     if (handler === undefined) throw new ConfigError(`${kind} ${name}: no handler was loaded for it`);
     return handler;
@@ -207,6 +204,13 @@ function buildScheduler(input: ServiceTreeInput, topics: Record<string, TopicSen
     clock: input.clock ?? new SystemClock(),
     timers: [...manifest.timers.values()].map((t) => ({ name: t.name, intervalMs: t.intervalMs, isLeaderOnly: t.isLeaderOnly, handler: handlerOf('timer', t.name, input.timerHandlers) })),
     tasks: [...manifest.tasks.values()].map((t) => ({ name: t.name, isLeaderOnly: t.isLeaderOnly, handler: handlerOf('task', t.name, input.taskHandlers) })),
+    crontabs: [...manifest.crontabs.values()].map((c) => ({
+      name: c.name,
+      cron: c.cron,
+      timezone: c.timezone,
+      isLeaderOnly: c.isLeaderOnly,
+      handler: handlerOf('crontab', c.name, input.crontabHandlers),
+    })),
     context: {
       topics,
       agents,

@@ -46,6 +46,8 @@ export interface WorkerOptions {
   readonly timers?: ReadonlyMap<string, TimerHandler>;
   /** The loaded handler of every start-up task, by task name. */
   readonly tasks?: ReadonlyMap<string, TimerHandler>;
+  /** The loaded handler of every crontab, by crontab name. */
+  readonly crontabs?: ReadonlyMap<string, TimerHandler>;
 }
 
 /** How often the timers poll for readiness before their first run. */
@@ -151,6 +153,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       isLeader: () => this.#isLeader,
       timerHandlers: options.timers ?? new Map(),
       taskHandlers: options.tasks ?? new Map(),
+      crontabHandlers: options.crontabs ?? new Map(),
       whenReady: async (signal) => {
         const clock = options.clock ?? new SystemClock();
         while (!this.isReady()) await clock.sleep(READY_POLL_MS, signal);
