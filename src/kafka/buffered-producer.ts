@@ -18,8 +18,8 @@ export interface BufferedProducerOptions {
   readonly maxInFlight?: number;
   /** Told once, when a send fails: the worker must stop before committing past it. */
   readonly onFailure?: (error: Error) => void;
-  /** Told of every batch the broker acknowledged (metrics). */
-  readonly onSent?: (records: readonly ProducerRecord[]) => void;
+  /** Told of every batch the broker acknowledged, and how long its driver send took (metrics). */
+  readonly onSent?: (records: readonly ProducerRecord[], seconds: number) => void;
 }
 
 export class BufferedProducer {
@@ -27,7 +27,7 @@ export class BufferedProducer {
   readonly #batchSize: number;
   readonly #maxInFlight: number;
   readonly #onFailure: ((error: Error) => void) | undefined;
-  readonly #onSent: ((records: readonly ProducerRecord[]) => void) | undefined;
+  readonly #onSent: ((records: readonly ProducerRecord[], seconds: number) => void) | undefined;
   #buffer: ProducerRecord[] = [];
   /** Sends in flight, each with the sequence number of its first record. */
   readonly #inFlight = new Map<Promise<void>, number>();
@@ -119,10 +119,11 @@ export class BufferedProducer {
     this.#buffer = records === this.#buffer ? [] : this.#buffer.slice(this.#batchSize);
     const firstRecord = this.#handedOver;
     this.#handedOver += records.length;
+    const startedAt = performance.now();
     const sending = this.#producer.send(records).then(
       () => {
         this.#sent += records.length;
-        this.#onSent?.(records);
+        this.#onSent?.(records, (performance.now() - startedAt) / 1000);
       },
       (err: unknown) => this.#fail(err),
     );

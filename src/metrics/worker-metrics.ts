@@ -19,6 +19,10 @@ export class WorkerMetrics {
   readonly #recoveryRecords: Counter<'table'>;
   readonly #recoveryRemaining: Gauge<'table'>;
   readonly #leader: Gauge;
+  readonly #sendLatency: Histogram;
+  readonly #tableReads: Counter<'table'>;
+  readonly #tableWrites: Counter<'table'>;
+  readonly #lag: Gauge<'topic' | 'partition'>;
 
   /** `withDefaults`: also Node's process metrics (off in tests that create many workers). */
   constructor(options: { withDefaults?: boolean } = {}) {
@@ -60,6 +64,20 @@ export class WorkerMetrics {
       name: 'streamd_recovery_remaining_records',
       help: 'Changelog records still to apply before the table is recovered, per table.',
       labelNames: ['table'],
+      registers,
+    });
+    this.#sendLatency = new Histogram({
+      name: 'streamd_send_latency_seconds',
+      help: 'Time the broker took to acknowledge one batch of sink, repartition or changelog records.',
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.#tableReads = new Counter({ name: 'streamd_table_reads_total', help: 'Table reads by handlers, per table.', labelNames: ['table'], registers });
+    this.#tableWrites = new Counter({ name: 'streamd_table_writes_total', help: 'Table writes (set, delete, update) by handlers, per table.', labelNames: ['table'], registers });
+    this.#lag = new Gauge({
+      name: 'streamd_consumer_lag_records',
+      help: 'Records between the committed offset and the end of each assigned partition, as of the last commit.',
+      labelNames: ['topic', 'partition'],
       registers,
     });
     this.#leader = new Gauge({ name: 'streamd_leader', help: '1 while this worker is the leader of its group, else 0.', registers });
@@ -112,6 +130,28 @@ export class WorkerMetrics {
 
   recoveryRemaining(table: string, records: number): void {
     this.#recoveryRemaining.set({ table }, records);
+  }
+
+  sendLatency(seconds: number): void {
+    this.#sendLatency.observe(seconds);
+  }
+
+  /** A counter of reads of `table`, bound once (a labelled lookup per event is not free). */
+  tableReads(table: string): { inc(): void } {
+    return this.#tableReads.labels({ table });
+  }
+
+  tableWrites(table: string): { inc(): void } {
+    return this.#tableWrites.labels({ table });
+  }
+
+  consumerLag(topic: string, partition: number, records: number): void {
+    this.#lag.set({ topic, partition: String(partition) }, records);
+  }
+
+  /** Forgets the lag of partitions this worker no longer holds. */
+  clearConsumerLag(): void {
+    this.#lag.reset();
   }
 
   leader(isLeader: boolean): void {

@@ -53,6 +53,8 @@ export class StreamSource extends Service {
   readonly #options: StreamSourceOptions;
   readonly #clock: Clock;
   readonly #trackers = new Map<string, PartitionTracker>();
+  /** The end offset (high watermark) of each partition as of its last batch, for the lag gauge. */
+  readonly #ends = new Map<string, bigint>();
   #consumer: Consumer | undefined;
   #assignment: readonly TopicPartition[] = [];
   #settledSinceCommit = 0;
@@ -156,6 +158,7 @@ export class StreamSource extends Service {
       tracker = new PartitionTracker(batch.topic, batch.partition, (count) => this.#settled(count));
       this.#trackers.set(id(batch), tracker);
     }
+    this.#ends.set(id(batch), batch.highWatermark);
     this.#options.metrics.messagesIn(batch.topic, batch.records.length);
     this.#options.conductor.deliver(batch, tracker);
   }
@@ -216,6 +219,8 @@ export class StreamSource extends Service {
     this.#generation += 1;
     for (const tracker of this.#trackers.values()) tracker.revoke();
     this.#trackers.clear();
+    this.#ends.clear();
+    this.#options.metrics.clearConsumerLag();
     this.#assignment = [];
     this.#options.metrics.rebalanced();
     this.#options.onRevoked();
@@ -289,7 +294,11 @@ export class StreamSource extends Service {
       throw err;
     }
     if (taken.length > 0) await tables!.write(taken);
-    for (const { tracker, offset } of offsets) tracker.markCommitted(offset.offset);
+    for (const { tracker, offset } of offsets) {
+      tracker.markCommitted(offset.offset);
+      const end = this.#ends.get(id(offset));
+      if (end !== undefined) this.#options.metrics.consumerLag(offset.topic, offset.partition, Math.max(0, Number(end - offset.offset)));
+    }
     this.#options.metrics.committed((this.#clock.now() - started) / 1000);
     this.log.debug({ reason, offsets: offsets.map((o) => `${o.offset.topic}[${o.offset.partition}]@${o.offset.offset}`) }, 'committed offsets');
   }

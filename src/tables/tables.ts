@@ -80,6 +80,7 @@ export class Tables extends Service {
           changelog: options.changelogOf(declaration.name),
           codecs: options.codecsOf(declaration),
           partitionsOf: (topic) => this.#partitionsOf.get(topic),
+          ...countersOf(options.metrics, declaration.name),
         }),
       );
     }
@@ -443,4 +444,10 @@ export class Tables extends Service {
       }),
     );
   }
+}
+
+function countersOf(metrics: WorkerMetrics, table: string): { onRead: () => void; onWrite: () => void } {
+  const reads = metrics.tableReads(table);
+  const writes = metrics.tableWrites(table);
+  return { onRead: () => reads.inc(), onWrite: () => writes.inc() };
 }

@@ -39,7 +39,8 @@ export class ProducerService extends Service {
         this.log.error({ err: error }, 'a send failed: stopping before any offset is committed past it');
         this.crash(error);
       },
-      onSent: (records) => {
+      onSent: (records, seconds) => {
+        this.#metrics.sendLatency(seconds);
         const perTopic = new Map<string, number>();
         for (const { topic } of records) perTopic.set(topic, (perTopic.get(topic) ?? 0) + 1);
         for (const [topic, count] of perTopic) this.#metrics.messagesOut(topic, count);

@@ -100,6 +100,11 @@ describe('tables on the embedded broker', () => {
       const visitors = await entries(worker, 'visitors');
       assert.equal(visitors.size, 50);
       assert.deepEqual([...(visitors.get('/p0') as unknown[])].sort(), ['u0', 'u1', 'u2', 'u3', 'u4', 'u5', 'u6']);
+      const metric = async (pattern: RegExp): Promise<number> => Number(pattern.exec((await worker.metrics.expose()).body)?.[1] ?? NaN);
+      assert.ok((await metric(/^streamd_table_reads_total\{table="counts"\} (\d+)/m)) >= 2000, 'table reads are counted');
+      assert.ok((await metric(/^streamd_table_writes_total\{table="counts"\} (\d+)/m)) >= 2000, 'table writes are counted');
+      assert.ok((await metric(/^streamd_send_latency_seconds_count (\d+)/m)) > 0, 'send latency is observed');
+      await waitFor(async () => (await worker.metrics.expose()).body.match(/^streamd_consumer_lag_records\{[^}]*\} 0$/gm)?.length ?? 0, { timeoutMs: 20_000, message: 'a partition whose lag is 0 after the drain' });
       assert.equal((await worker.stop()).state, 'stopped');
 
       worker = await start(manifest);
