@@ -1,5 +1,5 @@
-// The worker's koa app: health, readiness, metrics, topology and the ingest endpoint, with every error
-// answered as JSON `{ code, message }`. The factory returns `app.callback()`, so tests need no port;
+// The worker's koa app: health, readiness, metrics, topology, tables (table-routes.ts) and ingest,
+// with every error answered as JSON `{ code, message }`. The factory returns `app.callback()`, so tests need no port;
 // WebServer (web-server.ts) listens with it.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -11,10 +11,11 @@ import type { WorkerMetrics } from '../metrics/index.js';
 import type { WorkerHandle } from '../worker/types.js';
 import { parseIngestBody } from './ingest-request.js';
 import { DEFAULT_BODY_LIMIT_BYTES, parseJsonBody, readBody } from './read-body.js';
+import { addTableRoutes } from './table-routes.js';
 import { WebError, ingestErrorToWebError } from './web-error.js';
 
 /** What the web app uses of a worker; a `WorkerHandle` is one. */
-export type WebWorker = Pick<WorkerHandle, 'isReady' | 'ingest' | 'topology'> & { readonly metrics: Pick<WorkerMetrics, 'expose'> };
+export type WebWorker = Pick<WorkerHandle, 'isReady' | 'ingest' | 'topology' | 'tableQueries'> & { readonly metrics: Pick<WorkerMetrics, 'expose'> };
 
 /** What `createWebApp` is built from. */
 export interface WebAppOptions {
@@ -24,6 +25,8 @@ export interface WebAppOptions {
   readonly log: Logger;
   /** Largest accepted request body; default 1 MiB. */
   readonly bodyLimitBytes?: number;
+  /** How long a table read proxied to its owner waits; default 5000. */
+  readonly proxyTimeoutMs?: number;
 }
 
 /** A node:http request listener; it never rejects (errors become responses). */
@@ -54,7 +57,7 @@ function renderError(ctx: Context, error: unknown, log: Logger): void {
   if (error instanceof WebError) {
     ctx.status = error.status;
     ctx.set(error.headers);
-    ctx.body = { code: error.code, message: error.message };
+    ctx.body = { ...error.details, code: error.code, message: error.message };
     return;
   }
   log.error({ err: error, method: ctx.method, path: ctx.path }, 'request failed');
@@ -117,6 +120,8 @@ export function createWebApp(options: WebAppOptions): WebCallback {
     ctx.status = 202;
     ctx.body = { records: records.map((record) => ({ topic: record.topic, partition: record.partition, offset: record.offset.toString() })) };
   });
+
+  addTableRoutes(router, worker.tableQueries, options.proxyTimeoutMs === undefined ? {} : { proxyTimeoutMs: options.proxyTimeoutMs });
 
   const app = new Koa();
   app.on('error', (error: unknown) => log.warn({ err: error }, 'response failed'));

@@ -7,13 +7,17 @@ import { StreamdError } from '../errors/index.js';
 export const WEB_ERROR_STATUS = {
   STREAMD_BAD_JSON: 400,
   STREAMD_BAD_REQUEST: 400,
+  STREAMD_BAD_KEY: 400,
   STREAMD_UNAUTHORIZED: 401,
   STREAMD_NOT_FOUND: 404,
   STREAMD_UNKNOWN_TOPIC: 404,
+  STREAMD_UNKNOWN_TABLE: 404,
+  STREAMD_UNKNOWN_KEY: 404,
   STREAMD_METHOD_NOT_ALLOWED: 405,
   STREAMD_BODY_TOO_LARGE: 413,
   STREAMD_ENCODE: 422,
   STREAMD_INTERNAL: 500,
+  STREAMD_OWNER_UNREACHABLE: 502,
   STREAMD_NOT_READY: 503,
   STREAMD_UNAVAILABLE: 503,
 } as const;
@@ -26,11 +30,18 @@ export class WebError extends StreamdError {
   readonly status: number;
   /** Extra response headers, e.g. `WWW-Authenticate`. */
   readonly headers: Readonly<Record<string, string>>;
+  /** Extra fields of the JSON body beside `code` and `message`, e.g. a table's `default`. */
+  readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(code: WebErrorCode, message: string, options: { readonly cause?: unknown; readonly headers?: Record<string, string> } = {}) {
+  constructor(
+    code: WebErrorCode,
+    message: string,
+    options: { readonly cause?: unknown; readonly headers?: Record<string, string>; readonly details?: Record<string, unknown> } = {},
+  ) {
     super(code, message, options.cause === undefined ? {} : { cause: options.cause });
     this.status = WEB_ERROR_STATUS[code];
     this.headers = options.headers ?? {};
+    this.details = options.details ?? {};
   }
 }
 

@@ -32,6 +32,51 @@ export interface Topology {
   readonly agents: readonly AgentInfo[];
 }
 
+/** A declared table as the web API lists it. */
+export interface TableInfo {
+  readonly name: string;
+  readonly kind: 'table' | 'set';
+  readonly isGlobal: boolean;
+  /** The declared key type (`string`, `integer`, ... or a model name): how a key in a URL is read. */
+  readonly keyType: string;
+  /** Changelog partitions (0 before the worker has resolved its topics). */
+  readonly partitions: number;
+  readonly changelog: string;
+  /** The partitions this worker holds, recovered and attached, ascending. */
+  readonly localPartitions: readonly number[];
+  readonly hasDefault: boolean;
+  readonly defaultValue?: unknown;
+}
+
+/** Where a key lives: its partition, whether this worker holds it, and the owner's URL if known. */
+export interface KeyLocation {
+  readonly partition: number;
+  readonly isLocal: boolean;
+  /** Undefined before the first assignment, or when no member owns the partition. */
+  readonly ownerUrl: string | undefined;
+}
+
+/** One page of a table scan; `next` is the key to pass as `after` for the next page. */
+export interface TablePage {
+  readonly entries: readonly { readonly key: unknown; readonly value: unknown }[];
+  readonly hasNext: boolean;
+  readonly next?: unknown;
+}
+
+/** The table reads the web API serves (src/worker/table-queries.ts implements it). */
+export interface TableQueries {
+  /** How other workers reach this one. */
+  readonly url: string;
+  list(): TableInfo[];
+  info(table: string): TableInfo | undefined;
+  /** Throws (code STREAMD_UNKNOWN_TABLE) for a table that is not declared. */
+  locate(table: string, key: unknown): KeyLocation;
+  /** The stored value, or `found: false`; throws STREAMD_TABLE_PARTITION_NOT_LOCAL when the key's partition is not held. */
+  read(table: string, key: unknown): Promise<{ readonly found: true; readonly value: unknown } | { readonly found: false }>;
+  /** Up to `limit` entries of the local partitions after the key `after` (from the start when absent). */
+  scan(table: string, limit: number, after?: { readonly key: unknown }): Promise<TablePage>;
+}
+
 export interface WorkerHandle {
   readonly manifest: Manifest;
   readonly metrics: WorkerMetrics;
@@ -48,4 +93,6 @@ export interface WorkerHandle {
    */
   ingest(topic: string, messages: readonly IngestMessage[]): Promise<RecordMetadata[]>;
   topology(): Topology;
+  /** Table reads for the web API: what is declared, where a key lives, local reads and scans. */
+  readonly tableQueries: TableQueries;
 }

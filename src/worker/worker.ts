@@ -32,7 +32,8 @@ import { makePlan, type Plan } from './plan.js';
 import type { ProducerService } from './producer-service.js';
 import { buildServiceTree, type ServiceTree } from './service-tree.js';
 import { describePartitions, ensureTopics } from './topics.js';
-import type { IngestMessage, Topology, WorkerHandle } from './types.js';
+import { createTableQueries } from './table-queries.js';
+import type { IngestMessage, TableQueries, Topology, WorkerHandle } from './types.js';
 
 export interface WorkerOptions {
   readonly logger: Logger;
@@ -73,6 +74,9 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   readonly #tables: Tables | undefined;
   readonly #leaderTopic: string;
   #assignor: StreamdAssignor | undefined;
+  /** The latest generation's cluster assignment (tables only): who owns which table partition. */
+  #cluster: ClusterAssignment | undefined;
+  #tableQueries: TableQueries | undefined;
   #previousActives: readonly TopicPartition[] = [];
   #isLeader = false;
   #rejoins = 0;
@@ -224,6 +228,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     if (tables === undefined) return undefined;
     return (async () => {
       const cluster = await this.#clusterAssignment(event);
+      this.#cluster = cluster;
       this.#previousActives = [...event.partitions, ...cluster.actives.filter((tp) => !event.partitions.some((p) => p.topic === tp.topic && p.partition === tp.partition))];
       await tables.assigned(cluster, () => this.#tree.source.whenCommitted());
     })();
@@ -338,6 +343,12 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   /** The worker's tables (undefined when the manifest declares none): for the web layer and tests. */
   get tables(): Tables | undefined {
     return this.#tables;
+  }
+
+  /** Table reads for the web API; owners come from the latest cluster assignment. */
+  get tableQueries(): TableQueries {
+    this.#tableQueries ??= createTableQueries({ tables: this.#tables, cluster: () => this.#cluster, url: this.url });
+    return this.#tableQueries;
   }
 
   /** True while this worker owns the leader topic's partition. */

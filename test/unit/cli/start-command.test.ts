@@ -14,7 +14,7 @@ import type { RecordMetadata } from '../../../src/kafka/index.js';
 import type { Manifest } from '../../../src/manifest/index.js';
 import { WorkerMetrics } from '../../../src/metrics/index.js';
 import { Service } from '../../../src/service/index.js';
-import type { Topology, WorkerHandle } from '../../../src/worker/types.js';
+import type { TableQueries, Topology, WorkerHandle } from '../../../src/worker/types.js';
 import type { Logger } from 'pino';
 import { waitFor } from '../../helpers/wait-for.js';
 import { cliFixture, fakeIo } from './fixture.js';
@@ -56,6 +56,15 @@ class FakeWorker extends Service implements WorkerHandle {
   topology(): Topology {
     return { id: this.manifest.id, sourceTopics: [], internalTopics: [], agents: [] };
   }
+
+  readonly tableQueries: TableQueries = {
+    url: 'http://127.0.0.1:0',
+    list: () => [],
+    info: () => undefined,
+    locate: () => ({ partition: 0, isLocal: false, ownerUrl: undefined }),
+    read: () => Promise.resolve({ found: false }),
+    scan: () => Promise.resolve({ entries: [], hasNext: false }),
+  };
 }
 
 /** A log destination that drops everything. */

@@ -1,4 +1,5 @@
-// Helpers of the web tests: a fake worker (records ingest calls, answers with set results or errors),
+// Helpers of the web tests: a fake worker (records ingest calls, answers with set results or errors,
+// serves in-memory tables),
 // the web app served on an ephemeral port, and one-shot HTTP requests without keep-alive.
 
 import { request, createServer, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -6,14 +7,64 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import type { RecordMetadata } from '../../../src/kafka/index.js';
 import { createWebApp, type WebAppOptions, type WebWorker } from '../../../src/web/index.js';
-import type { IngestMessage, Topology } from '../../../src/worker/types.js';
+import type { IngestMessage, KeyLocation, TableInfo, TablePage, TableQueries, Topology } from '../../../src/worker/types.js';
+
+/** A table of FakeTableQueries: its info and its entries by JSON of the key (in insertion order). */
+export interface FakeTable {
+  readonly info: TableInfo;
+  readonly entries: Map<string, { key: unknown; value: unknown }>;
+}
+
+/** Table reads from in-memory tables; where a key lives is what `locateAs` says (default: here). */
+export class FakeTableQueries implements TableQueries {
+  readonly tables = new Map<string, FakeTable>();
+  locateAs: (table: string, key: unknown) => KeyLocation = () => ({ partition: 0, isLocal: true, ownerUrl: this.url });
+
+  constructor(public url = 'http://worker-a:6066') {}
+
+  /** Declares a table (string keys unless told) holding `entries`. */
+  addTable(name: string, entries: [unknown, unknown][], info: Partial<TableInfo> = {}): void {
+    const table: TableInfo = { name, kind: 'table', isGlobal: false, keyType: 'string', partitions: 4, changelog: `app-${name}-changelog`, localPartitions: [0, 2], hasDefault: false, ...info };
+    this.tables.set(name, { info: table, entries: new Map(entries.map(([key, value]) => [JSON.stringify(key), { key, value }])) });
+  }
+
+  list(): TableInfo[] {
+    return [...this.tables.values()].map((t) => t.info);
+  }
+
+  info(table: string): TableInfo | undefined {
+    return this.tables.get(table)?.info;
+  }
+
+  locate(table: string, key: unknown): KeyLocation {
+    return this.locateAs(table, key);
+  }
+
+  read(table: string, key: unknown): Promise<{ found: true; value: unknown } | { found: false }> {
+    const entry = this.tables.get(table)?.entries.get(JSON.stringify(key));
+    return Promise.resolve(entry === undefined ? { found: false } : { found: true, value: entry.value });
+  }
+
+  scan(table: string, limit: number, after?: { key: unknown }): Promise<TablePage> {
+    const all = [...(this.tables.get(table)?.entries.values() ?? [])];
+    const start = after === undefined ? 0 : all.findIndex((e) => JSON.stringify(e.key) === JSON.stringify(after.key)) + 1;
+    const entries = start === 0 && after !== undefined ? [] : all.slice(start, start + limit);
+    const hasNext = start + limit < all.length && entries.length === limit;
+    return Promise.resolve(hasNext ? { entries, hasNext, next: entries[entries.length - 1]!.key } : { entries, hasNext });
+  }
+}
 
 /** A worker whose readiness, ingest result and topology a test sets. */
 export class FakeWorker implements WebWorker {
   isReadyNow = true;
   readonly ingested: { topic: string; messages: readonly IngestMessage[] }[] = [];
   ingestError: Error | undefined;
+  readonly tableQueries: FakeTableQueries;
   readonly metrics = { expose: () => Promise.resolve({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '# HELP streamd_up 1\nstreamd_up 1\n' }) };
+
+  constructor(url?: string) {
+    this.tableQueries = new FakeTableQueries(url);
+  }
 
   isReady(): boolean {
     return this.isReadyNow;

@@ -1,0 +1,77 @@
+// The table reads the web API serves: the declared tables, where a key's partition lives (this
+// worker, or the owner the latest cluster assignment names), local reads and paged local scans.
+// Built by the worker; the web layer sees it through the `TableQueries` type only.
+
+import { ownerOf, type ClusterAssignment } from '../assignor/index.js';
+import { StreamdError } from '../errors/index.js';
+import { partitionForKey } from '../kafka/index.js';
+import type { Tables } from '../tables/index.js';
+import type { TableRuntime } from '../tables/table-runtime.js';
+import type { KeyLocation, TableInfo, TablePage, TableQueries } from './types.js';
+
+export interface TableQueriesOptions {
+  /** Undefined when the manifest declares no tables. */
+  readonly tables: Tables | undefined;
+  /** The latest cluster assignment; undefined before the first one. */
+  readonly cluster: () => ClusterAssignment | undefined;
+  readonly url: string;
+}
+
+const isLocal = (runtime: TableRuntime, partition: number): boolean => runtime.partitions.get(partition)?.isAttached === true;
+
+/** Creates the worker's `TableQueries`. */
+export function createTableQueries(options: TableQueriesOptions): TableQueries {
+  const runtimeOf = (table: string): TableRuntime => {
+    const runtime = options.tables?.runtimes.get(table);
+    if (runtime === undefined) throw new StreamdError('STREAMD_UNKNOWN_TABLE', `no table named "${table}"; GET /tables lists them`);
+    return runtime;
+  };
+  const infoOf = (runtime: TableRuntime): TableInfo => {
+    const { declaration } = runtime;
+    return {
+      name: runtime.name,
+      kind: declaration.kind,
+      isGlobal: declaration.isGlobal,
+      keyType: declaration.keyType.name,
+      partitions: runtime.partitionCount,
+      changelog: runtime.changelog,
+      localPartitions: [...runtime.partitions.keys()].filter((p) => isLocal(runtime, p)).sort((a, b) => a - b),
+      hasDefault: declaration.defaultValue !== undefined,
+      ...(declaration.defaultValue === undefined ? {} : { defaultValue: runtime.defaultValue() }),
+    };
+  };
+  return {
+    url: options.url,
+    list: () => [...(options.tables?.runtimes.values() ?? [])].map(infoOf),
+    info: (table) => {
+      const runtime = options.tables?.runtimes.get(table);
+      return runtime === undefined ? undefined : infoOf(runtime);
+    },
+    locate: (table, key): KeyLocation => {
+      const runtime = runtimeOf(table);
+      const partition = partitionForKey(runtime.key.encode(key)!, runtime.partitionCount);
+      const cluster = options.cluster();
+      return { partition, isLocal: isLocal(runtime, partition), ownerUrl: cluster === undefined ? undefined : ownerOf(cluster, runtime.changelog, partition) };
+    },
+    read: async (table, key) => {
+      const value = await runtimeOf(table).read(key, undefined);
+      return value === undefined ? { found: false } : { found: true, value };
+    },
+    scan: async (table, limit, after): Promise<TablePage> => {
+      const runtime = runtimeOf(table);
+      // A cursor by key, not by position: the page after `after` starts past the entry with its encoded key.
+      const afterBytes = after === undefined ? undefined : runtime.key.encode(after.key)!;
+      let isPast = afterBytes === undefined;
+      const entries: { key: unknown; value: unknown }[] = [];
+      for await (const [key, value] of runtime.entries()) {
+        if (!isPast) {
+          isPast = runtime.key.encode(key)!.equals(afterBytes!);
+          continue;
+        }
+        if (entries.length === limit) return { entries, hasNext: true, next: entries[entries.length - 1]!.key };
+        entries.push({ key, value });
+      }
+      return { entries, hasNext: false };
+    },
+  };
+}
