@@ -11,7 +11,7 @@ import type { KeyLocation, TableInfo, TablePage, TableQueries } from './types.js
 
 export interface TableQueriesOptions {
   /** Undefined when the manifest declares no tables. */
-  readonly tables: Tables | undefined;
+  readonly tables: Pick<Tables, 'runtimes'> | undefined;
   /** The latest cluster assignment; undefined before the first one. */
   readonly cluster: () => ClusterAssignment | undefined;
   readonly url: string;
