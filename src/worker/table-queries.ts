@@ -59,17 +59,22 @@ export function createTableQueries(options: TableQueriesOptions): TableQueries {
     },
     scan: async (table, limit, after): Promise<TablePage> => {
       const runtime = runtimeOf(table);
-      // A cursor by key, not by position: the page after `after` starts past the entry with its encoded key.
+      // The cursor is a key: partitions before its partition are skipped, and in its partition the
+      // page starts past it. When it is gone (deleted since), the page starts at the next partition.
       const afterBytes = after === undefined ? undefined : runtime.key.encode(after.key)!;
-      let isPast = afterBytes === undefined;
+      const afterPartition = afterBytes === undefined ? -1 : partitionForKey(afterBytes, runtime.partitionCount);
+      const held = [...runtime.partitions.values()].filter((p) => p.isAttached && p.partition >= afterPartition).sort((a, b) => a.partition - b.partition);
       const entries: { key: unknown; value: unknown }[] = [];
-      for await (const [key, value] of runtime.entries()) {
-        if (!isPast) {
-          isPast = runtime.key.encode(key)!.equals(afterBytes!);
-          continue;
+      for (const partition of held) {
+        let isPast = partition.partition !== afterPartition;
+        for await (const [key, value] of partition.entries()) {
+          if (!isPast) {
+            isPast = key.equals(afterBytes!);
+            continue;
+          }
+          if (entries.length === limit) return { entries, hasNext: true, next: entries[entries.length - 1]!.key };
+          entries.push({ key: runtime.key.decode(key), value: runtime.value.decode(value) });
         }
-        if (entries.length === limit) return { entries, hasNext: true, next: entries[entries.length - 1]!.key };
-        entries.push({ key, value });
       }
       return { entries, hasNext: false };
     },

@@ -28,7 +28,14 @@ const declaration: TableDeclaration = {
 
 const partitionOf = (key: string): number => partitionForKey(Buffer.from(JSON.stringify(key)), 4);
 
-/** page_counts with 4 partitions, of which this worker holds those of "/home" and "/about". */
+/** `count` keys "/x<i>" of `partition` ("/x0" first). */
+function keysOf(partition: number, count: number): string[] {
+  const keys: string[] = [];
+  for (let i = 0; keys.length < count; i++) if (partitionOf(`/x${i}`) === partition) keys.push(`/x${i}`);
+  return keys;
+}
+
+/** page_counts with 4 partitions, of which this worker holds those of "/home", "/about" and "/x0" (with 3 "/x" keys). */
 function setup(cluster?: ClusterAssignment): { queries: ReturnType<typeof createTableQueries>; runtime: TableRuntime } {
   const runtime = new TableRuntime({
     declaration,
@@ -37,11 +44,11 @@ function setup(cluster?: ClusterAssignment): { queries: ReturnType<typeof create
     partitionsOf: () => 4,
   });
   runtime.partitionCount = 4;
-  for (const p of new Set([partitionOf('/home'), partitionOf('/about')])) {
+  for (const p of new Set([partitionOf('/home'), partitionOf('/about'), partitionOf('/x0')])) {
     runtime.partitions.set(p, new TablePartition('page_counts', p, new MemoryStore(`mem/page_counts-${p}`), new TablePositions()));
   }
   // As the agents' writes would be, committable: writes outside an event go to a global table only.
-  for (const [key, value] of [['/home', 3], ['/about', 1]] as const) {
+  for (const [key, value] of [['/home', 3], ['/about', 1], ...keysOf(partitionOf('/x0'), 3).map((k) => [k, 5] as const)] as const) {
     runtime.partitions.get(partitionOf(key))!.put(runtime.key.encode(key)!, runtime.value.encode(value), undefined);
   }
   const queries = createTableQueries({ tables: { runtimes: new Map([['page_counts', runtime]]) }, cluster: () => cluster, url: 'http://a:6066' });
@@ -104,12 +111,25 @@ describe('TableQueries', () => {
 
   it('scans the local partitions in pages, each starting after the key of the last one', async () => {
     const { queries } = setup();
-    const first = await queries.scan('page_counts', 1);
-    assert.equal(first.entries.length, 1);
-    assert.equal(first.hasNext, true);
-    const second = await queries.scan('page_counts', 1, { key: first.next });
-    assert.equal(second.hasNext, false);
-    assert.deepEqual([...first.entries, ...second.entries].map((e) => e.key).sort(), ['/about', '/home']);
-    assert.deepEqual(await queries.scan('page_counts', 10), { entries: [...first.entries, ...second.entries], hasNext: false });
+    const seen: unknown[] = [];
+    let page = await queries.scan('page_counts', 2);
+    for (;;) {
+      assert.ok(page.entries.length <= 2);
+      seen.push(...page.entries.map((e) => e.key));
+      if (!page.hasNext) break;
+      page = await queries.scan('page_counts', 2, { key: page.next });
+    }
+    const expected = ['/about', '/home', ...keysOf(partitionOf('/x0'), 3)].sort();
+    assert.deepEqual([...seen].sort(), expected);
+    assert.deepEqual((await queries.scan('page_counts', 1000)).entries.map((e) => e.key), seen);
+  });
+
+  it('goes on at the next partition when the cursor key is gone', async () => {
+    const { queries, runtime } = setup();
+    const all = (await queries.scan('page_counts', 1000)).entries.map((e) => e.key as string);
+    const cursor = all.find((k, i) => i + 1 < all.length && partitionOf(all[i + 1]!) !== partitionOf(k))!;
+    runtime.partitions.get(partitionOf(cursor))!.put(runtime.key.encode(cursor)!, null, undefined);
+    const next = await queries.scan('page_counts', 1000, { key: cursor });
+    assert.deepEqual(next.entries.map((e) => e.key), all.slice(all.indexOf(cursor) + 1));
   });
 });
