@@ -202,4 +202,35 @@ describe('tables on the embedded broker', () => {
       if (!isSecondStopped) await second.stop();
     }
   });
+
+  it('tells the web layer which worker owns each key, and reads the keys it holds', async () => {
+    const app = track(await newApp());
+    // Distinct web ports only make distinct URLs: nothing listens on them here.
+    const first = await start(await manifestOf(app, { STREAMD_DATADIR: join(app.datadir, 'one'), STREAMD_WEB_PORT: '16101' }));
+    const second = await start(await manifestOf(app, { STREAMD_DATADIR: join(app.datadir, 'two'), STREAMD_WEB_PORT: '16102' }));
+    try {
+      assert.notEqual(first.url, second.url);
+      await first.ingest('views', views(200, 10));
+      await countsReach([first, second], 200, 10);
+      await waitFor(() => [first, second].every((w) => w.tableQueries.locate('counts', '/p0').ownerUrl !== undefined), {
+        timeoutMs: 20_000,
+        message: 'both workers to know the owners',
+      });
+      const counts = new Map([...(await entries(first, 'counts')), ...(await entries(second, 'counts'))]);
+      for (const [page, value] of counts) {
+        const [here, there] = first.tableQueries.locate('counts', page).isLocal ? [first, second] : [second, first];
+        const location = here.tableQueries.locate('counts', page);
+        assert.equal(location.ownerUrl, here.url, `owner of ${String(page)}`);
+        assert.deepEqual(there.tableQueries.locate('counts', page), { ...location, isLocal: false });
+        assert.deepEqual(await here.tableQueries.read('counts', page), { found: true, value });
+      }
+      assert.deepEqual(
+        [first, second].map((w) => w.tableQueries.info('counts')!.localPartitions.length),
+        [2, 2],
+      );
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
+  });
 });
