@@ -3,6 +3,7 @@
 
 import { performance } from 'node:perf_hooks';
 import type { KafkaDriver, ProducerRecord } from '../src/kafka/index.js';
+import { sendPipelined } from './pipelined-sends.js';
 
 export interface Throughput {
   readonly records: number;
@@ -24,17 +25,10 @@ export async function produceThroughput(driver: KafkaDriver, topic: string, reco
   const producer = await driver.producer({ acks: 'all' });
   try {
     const start = performance.now();
-    let sent = 0;
-    const pending = new Set<Promise<unknown>>();
-    while (sent < records) {
-      const n = Math.min(batchSize, records - sent);
-      const sending = producer.send(n === batchSize ? batch : batch.slice(0, n));
-      pending.add(sending);
-      void sending.finally(() => pending.delete(sending)).catch(() => undefined);
-      sent += n;
-      if (pending.size >= inFlight) await Promise.race(pending);
-    }
-    await Promise.all(pending);
+    const batches = function* (): Generator<ProducerRecord[]> {
+      for (let sent = 0; sent < records; sent += batchSize) yield records - sent >= batchSize ? batch : batch.slice(0, records - sent);
+    };
+    await sendPipelined(producer, batches(), inFlight);
     return rate(records, start, performance.now());
   } finally {
     await producer.close();

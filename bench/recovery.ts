@@ -16,6 +16,7 @@ import { createTopicCodecs } from '../src/models/index.js';
 import { openStore } from '../src/stores/index.js';
 import { POSITIONS_HEADER, TablePositions } from '../src/tables/index.js';
 import { createWorker, tableStorePath } from '../src/worker/index.js';
+import { sendPipelined } from './pipelined-sends.js';
 import { repoPath } from '../test/kafka/repo-root.js';
 import { b2 } from './apps/stateful/handlers.js';
 
@@ -52,27 +53,25 @@ export async function buildChangelog(driver: KafkaDriver, topic: string, keys: n
   const producer = await driver.producer({ acks: 'all' });
   const written = Array.from({ length: partitions }, () => 0);
   try {
-    const pending = new Set<Promise<unknown>>();
-    for (let start = 0; start < keys; start += commitSize) {
-      const end = Math.min(keys, start + commitSize);
-      const byPartition = Array.from({ length: partitions }, () => [] as string[]);
-      for (let n = start; n < end; n++) {
-        const key = keyOf(n);
-        byPartition[partitionForKey(Buffer.from(key), partitions)]!.push(key);
+    const commits = function* (): Generator<ProducerRecord[]> {
+      for (let start = 0; start < keys; start += commitSize) {
+        const end = Math.min(keys, start + commitSize);
+        const byPartition = Array.from({ length: partitions }, () => [] as string[]);
+        for (let n = start; n < end; n++) {
+          const key = keyOf(n);
+          byPartition[partitionForKey(Buffer.from(key), partitions)]!.push(key);
+        }
+        const records: ProducerRecord[] = [];
+        byPartition.forEach((partitionKeys, partition) => {
+          const positions = new TablePositions();
+          positions.advanceSource(RECOVERY_INPUT, BigInt((written[partition]! += partitionKeys.length)));
+          const headers = { [POSITIONS_HEADER]: positions.encode() };
+          for (const key of partitionKeys) records.push({ topic, partition, key: codecs.key.encode(key), value, headers });
+        });
+        yield records;
       }
-      const records: ProducerRecord[] = [];
-      byPartition.forEach((partitionKeys, partition) => {
-        const positions = new TablePositions();
-        positions.advanceSource(RECOVERY_INPUT, BigInt((written[partition]! += partitionKeys.length)));
-        const headers = { [POSITIONS_HEADER]: positions.encode() };
-        for (const key of partitionKeys) records.push({ topic, partition, key: codecs.key.encode(key), value, headers });
-      });
-      const sending = producer.send(records);
-      pending.add(sending);
-      void sending.finally(() => pending.delete(sending)).catch(() => undefined);
-      if (pending.size >= inFlight) await Promise.race(pending);
-    }
-    await Promise.all(pending);
+    };
+    await sendPipelined(producer, commits(), inFlight);
   } finally {
     await producer.close();
   }

@@ -15,6 +15,7 @@ import { changelogTopic, createWorker, tableStorePath } from '../src/worker/inde
 import { repoPath } from '../test/kafka/repo-root.js';
 import { b2 } from './apps/stateful/handlers.js';
 import { watchDrain, type DrainResult } from './drain-watch.js';
+import { sendPipelined } from './pipelined-sends.js';
 
 /** Distinct keys of the stateful data set: `user-00000` … `user-09999`, record n has key n mod 10k. */
 export const STATEFUL_KEYS = 10_000;
@@ -37,20 +38,18 @@ export async function preloadKeyedPageViews(driver: KafkaDriver, topic: string, 
   const inFlight = 4;
   const producer = await driver.producer({ acks: 'all' });
   try {
-    const pending = new Set<Promise<unknown>>();
-    for (let start = 0; start < records; start += batchSize) {
-      const batch: ProducerRecord[] = [];
-      for (let n = start; n < Math.min(records, start + batchSize); n++) {
-        const user = `user-${String(n % STATEFUL_KEYS).padStart(5, '0')}`;
-        const value = JSON.stringify({ user, page: `/p/${n % 1000}`, ref: 'search', seq: n, ts: 1_700_000_000_000 + n * 1000 });
-        batch.push({ topic, key: Buffer.from(user), value: Buffer.from(value) });
+    const batches = function* (): Generator<ProducerRecord[]> {
+      for (let start = 0; start < records; start += batchSize) {
+        const batch: ProducerRecord[] = [];
+        for (let n = start; n < Math.min(records, start + batchSize); n++) {
+          const user = `user-${String(n % STATEFUL_KEYS).padStart(5, '0')}`;
+          const value = JSON.stringify({ user, page: `/p/${n % 1000}`, ref: 'search', seq: n, ts: 1_700_000_000_000 + n * 1000 });
+          batch.push({ topic, key: Buffer.from(user), value: Buffer.from(value) });
+        }
+        yield batch;
       }
-      const sending = producer.send(batch);
-      pending.add(sending);
-      void sending.finally(() => pending.delete(sending)).catch(() => undefined);
-      if (pending.size >= inFlight) await Promise.race(pending);
-    }
-    await Promise.all(pending);
+    };
+    await sendPipelined(producer, batches(), inFlight);
   } finally {
     await producer.close();
   }
