@@ -1,9 +1,10 @@
 // Helpers of the CLI tests: fixture paths from the repository root, and a fake process (captured
 // stdout/stderr, a given environment and stdin) for running commands in-process.
 
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { CliIo } from '../../../src/cli/index.js';
+import type { CliDeps, CliIo } from '../../../src/cli/index.js';
 import { repoRoot } from '../../kafka/repo-root.js';
 
 export { repoRoot };
@@ -12,6 +13,15 @@ export { repoRoot };
 export const manifestFixture = (name: string): string => join(repoRoot(), 'test', 'fixtures', 'manifests', name);
 /** `test/fixtures/cli/<name>`, absolute. */
 export const cliFixture = (name: string): string => join(repoRoot(), 'test', 'fixtures', 'cli', name);
+
+/** The CLI's dependencies for commands other than `start`: starting a worker fails the test. */
+export const inspectDeps: CliDeps = {
+  start: {
+    loadCreateWorker: () => Promise.reject(new Error('start is not under test here')),
+    signals: { subscribe: () => () => undefined },
+    forceExit: () => assert.fail('forceExit called'),
+  },
+};
 
 /** A fake process: what the command wrote, and the io to hand it. */
 export interface FakeIo {

@@ -8,24 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { runCli, type CliDeps, type CliIo } from '../../../src/cli/index.js';
+import { runCli, type CliIo } from '../../../src/cli/index.js';
 import type { ResetResult } from '../../../src/cli/reset-command.js';
 import { createMemoryDriver, dropMemoryCluster } from '../../../src/kafka/drivers/memory/index.js';
 import { RocksdbStore } from '../../../src/stores/index.js';
 import { tableStorePath } from '../../../src/worker/index.js';
 import { uniqueName } from '../../helpers/unique-name.js';
-import { cliFixture, repoRoot } from './fixture.js';
+import { cliFixture, inspectDeps, repoRoot } from './fixture.js';
 
-const deps: CliDeps = {
-  start: {
-    loadCreateWorker: () => Promise.reject(new Error('start is not under test here')),
-    signals: { subscribe: () => () => undefined },
-    forceExit: () => assert.fail('forceExit called'),
-  },
-};
+const deps = inspectDeps;
 
 const MANIFEST = cliFixture('tables.yaml');
-const hasProcLocks = process.platform === 'linux';
 
 /** Runs the CLI with stdin a terminal (`answer` typed on it) or, with `answer` undefined and `isTTY` false, a pipe. */
 async function run(argv: string[], stdin: { isTTY: boolean; answer?: string } = { isTTY: false }): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -116,7 +109,7 @@ describe('streamd reset', () => {
     assert.doesNotMatch(stdout, /Delete all/);
   });
 
-  it('refuses while a worker holds one of the stores: exit 1, the store and the holder named, nothing deleted', { skip: !hasProcLocks && 'needs /proc/locks' }, async () => {
+  it('refuses while a worker holds one of the stores: exit 1, the store and the holder named, nothing deleted', async () => {
     const path = tableStorePath({ datadir, id: 'tables-test', version: 2 }, 'counts', 1);
     const holder = await RocksdbStore.open(path);
     try {

@@ -3,17 +3,11 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runCli, type CliDeps } from '../../../src/cli/index.js';
+import { runCli } from '../../../src/cli/index.js';
 import { packageVersion } from '../../../src/cli/version.js';
-import { cliFixture, fakeIo, manifestFixture } from './fixture.js';
+import { cliFixture, fakeIo, inspectDeps, manifestFixture } from './fixture.js';
 
-const deps: CliDeps = {
-  start: {
-    loadCreateWorker: () => Promise.reject(new Error('start is not under test here')),
-    signals: { subscribe: () => () => undefined },
-    forceExit: () => assert.fail('forceExit called'),
-  },
-};
+const deps = inspectDeps;
 
 async function run(argv: string[], options: Parameters<typeof fakeIo>[0] = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const fake = fakeIo(options);

@@ -6,22 +6,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { runCli, type CliDeps } from '../../../src/cli/index.js';
+import { runCli } from '../../../src/cli/index.js';
 import type { TablesReport } from '../../../src/cli/tables-command.js';
 import { RocksdbStore, type Store } from '../../../src/stores/index.js';
 import { tableStorePath } from '../../../src/worker/index.js';
-import { cliFixture, fakeIo } from './fixture.js';
+import { cliFixture, fakeIo, inspectDeps } from './fixture.js';
 
-const deps: CliDeps = {
-  start: {
-    loadCreateWorker: () => Promise.reject(new Error('start is not under test here')),
-    signals: { subscribe: () => () => undefined },
-    forceExit: () => assert.fail('forceExit called'),
-  },
-};
+const deps = inspectDeps;
 
 const MANIFEST = cliFixture('tables.yaml');
-const hasProcLocks = process.platform === 'linux';
 
 async function run(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const fake = fakeIo({ env });
@@ -94,7 +87,7 @@ describe('streamd tables', () => {
     assert.deepEqual(report.undeclared, []);
   });
 
-  it('reports a store a worker holds as in use and a damaged one as corrupted, and still exits 0', { skip: !hasProcLocks && 'needs /proc/locks' }, async () => {
+  it('reports a store a worker holds as in use and a damaged one as corrupted, and still exits 0', async () => {
     await writeStore('counts', 0, 41n);
     const holder = await RocksdbStore.open(storePath('counts', 1));
     held.push(holder);

@@ -9,7 +9,6 @@ import { RocksdbStore, directoryBytes, inspectRocksdbStore, storeLockState } fro
 import { someEntries, storeFiles, tempDirPerTest } from './fixture.js';
 
 const s = (text: string): Buffer => Buffer.from(text);
-const hasProcLocks = process.platform === 'linux';
 
 /** A closed store at `<dir>/<name>` with 100 entries, `offset` and a meta blob. */
 async function closedStore(dir: string, name: string, offset: bigint): Promise<string> {
@@ -78,7 +77,7 @@ void describe('RocksdbStore.openReadOnly', () => {
 void describe('storeLockState', () => {
   const temp = tempDirPerTest('store-lock');
 
-  void it('says a store is locked, and by this process, while it is open, and unlocked after close', { skip: !hasProcLocks && 'needs /proc/locks' }, async () => {
+  void it('says a store is locked, and by this process, while it is open, and unlocked after close', async () => {
     const path = join(temp.dir(), 'orders-0');
     const store = await RocksdbStore.open(path);
     try {
@@ -117,7 +116,7 @@ void describe('inspectRocksdbStore', () => {
     assert.deepEqual(await inspectRocksdbStore(path), { path, bytes: await directoryBytes(path), status: 'ok', offset: undefined });
   });
 
-  void it('reports a store another opener holds as in use, naming the holder, without opening it', { skip: !hasProcLocks && 'needs /proc/locks' }, async () => {
+  void it('reports a store another opener holds as in use, naming the holder, without opening it', async () => {
     const path = join(temp.dir(), 'orders-2');
     const holder = await RocksdbStore.open(path);
     try {
