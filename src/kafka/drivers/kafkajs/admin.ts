@@ -46,19 +46,16 @@ export class KafkajsAdminClient implements Admin {
     await this.#waitForLeaders(missing.map((t) => t.topic));
   }
 
-  /** Polls the new topics until every partition has a leader that serves its offsets (at most 30 s). */
+  /** Polls the new topics' metadata until every partition has a leader (at most 30 s). */
   async #waitForLeaders(topics: readonly string[]): Promise<void> {
     const deadline = Date.now() + 30_000;
     for (let delayMs = 25; ; delayMs = Math.min(delayMs * 2, 1000)) {
       let problem: unknown;
       try {
         const { topics: metadata } = await this.#admin.fetchTopicMetadata({ topics: [...topics] });
-        if (metadata.length === topics.length && metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
-          // The metadata can name a leader a moment before that broker serves the partition
-          // (NOT_LEADER_FOR_PARTITION on ListOffsets): ready means its offsets can be read.
-          await Promise.all(topics.map((topic) => this.#admin.fetchTopicOffsets(topic)));
-          return;
-        }
+        // The metadata can name a leader a moment before that broker serves the partition; offset
+        // reads retry that themselves (leader-retry.ts).
+        if (metadata.length === topics.length && metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
       } catch (err) {
         problem = err;
       }
