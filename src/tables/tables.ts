@@ -17,7 +17,9 @@ import { openOrRebuild, openStore, type Store } from '../stores/index.js';
 import { catchUp, type CatchUpProgress } from './catch-up.js';
 import type { ChangelogReader } from './changelog-reader.js';
 import { POSITIONS_HEADER, TablePositions } from './positions.js';
+import { applyChangelogBatch } from './apply-changelog.js';
 import { TablePartition, type Flush } from './table-partition.js';
+import { changelogPartitionsOf, checkChangelogCounts, copartitionGroups, resolvePartitionCounts } from './table-layout.js';
 import { TableRuntime, type HandleScope } from './table-runtime.js';
 import type { AnyTable } from './types.js';
 
@@ -99,76 +101,23 @@ export class Tables extends Service {
     return [...this.runtimes.values()].map((t) => t.changelog);
   }
 
-  /**
-   * Decides each table's partition count from the topics its agents read (the table's own
-   * `partitions`, else the one count those topics share) and returns the changelog topics to create.
-   * `sourceTopics` are the topics agents consume (declared and repartition).
-   */
+  /** Decides each table's partition count and returns the changelogs to create (see table-layout.ts). */
   resolve(partitionsOf: ReadonlyMap<string, number>, sourceTopics: readonly string[]): TopicSpec[] {
     this.#partitionsOf = new Map(partitionsOf);
-    const counts = new Set(sourceTopics.map((t) => partitionsOf.get(t)).filter((n): n is number => n !== undefined));
-    const specs: TopicSpec[] = [];
-    for (const table of this.runtimes.values()) {
-      const declared = table.declaration.partitions;
-      if (declared === undefined && counts.size !== 1) {
-        throw new ConfigError(
-          counts.size === 0
-            ? `table ${table.name}: no agent reads a topic, so its partition count cannot be inferred; declare partitions: on the table`
-            : `table ${table.name}: agents read topics with ${[...counts].sort().join(', ')} partitions, so the table's count is ambiguous; declare partitions: on the table (the count of the stream that writes it)`,
-        );
-      }
-      table.partitionCount = declared ?? [...counts][0]!;
-      specs.push({
-        topic: table.changelog,
-        partitions: table.partitionCount,
-        replicationFactor: this.#options.manifest.settings.topicReplicationFactor,
-        config: { 'cleanup.policy': 'compact' },
-      });
-    }
-    return specs;
+    return resolvePartitionCounts(this.runtimes.values(), partitionsOf, sourceTopics, this.#options.manifest.settings.topicReplicationFactor);
   }
 
   /** Checks existing changelogs against the counts `resolve` decided. */
   checkChangelogs(partitionsOf: ReadonlyMap<string, number>): void {
-    for (const table of this.runtimes.values()) {
-      const actual = partitionsOf.get(table.changelog);
-      if (actual !== undefined && actual !== table.partitionCount) {
-        throw new ConfigError(
-          `table ${table.name}: its changelog ${table.changelog} has ${actual} partitions but the table needs ${table.partitionCount} (co-partitioned with its source); ` +
-            'bump the app version to start from a fresh changelog, or make the counts agree',
-        );
-      }
-    }
+    checkChangelogCounts(this.runtimes.values(), partitionsOf);
   }
 
-  /**
-   * Co-partition groups for the assignor: every consumed topic and every partitioned table's
-   * changelog with the same partition count go together (Faust groups by partition count).
-   */
   copartitionGroups(subscribed: readonly string[]): CopartitionGroup[] {
-    const groups = new Map<number, { topics: string[]; changelogs: string[] }>();
-    const groupOf = (count: number): { topics: string[]; changelogs: string[] } => {
-      let group = groups.get(count);
-      if (group === undefined) groups.set(count, (group = { topics: [], changelogs: [] }));
-      return group;
-    };
-    for (const topic of subscribed) {
-      const count = this.#partitionsOf.get(topic);
-      if (count !== undefined) groupOf(count).topics.push(topic);
-    }
-    for (const table of this.runtimes.values()) if (!table.isGlobal) groupOf(table.partitionCount).changelogs.push(table.changelog);
-    return [...groups.values()].filter((g) => g.topics.length > 0).map((g) => ({ topics: g.topics.sort(), changelogs: g.changelogs.sort() }));
+    return copartitionGroups(this.runtimes.values(), this.#partitionsOf, subscribed);
   }
 
-  /** The changelog partitions co-partitioned with `partitions` (same number, same partition count). */
   changelogPartitionsOf(partitions: readonly TopicPartition[]): TopicPartition[] {
-    const out: TopicPartition[] = [];
-    for (const table of this.runtimes.values()) {
-      if (table.isGlobal) continue;
-      const numbers = new Set(partitions.filter((tp) => this.#partitionsOf.get(tp.topic) === table.partitionCount).map((tp) => tp.partition));
-      for (const partition of [...numbers].sort((a, b) => a - b)) out.push({ topic: table.changelog, partition });
-    }
-    return out;
+    return changelogPartitionsOf(this.runtimes.values(), this.#partitionsOf, partitions);
   }
 
   /** Table partitions whose stores are on this worker's disk, with their offsets when known. */
@@ -351,7 +300,6 @@ export class Tables extends Service {
         clock: this.#clock,
         onProgress,
         progressIntervalMs: this.#options.progressIntervalMs ?? PROGRESS_MS,
-        keepFollowing: role === 'global',
       });
     } catch (err) {
       if (signal.aborted) return;
@@ -374,25 +322,8 @@ export class Tables extends Service {
     table.partitions.set(partition, served);
   }
 
-  /** Writes one changelog batch into a store, last write per key winning, with its offset and positions. */
   async #applyBatch(held: Held, batch: RecordBatch, isRecovery = false): Promise<void> {
-    const latest = new Map<string, { key: Buffer; value: Buffer | null }>();
-    let header: Buffer | undefined;
-    for (const record of batch.records) {
-      if (record.key === null) continue;
-      latest.set(record.key.toString('latin1'), { key: record.key, value: record.value });
-      header = record.headers[POSITIONS_HEADER] ?? header;
-    }
-    if (header !== undefined) held.positions.merge(TablePositions.decode(header));
-    const puts: [Buffer, Buffer][] = [];
-    const deletes: Buffer[] = [];
-    for (const { key, value } of latest.values()) {
-      if (value === null) deletes.push(key);
-      else puts.push([key, value]);
-    }
-    const offset = batch.nextOffset - 1n;
-    await held.store.write({ puts, deletes, offset, ...(header === undefined ? {} : { meta: held.positions.encode() }) });
-    held.offset = offset;
+    held.offset = await applyChangelogBatch(held.store, held.positions, batch);
     if (isRecovery) this.#options.metrics.recoveryApplied(held.table.name, batch.records.length);
   }
 

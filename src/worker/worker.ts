@@ -19,18 +19,18 @@ import {
   type RecordMetadata,
   type TopicPartition,
 } from '../kafka/index.js';
-import { createTopicCodecs } from '../models/index.js';
 import type { Manifest } from '../manifest/index.js';
 import { WorkerMetrics } from '../metrics/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
 import { Channel, Conductor } from '../streams/index.js';
-import { ChangelogReader, Tables } from '../tables/index.js';
+import type { Tables } from '../tables/index.js';
 import type { TimerHandler } from '../timers/index.js';
 import { CodecBook } from './codec-book.js';
-import { changelogTopic, groupId, leaderTopic, replyTopic, stateDir, tableStorePath } from './naming.js';
+import { changelogTopic, groupId, leaderTopic, replyTopic } from './naming.js';
 import { makePlan, type Plan } from './plan.js';
 import type { ProducerService } from './producer-service.js';
 import { buildServiceTree, type ServiceTree } from './service-tree.js';
+import { createTables } from './tables-setup.js';
 import { describePartitions, ensureTopics } from './topics.js';
 import { createTableQueries } from './table-queries.js';
 import type { IngestMessage, TableQueries, Topology, WorkerHandle } from './types.js';
@@ -103,35 +103,18 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       manifest.settings.streamBufferMaxsize,
     );
     this.#leaderTopic = leaderTopic(plan.prefix);
-    let reader: ChangelogReader | undefined;
-    if (manifest.tables.size > 0) {
-      reader = new ChangelogReader({
-        driver: this.#driver,
-        logger: options.logger,
-        groupId: `${plan.prefix}-changelog-reader-${randomUUID().slice(0, 8)}`,
-        topics: [...manifest.tables.keys()].map((t) => changelogTopic(plan.prefix, t)),
-      });
-      this.#tables = new Tables({
-        manifest,
-        logger: options.logger,
-        driver: this.#driver,
-        reader,
-        metrics: this.metrics,
-        changelogOf: (table) => changelogTopic(plan.prefix, table),
-        storePath: (table, partition) => tableStorePath(manifest, table, partition),
-        tablesDir: `${stateDir(manifest)}/tables`,
-        codecsOf: (table) =>
-          createTopicCodecs({
-            keyType: table.keyType.name,
-            valueType: table.kind === 'set' ? 'json' : table.valueType.name,
-            keySerializer: 'json',
-            valueSerializer: 'json',
-            models: this.#book.models,
-          }),
-        producer: () => this.#producer.direct,
-        ...(options.clock === undefined ? {} : { clock: options.clock }),
-      });
-    }
+    const setup = createTables({
+      manifest,
+      prefix: plan.prefix,
+      driver: this.#driver,
+      logger: options.logger,
+      metrics: this.metrics,
+      models: this.#book.models,
+      producer: () => this.#producer.direct,
+      clock: options.clock,
+    });
+    this.#tables = setup?.tables;
+    const reader = setup?.reader;
     const assignor: Assignor = {
       name: 'streamd',
       version: 1,

@@ -1,0 +1,31 @@
+// Applies changelog records to a table partition's store: recovery, standbys and global tables all
+// write the changelog into stores this way.
+
+import type { RecordBatch } from '../kafka/index.js';
+import type { Store } from '../stores/index.js';
+import { POSITIONS_HEADER, TablePositions } from './positions.js';
+
+/**
+ * Writes one changelog batch into a store in one atomic write: the last record per key wins (a
+ * tombstone deletes), with the batch's position as the store's offset and, when the batch carries
+ * positions, `positions` raised to them as its metadata. Returns the offset written.
+ */
+export async function applyChangelogBatch(store: Store, positions: TablePositions, batch: RecordBatch): Promise<bigint> {
+  const latest = new Map<string, { key: Buffer; value: Buffer | null }>();
+  let header: Buffer | undefined;
+  for (const record of batch.records) {
+    if (record.key === null) continue;
+    latest.set(record.key.toString('latin1'), { key: record.key, value: record.value });
+    header = record.headers[POSITIONS_HEADER] ?? header;
+  }
+  if (header !== undefined) positions.merge(TablePositions.decode(header));
+  const puts: [Buffer, Buffer][] = [];
+  const deletes: Buffer[] = [];
+  for (const { key, value } of latest.values()) {
+    if (value === null) deletes.push(key);
+    else puts.push([key, value]);
+  }
+  const offset = batch.nextOffset - 1n;
+  await store.write({ puts, deletes, offset, ...(header === undefined ? {} : { meta: positions.encode() }) });
+  return offset;
+}

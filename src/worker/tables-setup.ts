@@ -1,0 +1,56 @@
+// Builds a worker's tables and the changelog reader they recover with, when the manifest declares
+// tables: names from the app prefix, stores under the state directory, JSON keys and values.
+
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { KafkaDriver, Producer } from '../kafka/index.js';
+import type { Manifest } from '../manifest/index.js';
+import type { WorkerMetrics } from '../metrics/index.js';
+import { createTopicCodecs, type ModelRegistry } from '../models/index.js';
+import type { Clock } from '../service/index.js';
+import { ChangelogReader, Tables } from '../tables/index.js';
+import { changelogTopic, stateDir, tableStorePath } from './naming.js';
+
+export interface TablesSetupInput {
+  readonly manifest: Manifest;
+  readonly prefix: string;
+  readonly driver: KafkaDriver;
+  readonly logger: Logger;
+  readonly metrics: WorkerMetrics;
+  readonly models: ModelRegistry;
+  /** The unbuffered producer, once started. */
+  readonly producer: () => Producer;
+  readonly clock: Clock | undefined;
+}
+
+export function createTables(input: TablesSetupInput): { readonly reader: ChangelogReader; readonly tables: Tables } | undefined {
+  const { manifest, prefix } = input;
+  if (manifest.tables.size === 0) return undefined;
+  const reader = new ChangelogReader({
+    driver: input.driver,
+    logger: input.logger,
+    groupId: `${prefix}-changelog-reader-${randomUUID().slice(0, 8)}`,
+    topics: [...manifest.tables.keys()].map((t) => changelogTopic(prefix, t)),
+  });
+  const tables = new Tables({
+    manifest,
+    logger: input.logger,
+    driver: input.driver,
+    reader,
+    metrics: input.metrics,
+    changelogOf: (table) => changelogTopic(prefix, table),
+    storePath: (table, partition) => tableStorePath(manifest, table, partition),
+    tablesDir: `${stateDir(manifest)}/tables`,
+    codecsOf: (table) =>
+      createTopicCodecs({
+        keyType: table.keyType.name,
+        valueType: table.kind === 'set' ? 'json' : table.valueType.name,
+        keySerializer: 'json',
+        valueSerializer: 'json',
+        models: input.models,
+      }),
+    producer: input.producer,
+    ...(input.clock === undefined ? {} : { clock: input.clock }),
+  });
+  return { reader, tables };
+}
