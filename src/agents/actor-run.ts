@@ -31,10 +31,10 @@ export class ActorRun implements StreamEnvironment {
   #failure: unknown;
   #isInterrupted = false;
 
-  readonly #onEvent: () => void;
+  readonly #onEvent: (event: Event) => void;
 
   /** `onEvent` is told of every event the run takes (metrics). */
-  constructor(parent: AbortSignal, ports: ActorRunPorts, onEvent: () => void) {
+  constructor(parent: AbortSignal, ports: ActorRunPorts, onEvent: (event: Event) => void) {
     this.#ports = ports;
     this.#onEvent = onEvent;
     this.#parent = parent;
@@ -100,7 +100,7 @@ export class ActorRun implements StreamEnvironment {
     this.#current = event;
     if (event === undefined) return;
     this.#seen += 1;
-    this.#onEvent();
+    this.#onEvent(event);
   }
 
   /** True when `interrupt()` ended the run (a handler reload), not the handler or a failure. */

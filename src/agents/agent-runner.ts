@@ -59,7 +59,8 @@ export class AgentRunner extends Service {
   readonly #options: AgentRunnerOptions;
   readonly #clock: Clock;
   #liveActors = 0;
-  #uncounted = 0;
+  readonly #events: { count: number };
+  readonly #latency: { observe(seconds: number): void };
   readonly #runs = new Set<ActorRun>();
   #drained: PromiseWithResolversLike | undefined;
 
@@ -67,6 +68,8 @@ export class AgentRunner extends Service {
     super({ name: `agent ${name}`, logger: options.logger });
     this.#options = options;
     this.#clock = options.clock ?? new SystemClock();
+    this.#latency = options.metrics.processingLatency(options.agent);
+    this.#events = options.metrics.eventTally(options.agent);
   }
 
   protected override onStart(): Promise<void> {
@@ -95,12 +98,11 @@ export class AgentRunner extends Service {
     const { agent, channel } = this.#options;
     let consecutive = 0;
     while (!signal.aborted) {
-      const run = new ActorRun(signal, this.#options, () => this.#counted());
+      const run = new ActorRun(signal, this.#options, (event) => this.#counted(event));
       this.#runs.add(run);
       try {
         await this.#runOnce(run, index);
         await run.end();
-        this.#flushCount();
         if (run.failure !== undefined) throw asError(run.failure);
         if (channel.isClosed || signal.aborted) return;
         if (run.isInterrupted) {
@@ -117,7 +119,6 @@ export class AgentRunner extends Service {
         else await new Promise<void>((resolve) => setImmediate(resolve));
       } catch (err) {
         await run.end();
-        this.#flushCount();
         if (signal.aborted && isAbortError(err)) return;
         const failure = run.failure ?? err;
         consecutive = run.hasProgressed ? 1 : consecutive + 1;
@@ -161,15 +162,15 @@ export class AgentRunner extends Service {
     }
   }
 
-  /** Events are counted here and handed to Prometheus in chunks: a labelled inc per event is not free. */
-  #counted(): void {
-    if (++this.#uncounted >= 1000) this.#flushCount();
-  }
-
-  #flushCount(): void {
-    if (this.#uncounted === 0) return;
-    this.#options.metrics.eventsProcessed(this.#options.agent, this.#uncounted);
-    this.#uncounted = 0;
+  /**
+   * Counts the event (a tally read at each scrape) and observes its processing latency when it is
+   * acked. Wall time, not the injected clock: a latency is a measurement, not a schedule.
+   */
+  #counted(event: Event): void {
+    this.#events.count += 1;
+    if (event.isAcked) return;
+    const takenMs = performance.now();
+    event.whenAcked(() => this.#latency.observe((performance.now() - takenMs) / 1000));
   }
 
   #failed(event: Event | undefined, error: unknown, actor: number): void {

@@ -7,7 +7,8 @@ export class WorkerMetrics {
   readonly registry = new Registry();
   readonly #messagesIn: Counter<'topic'>;
   readonly #messagesOut: Counter<'topic'>;
-  readonly #events: Counter<'agent'>;
+  /** Events counted by agents since the last scrape; added to `streamd_events_total` when it is collected. */
+  readonly #uncountedEvents = new Map<string, { count: number }>();
   readonly #handlerErrors: Counter<'agent'>;
   readonly #timerErrors: Counter<'timer'>;
   readonly #decodeErrors: Counter<'topic' | 'agent' | 'policy'>;
@@ -20,6 +21,7 @@ export class WorkerMetrics {
   readonly #recoveryRemaining: Gauge<'table'>;
   readonly #leader: Gauge;
   readonly #sendLatency: Histogram;
+  readonly #processingLatency: Histogram<'agent'>;
   readonly #tableReads: Counter<'table'>;
   readonly #tableWrites: Counter<'table'>;
   readonly #lag: Gauge<'topic' | 'partition'>;
@@ -30,7 +32,20 @@ export class WorkerMetrics {
     if (options.withDefaults ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'streamd_' });
     this.#messagesIn = new Counter({ name: 'streamd_messages_in_total', help: 'Records received from Kafka, per topic.', labelNames: ['topic'], registers });
     this.#messagesOut = new Counter({ name: 'streamd_messages_out_total', help: 'Records sent to Kafka, per topic.', labelNames: ['topic'], registers });
-    this.#events = new Counter({ name: 'streamd_events_total', help: 'Events processed by agents (acked), per agent.', labelNames: ['agent'], registers });
+    const uncountedEvents = this.#uncountedEvents;
+    // Read from the agents' tallies at each scrape, never incremented directly.
+    new Counter({
+      name: 'streamd_events_total',
+      help: "Events taken by agents' handlers, per agent.",
+      labelNames: ['agent'],
+      registers,
+      collect() {
+        for (const [agent, tally] of uncountedEvents) {
+          if (tally.count > 0) this.inc({ agent }, tally.count);
+          tally.count = 0;
+        }
+      },
+    });
     this.#handlerErrors = new Counter({ name: 'streamd_handler_errors_total', help: 'Handler errors, per agent.', labelNames: ['agent'], registers });
     this.#timerErrors = new Counter({ name: 'streamd_timer_errors_total', help: 'Failed runs of timer and start-up task handlers, per timer or task.', labelNames: ['timer'], registers });
     this.#decodeErrors = new Counter({
@@ -47,7 +62,7 @@ export class WorkerMetrics {
       registers,
     });
     this.#assigned = new Gauge({ name: 'streamd_assigned_partitions', help: 'Partitions assigned to this worker.', registers });
-    this.#rebalances = new Counter({ name: 'streamd_rebalances_total', help: 'Consumer group rebalances seen by this worker.', registers });
+    this.#rebalances = new Counter({ name: 'streamd_rebalances_total', help: 'Consumer group rebalances this worker completed (each assignment it received, the first join included).', registers });
     this.#changelogRecords = new Counter({
       name: 'streamd_changelog_records_total',
       help: 'Changelog records sent, per table (one per key written since the previous commit).',
@@ -72,6 +87,13 @@ export class WorkerMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
+    this.#processingLatency = new Histogram({
+      name: 'streamd_processing_latency_seconds',
+      help: "Time from an agent's actor taking an event to acknowledging it (handler, table reads, sends it awaits), per agent.",
+      labelNames: ['agent'],
+      buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      registers,
+    });
     this.#tableReads = new Counter({ name: 'streamd_table_reads_total', help: 'Table reads by handlers, per table.', labelNames: ['table'], registers });
     this.#tableWrites = new Counter({ name: 'streamd_table_writes_total', help: 'Table writes (set, delete, update) by handlers, per table.', labelNames: ['table'], registers });
     this.#lag = new Gauge({
@@ -91,8 +113,14 @@ export class WorkerMetrics {
     this.#messagesOut.inc({ topic }, count);
   }
 
-  eventsProcessed(agent: string, count: number): void {
-    this.#events.inc({ agent }, count);
+  /**
+   * The event tally of `agent`: a plain number the agent increments per event, read into
+   * `streamd_events_total` at each scrape (a labelled Prometheus inc per event is not free).
+   */
+  eventTally(agent: string): { count: number } {
+    let tally = this.#uncountedEvents.get(agent);
+    if (tally === undefined) this.#uncountedEvents.set(agent, (tally = { count: 0 }));
+    return tally;
   }
 
   handlerError(agent: string): void {
@@ -134,6 +162,11 @@ export class WorkerMetrics {
 
   sendLatency(seconds: number): void {
     this.#sendLatency.observe(seconds);
+  }
+
+  /** The processing-latency histogram of `agent`, bound once (it is observed per event). */
+  processingLatency(agent: string): { observe(seconds: number): void } {
+    return this.#processingLatency.labels({ agent });
   }
 
   /** A counter of reads of `table`, bound once (a labelled lookup per event is not free). */

@@ -176,6 +176,7 @@ export class StreamSource extends Service {
     this.#assignment = partitions;
     this.#isAssigned = true;
     this.#options.metrics.assignedPartitions(partitions.length);
+    this.#options.metrics.rebalanced();
     this.log.info({ partitions: partitions.map((p) => `${p.topic}[${p.partition}]`) }, `assigned ${partitions.length} partitions`);
     const generation = ++this.#generation;
     if (this.#isDraining) {
@@ -222,7 +223,6 @@ export class StreamSource extends Service {
     this.#ends.clear();
     this.#options.metrics.clearConsumerLag();
     this.#assignment = [];
-    this.#options.metrics.rebalanced();
     this.#options.onRevoked();
     if (offsets.length === 0 && taken.length === 0) return;
     const previous = this.#revokeCommit ?? Promise.resolve();
