@@ -22,6 +22,19 @@ const PAGES = 1000;
 const SESSION_TIMEOUT_MS = 6000;
 const TIMEOUT_MS = 180_000;
 const ALL = Array.from({ length: PARTITIONS }, (_, p) => p);
+/** A short-interval timer that only runs on the leader (test/fixtures/apps/e2e/leader-timer.ts). */
+const LEADER_TIMER = `
+timers:
+  leader_tick: { interval: 200ms, onLeader: true, handler: ./leader-timer.ts#leaderTick }
+`;
+
+/** When the worker's leader timer fired at or after `since` (epoch ms of its log lines). */
+function firings(worker: ClusterWorker, since: number): number[] {
+  return worker.daemon
+    .logs()
+    .filter((l) => l['msg'] === 'leader timer fired' && (l['time'] as number) >= since)
+    .map((l) => l['time'] as number);
+}
 
 /** The worker's latest assignment, once it is processing it (tables recovered). */
 function readyAssignment(worker: ClusterWorker): readonly string[] | undefined {
@@ -32,8 +45,8 @@ function readyAssignment(worker: ClusterWorker): readonly string[] | undefined {
 describe('a cluster of streamd workers with tables', () => {
   const clusters: PageViewsCluster[] = [];
   const failovers: string[] = [];
-  const cluster = async (standbyReplicas: number): Promise<PageViewsCluster> => {
-    const made = new PageViewsCluster({ standbyReplicas, sessionTimeoutMs: SESSION_TIMEOUT_MS });
+  const cluster = async (standbyReplicas: number, extraManifest?: string): Promise<PageViewsCluster> => {
+    const made = new PageViewsCluster({ standbyReplicas, sessionTimeoutMs: SESSION_TIMEOUT_MS, ...(extraManifest === undefined ? {} : { extraManifest }) });
     clusters.push(made);
     await made.setUp();
     return made;
@@ -130,8 +143,8 @@ describe('a cluster of streamd workers with tables', () => {
     );
   }
 
-  it('has exactly one leader among three workers, and exactly one survivor leads after the leader is killed', { timeout: TIMEOUT_MS }, async () => {
-    const app = await cluster(1);
+  it('has exactly one leader among three workers, whose onLeader timer fires there alone; after the leader is killed, exactly one survivor leads and fires it', { timeout: TIMEOUT_MS }, async () => {
+    const app = await cluster(1, LEADER_TIMER);
     const workers = [await app.start('a'), await app.start('b'), await app.start('c')];
     let mostLeadersSeen = 0;
     /**
@@ -158,14 +171,24 @@ describe('a cluster of streamd workers with tables', () => {
     };
 
     const first = await stableLeader(60_000, 'exactly one of three workers reporting streamd_leader 1');
+    const firstFrom = Date.now();
+    await waitFor(() => firings(first, firstFrom).length >= 5, { timeoutMs: 30_000, intervalMs: 50, message: () => `the leader's timer firing 5 times:\n${first.daemon.tail(10)}` });
     const killedAt = Date.now();
+    for (const other of workers.filter((w) => w !== first)) {
+      assert.deepEqual(firings(other, firstFrom), [], `the timer does not fire on ${other.name}, which does not lead`);
+    }
     assert.equal((await first.daemon.kill9()).signal, 'SIGKILL');
     const next = await stableLeader(SESSION_TIMEOUT_MS + 30_000, 'exactly one survivor reporting streamd_leader 1');
     assert.notEqual(next, first, 'the new leader is not the killed worker');
     const took = next.daemon.logs().find((l) => l['msg'] === 'this worker is now the leader' && (l['time'] as number) >= killedAt);
     assert.ok(took !== undefined, `the new leader says it became the leader after the kill:\n${next.daemon.tail(20)}`);
     assert.equal(mostLeadersSeen, 1, 'no probe saw two workers report streamd_leader 1 at once');
-    console.log(`leader ${first.name} killed; ${next.name} leads ${(took['time'] as number) - killedAt} ms later (session timeout ${SESSION_TIMEOUT_MS} ms)`);
+    await waitFor(() => firings(next, killedAt).length >= 5, { timeoutMs: 30_000, intervalMs: 50, message: () => `the new leader's timer firing 5 times:\n${next.daemon.tail(10)}` });
+    const survivors = workers.filter((w) => w !== first);
+    const firedOn = survivors.filter((w) => firings(w, killedAt).length > 0).map((w) => w.name);
+    assert.deepEqual(firedOn, [next.name], 'after the kill the timer fires on exactly one survivor: the new leader');
+    const gap = firings(next, killedAt)[0]! - killedAt;
+    console.log(`leader ${first.name} killed; ${next.name} leads ${(took['time'] as number) - killedAt} ms later and fires the timer ${gap} ms after the kill (session timeout ${SESSION_TIMEOUT_MS} ms)`);
 
     for (const survivor of workers.filter((w) => w !== first)) {
       assert.deepEqual(await survivor.daemon.terminate(), { code: 0, signal: null }, survivor.daemon.tail());

@@ -29,6 +29,8 @@ export interface ClusterOptions {
   readonly standbyReplicas: number;
   /** Short, so a kill -9 is noticed quickly; the heartbeat runs at a sixth of it. */
   readonly sessionTimeoutMs: number;
+  /** Manifest text appended to the example's, e.g. a `timers:` section (handlers relative to test/fixtures/apps/e2e). */
+  readonly extraManifest?: string;
 }
 
 /** The page of view number `i`: `pages` pages, each viewed equally often. */
@@ -74,7 +76,7 @@ export class PageViewsCluster {
         .replace(/^id: .*$/m, `id: ${this.appId}`)
         .replace(/\bpage_counts_out\b/g, this.output)
         .replace(/\bpage_views\b/g, this.input)
-        .replace('./handlers/page-views.ts', HANDLERS),
+        .replace('./handlers/page-views.ts', HANDLERS) + (this.#options.extraManifest ?? ''),
     );
     this.#root = await mkdtemp(join(tmpdir(), `${this.appId}-`));
     const admin = await this.admin();
@@ -84,13 +86,14 @@ export class PageViewsCluster {
     ]);
   }
 
-  /** Starts worker `name` with a datadir of its own; resolves once its GET /ready says 200. */
-  async start(name: string): Promise<ClusterWorker> {
+  /** Starts worker `name` with a datadir of its own (and extra CLI `args`); resolves once its GET /ready says 200. */
+  async start(name: string, args: readonly string[] = []): Promise<ClusterWorker> {
     if (this.#root === undefined) throw new Error('call setUp() first');
     const datadir = join(this.#root, name);
     const { standbyReplicas, sessionTimeoutMs } = this.#options;
     const daemon = await Daemon.start({
       manifest: this.manifest,
+      args,
       env: {
         STREAMD_BROKER: `kafka://${brokerAddress()}`,
         STREAMD_DATADIR: datadir,
