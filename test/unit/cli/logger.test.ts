@@ -1,5 +1,5 @@
-// createLogger and --log-level: JSON lines unless the output is a terminal (or pretty is asked for and
-// pino-pretty is installed), the level filters, Faust's level names are accepted.
+// createLogger and --log-level: JSON lines unless the output is a terminal (or pretty is asked for),
+// readable lines that keep every field and an error's stack, the level filters, Faust's level names.
 
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
@@ -28,14 +28,30 @@ describe('createLogger', () => {
     assert.deepEqual([line.msg, line.topic, line.level], ['hello', 'page_views', 30]);
   });
 
-  it('writes readable lines through pino-pretty when asked (it is installed in development)', () => {
+  it('writes readable lines when asked: time, level, service, message, fields, no colours off a terminal', () => {
     const out = sink(false);
-    const logger = createLogger({ level: 'debug', pretty: true, destination: out });
-    logger.debug({ partition: 3 }, 'assigned');
-    const text = out.lines.join('');
-    assert.match(text, /DEBUG.*assigned/);
-    assert.match(text, /partition: 3/);
-    assert.throws(() => JSON.parse(text) as unknown);
+    const logger = createLogger({ level: 'debug', pretty: true, destination: out }).child({ service: 'stream source' });
+    logger.debug({ partition: 3, topic: 'page views', tps: ['a[0]'] }, 'assigned');
+    assert.equal(out.lines.length, 1);
+    assert.match(out.lines[0]!, /^\d\d:\d\d:\d\d\.\d{3} DEBUG \[stream source\] assigned {2}partition=3 topic="page views" tps=\["a\[0\]"\]\n$/);
+  });
+
+  it('shows an error with its stack and code, indented under the line', () => {
+    const out = sink(false);
+    const error = Object.assign(new Error('disk full'), { code: 'ENOSPC' });
+    createLogger({ level: 'info', pretty: true, destination: out }).error({ err: error }, 'write failed');
+    const [head, ...rest] = out.lines.join('').trimEnd().split('\n');
+    assert.match(head!, /ERROR write failed$/);
+    assert.equal(rest[0], '    Error: disk full');
+    assert.match(rest[1]!, /^ {4} {4}at /);
+    assert.equal(rest.at(-1), '    code: ENOSPC');
+  });
+
+  it('colours the level on a terminal', () => {
+    const out = sink(true);
+    createLogger({ level: 'info', destination: out }).warn('careful');
+    const ESC = String.fromCharCode(27);
+    assert.ok(out.lines.join('').includes(`${ESC}[33mWARN ${ESC}[0m careful`), JSON.stringify(out.lines));
   });
 
   it('is pretty by default on a terminal and JSON when told not to be', () => {
