@@ -57,8 +57,29 @@ interface Held {
   positions: TablePositions;
 }
 
+/** A table partition being recovered now, for `/ready` and `streamd tables`. */
+export interface RecoveryProgress {
+  readonly table: string;
+  readonly partition: number;
+  /** Changelog records applied so far. */
+  readonly records: number;
+  /** Changelog offsets still to read before the partition is recovered. */
+  readonly remaining: number;
+  /** Records applied per second since its recovery began (0 at first). */
+  readonly ratePerSecond: number;
+}
+
+interface Recovering {
+  readonly startedMs: number;
+  readonly end: bigint;
+  position: bigint;
+  records: number;
+}
+
 export class Tables extends Service {
   readonly runtimes = new Map<string, TableRuntime>();
+  /** Partitions being recovered now, by `table[partition]`. */
+  readonly #recoveringNow = new Map<string, Recovering & { readonly table: string; readonly partition: number }>();
   readonly #options: TablesOptions;
   readonly #clock: Clock;
   readonly #held = new Map<string, Held>();
@@ -293,8 +314,15 @@ export class Tables extends Service {
       );
     };
     let result: { records: number; position: bigint };
+    const progress = { table: table.name, partition, startedMs: startedAt, end, position: from, records: 0 };
+    const progressKey = `${table.name}[${partition}]`;
+    if (toApply > 0n) this.#recoveringNow.set(progressKey, progress);
     try {
-      result = await catchUp(this.#options.reader, tp, from, end, (batch) => this.#applyBatch(held, batch, true), {
+      result = await catchUp(this.#options.reader, tp, from, end, async (batch) => {
+        await this.#applyBatch(held, batch, true);
+        progress.position = batch.nextOffset;
+        progress.records += batch.records.length;
+      }, {
         stallTimeoutMs: this.#options.manifest.settings.recoveryStallTimeoutMs,
         signal,
         clock: this.#clock,
@@ -304,6 +332,8 @@ export class Tables extends Service {
     } catch (err) {
       if (signal.aborted) return;
       throw err instanceof StreamdError ? err : new StreamdError('STREAMD_RECOVERY', `recovery of table ${table.name} partition ${partition} failed`, { cause: err });
+    } finally {
+      this.#recoveringNow.delete(progressKey);
     }
     metrics.recoveryRemaining(table.name, 0);
     if (signal.aborted) return;
@@ -320,6 +350,15 @@ export class Tables extends Service {
       });
     }
     table.partitions.set(partition, served);
+  }
+
+  /** The active partitions being recovered now (empty when none is), in the order they began. */
+  recoveryProgress(): RecoveryProgress[] {
+    const nowMs = this.#clock.now();
+    return [...this.#recoveringNow.values()].map(({ table, partition, startedMs, end, position, records }) => {
+      const seconds = (nowMs - startedMs) / 1000;
+      return { table, partition, records, remaining: end > position ? Number(end - position) : 0, ratePerSecond: seconds > 0 ? Math.round(records / seconds) : 0 };
+    });
   }
 
   async #applyBatch(held: Held, batch: RecordBatch, isRecovery = false): Promise<void> {

@@ -8,14 +8,14 @@ import Koa, { type Context } from 'koa';
 import { Router } from '@koa/router';
 import type { Logger } from 'pino';
 import type { WorkerMetrics } from '../metrics/index.js';
-import type { WorkerHandle } from '../worker/types.js';
+import type { Readiness, WorkerHandle } from '../worker/types.js';
 import { parseIngestBody } from './ingest-request.js';
 import { DEFAULT_BODY_LIMIT_BYTES, parseJsonBody, readBody } from './read-body.js';
 import { addTableRoutes } from './table-routes.js';
 import { WebError, ingestErrorToWebError } from './web-error.js';
 
 /** What the web app uses of a worker; a `WorkerHandle` is one. */
-export type WebWorker = Pick<WorkerHandle, 'isReady' | 'ingest' | 'topology' | 'tableQueries'> & { readonly metrics: Pick<WorkerMetrics, 'expose'> };
+export type WebWorker = Pick<WorkerHandle, 'readiness' | 'ingest' | 'topology' | 'tableQueries'> & { readonly metrics: Pick<WorkerMetrics, 'expose'> };
 
 /** What `createWebApp` is built from. */
 export interface WebAppOptions {
@@ -28,6 +28,14 @@ export interface WebAppOptions {
   /** How long a table read proxied to its owner waits; default 5000. */
   readonly proxyTimeoutMs?: number;
 }
+
+/** What `/ready` says while the worker is not ready, by phase. */
+const NOT_READY: Readonly<Record<Exclude<Readiness['phase'], 'ready'>, string>> = {
+  starting: 'the worker is starting (topics, stores)',
+  joining: 'the worker is waiting for its partitions from the consumer group',
+  recovering: 'the worker is recovering its tables from their changelogs',
+  stopping: 'the worker is stopping',
+};
 
 /** A node:http request listener; it never rejects (errors become responses). */
 export type WebCallback = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
@@ -94,7 +102,13 @@ export function createWebApp(options: WebAppOptions): WebCallback {
     ctx.body = { status: 'ok' };
   });
   router.get('/ready', (ctx) => {
-    if (!worker.isReady()) throw new WebError('STREAMD_NOT_READY', 'the worker has not joined its group or recovered its tables yet');
+    const { phase, recovering } = worker.readiness();
+    if (phase !== 'ready') {
+      const remaining = recovering.reduce((sum, r) => sum + r.remaining, 0);
+      throw new WebError('STREAMD_NOT_READY', NOT_READY[phase] + (recovering.length === 0 ? '' : `: ${recovering.length} table partitions, ${remaining} changelog records to go`), {
+        details: { phase, recovering },
+      });
+    }
     ctx.body = { status: 'ready' };
   });
   router.get('/metrics', async (ctx) => {

@@ -77,6 +77,24 @@ export interface TableQueries {
   scan(table: string, limit: number, after?: { readonly key: unknown }): Promise<TablePage>;
 }
 
+/** A table partition being recovered: changelog records applied and offsets still to read. */
+export interface RecoveringPartition {
+  readonly table: string;
+  readonly partition: number;
+  readonly records: number;
+  readonly remaining: number;
+  readonly ratePerSecond: number;
+}
+
+/**
+ * Where the worker is on its way to processing: `starting` (topics, stores), `joining` (waiting for
+ * its assignment), `recovering` (tables of its assignment), `ready`, `stopping`.
+ */
+export interface Readiness {
+  readonly phase: 'starting' | 'joining' | 'recovering' | 'ready' | 'stopping';
+  readonly recovering: readonly RecoveringPartition[];
+}
+
 export interface WorkerHandle {
   readonly manifest: Manifest;
   readonly metrics: WorkerMetrics;
@@ -86,6 +104,8 @@ export interface WorkerHandle {
   whenStopped(): Promise<ServiceExit>;
   /** Joined the group and ready to process (tables recovered, once there are tables). */
   isReady(): boolean;
+  /** What the worker is doing now and, while it recovers tables, how far each partition has come (`GET /ready`). */
+  readiness(): Readiness;
   /**
    * Produces to a declared topic (or an agent's topic as `@agent`). Rejects with code
    * STREAMD_UNKNOWN_TOPIC for a topic the manifest does not declare, STREAMD_ENCODE for a value

@@ -33,7 +33,7 @@ import { buildServiceTree, type ServiceTree } from './service-tree.js';
 import { createTables } from './tables-setup.js';
 import { describePartitions, ensureTopics } from './topics.js';
 import { createTableQueries } from './table-queries.js';
-import type { IngestMessage, TableQueries, Topology, WorkerHandle } from './types.js';
+import type { IngestMessage, Readiness, TableQueries, Topology, WorkerHandle } from './types.js';
 
 export interface WorkerOptions {
   readonly logger: Logger;
@@ -320,7 +320,15 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   }
 
   isReady(): boolean {
-    return this.state === 'running' && this.#tree.source.isAssigned && !this.#tree.source.isGated;
+    return this.readiness().phase === 'ready';
+  }
+
+  readiness(): Readiness {
+    const recovering = this.#tables?.recoveryProgress() ?? [];
+    if (this.state === 'idle' || this.state === 'starting') return { phase: 'starting', recovering };
+    if (this.state !== 'running') return { phase: 'stopping', recovering };
+    if (!this.#tree.source.isAssigned) return { phase: 'joining', recovering };
+    return { phase: this.#tree.source.isGated ? 'recovering' : 'ready', recovering };
   }
 
   /** The worker's tables (undefined when the manifest declares none): for the web layer and tests. */

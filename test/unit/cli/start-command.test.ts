@@ -14,7 +14,7 @@ import type { RecordMetadata } from '../../../src/kafka/index.js';
 import type { Manifest } from '../../../src/manifest/index.js';
 import { WorkerMetrics } from '../../../src/metrics/index.js';
 import { Service } from '../../../src/service/index.js';
-import type { TableQueries, Topology, WorkerHandle } from '../../../src/worker/types.js';
+import type { Readiness, TableQueries, Topology, WorkerHandle } from '../../../src/worker/types.js';
 import type { Logger } from 'pino';
 import { waitFor } from '../../helpers/wait-for.js';
 import { cliFixture, fakeIo } from './fixture.js';
@@ -47,6 +47,10 @@ class FakeWorker extends Service implements WorkerHandle {
 
   isReady(): boolean {
     return this.#isReady;
+  }
+
+  readiness(): Readiness {
+    return { phase: this.#isReady ? 'ready' : 'starting', recovering: [] };
   }
 
   ingest(): Promise<RecordMetadata[]> {

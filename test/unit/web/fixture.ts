@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import type { RecordMetadata } from '../../../src/kafka/index.js';
 import { createWebApp, type WebAppOptions, type WebWorker } from '../../../src/web/index.js';
-import type { IngestMessage, KeyLocation, TableInfo, TablePage, TableQueries, Topology } from '../../../src/worker/types.js';
+import type { IngestMessage, KeyLocation, Readiness, TableInfo, TablePage, TableQueries, Topology } from '../../../src/worker/types.js';
 
 /** A table of FakeTableQueries: its info and its entries by JSON of the key (in insertion order). */
 export interface FakeTable {
@@ -57,6 +57,8 @@ export class FakeTableQueries implements TableQueries {
 /** A worker whose readiness, ingest result and topology a test sets. */
 export class FakeWorker implements WebWorker {
   isReadyNow = true;
+  /** What readiness() reports while not ready. */
+  recovering: Readiness['recovering'] = [];
   readonly ingested: { topic: string; messages: readonly IngestMessage[] }[] = [];
   ingestError: Error | undefined;
   readonly tableQueries: FakeTableQueries;
@@ -68,6 +70,10 @@ export class FakeWorker implements WebWorker {
 
   isReady(): boolean {
     return this.isReadyNow;
+  }
+
+  readiness(): Readiness {
+    return this.isReadyNow ? { phase: 'ready', recovering: [] } : { phase: 'recovering', recovering: this.recovering };
   }
 
   ingest(topic: string, messages: readonly IngestMessage[]): Promise<RecordMetadata[]> {

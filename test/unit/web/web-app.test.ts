@@ -27,15 +27,22 @@ describe('web app: probes, metrics and topology', () => {
     });
   });
 
-  it('answers /ready with 200 when the worker is ready and 503 STREAMD_NOT_READY when not', async () => {
+  it('answers /ready with 200 when the worker is ready and 503 STREAMD_NOT_READY with the recovery progress when not', async () => {
     const worker = new FakeWorker();
     await withApp(worker, async ({ port }) => {
       assert.equal((await call(port, 'GET', '/ready')).status, 200);
       worker.isReadyNow = false;
+      worker.recovering = [
+        { table: 'counts', partition: 0, records: 1200, remaining: 800, ratePerSecond: 600 },
+        { table: 'counts', partition: 3, records: 0, remaining: 200, ratePerSecond: 0 },
+      ];
       const reply = await call(port, 'GET', '/ready');
       assert.equal(reply.status, 503);
-      assert.equal((reply.json as { code: string }).code, 'STREAMD_NOT_READY');
-      assert.equal(typeof (reply.json as { message: unknown }).message, 'string');
+      const body = reply.json as { code: string; message: string; phase: string; recovering: unknown[] };
+      assert.equal(body.code, 'STREAMD_NOT_READY');
+      assert.equal(body.message, 'the worker is recovering its tables from their changelogs: 2 table partitions, 1000 changelog records to go');
+      assert.equal(body.phase, 'recovering');
+      assert.deepEqual(body.recovering, worker.recovering);
     });
   });
 
