@@ -3,9 +3,12 @@
 
 import { Cron } from 'croner';
 import type { Logger } from 'pino';
-import type { HandlerContext } from '../agents/index.js';
 import { Service, abortError, isAbortError, type Clock } from '../service/index.js';
-import type { CrontabJob, TaskJob, TimerContextParts, TimerJob } from './types.js';
+import { jobContext } from './job-context.js';
+import type { CrontabJob, TaskJob, TimerContextParts, TimerHandler, TimerJob } from './types.js';
+
+/** The kinds of job a Scheduler runs. */
+export type JobKind = 'timer' | 'task' | 'crontab';
 
 export interface SchedulerOptions {
   readonly logger: Logger;
@@ -26,16 +29,33 @@ export interface SchedulerOptions {
  * handler at each due time; a run that overruns skips the due times it missed, so a handler never
  * overlaps itself. Leader-only jobs are skipped at a firing where this worker is not the leader.
  * A failed run is logged with the job's name and counted; the timer goes on. Stopping aborts the
- * handlers' `signal` and does not wait for a handler that ignores it.
+ * handlers' `signal` and does not wait for a handler that ignores it. Handlers are looked up at each
+ * firing, so `replaceHandler` (hot reload) takes effect at the next one.
  */
 export class Scheduler extends Service {
   readonly #options: SchedulerOptions;
   readonly #errors = new Map<string, number>();
   readonly #runs = new Map<string, number>();
+  /** The current handler of each job, by `<kind> <name>` (timers, tasks and crontabs may share names). */
+  readonly #handlers = new Map<string, TimerHandler>();
 
   constructor(options: SchedulerOptions) {
     super({ name: 'timers', logger: options.logger });
     this.#options = options;
+    for (const job of options.timers) this.#handlers.set(`timer ${job.name}`, job.handler);
+    for (const job of options.tasks) this.#handlers.set(`task ${job.name}`, job.handler);
+    for (const job of options.crontabs ?? []) this.#handlers.set(`crontab ${job.name}`, job.handler);
+  }
+
+  /**
+   * Swaps the handler of a declared job: a run in progress finishes with the old code, the next
+   * firing uses `handler`. Returns false (and changes nothing) for a job this scheduler does not run.
+   */
+  replaceHandler(kind: JobKind, name: string, handler: TimerHandler): boolean {
+    const key = `${kind} ${name}`;
+    if (!this.#handlers.has(key)) return false;
+    this.#handlers.set(key, handler);
+    return true;
   }
 
   /** Completed runs (successful or failed) of the job `name`. */
@@ -97,24 +117,17 @@ export class Scheduler extends Service {
     await this.#fire('task', task, signal);
   }
 
-  async #fire(kind: 'timer' | 'task' | 'crontab', job: TimerJob | TaskJob | CrontabJob, signal: AbortSignal): Promise<void> {
+  async #fire(kind: JobKind, job: TimerJob | TaskJob | CrontabJob, signal: AbortSignal): Promise<void> {
     const { context } = this.#options;
     if (job.isLeaderOnly && !context.isLeader()) {
       this.log.debug({ [kind]: job.name }, `${kind} skipped: this worker is not the leader`);
       return;
     }
     const log = this.log.child({ [kind]: job.name });
-    const handlerContext: HandlerContext = {
-      topics: context.topics,
-      agents: context.agents,
-      tables: context.tables(job.name),
-      log,
-      signal,
-      isLeader: context.isLeader,
-      currentEvent: () => undefined,
-    };
+    const handlerContext = jobContext(context, job.name, log, signal);
+    const handler = this.#handlers.get(`${kind} ${job.name}`) ?? job.handler;
     try {
-      await untilAborted(Promise.resolve().then(() => job.handler(handlerContext)), signal);
+      await untilAborted(Promise.resolve().then(() => handler(handlerContext)), signal);
     } catch (error) {
       if (signal.aborted) throw isAbortError(error) ? error : abortError(signal);
       this.#errors.set(job.name, this.errorCount(job.name) + 1);
