@@ -1,4 +1,4 @@
-// streamd's public API for handler authors: the handler types, streams and events, and `defineApp` for
+// streamd's public API for handler authors: the handler types (agents, views), streams and events, `respond` for views, and `defineApp` for
 // TypeScript manifests. Handlers import types from here (`import type { Agent } from 'streamd'`).
 
 export type { Agent, AgentRef, HandlerContext, SendOptions, TopicSender } from './agents/index.js';
@@ -6,3 +6,5 @@ export { Event, Stream, type GroupByOptions } from './streams/index.js';
 export type { SetTable, Table } from './tables/index.js';
 export { StreamdError, hasCode } from './errors/index.js';
 export { defineApp, type AppDefinition, type AppHandlerFunction, type AppSettings } from './manifest/define-app.js';
+export { respond, type ViewResponse } from './web/view-response.js';
+export type { View, ViewContext, ViewRequest } from './web/view-types.js';

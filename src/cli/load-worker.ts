@@ -5,37 +5,39 @@ import { dirname } from 'node:path';
 import type { AnyAgent } from '../agents/index.js';
 import type { HandlerReference } from '../manifest/index.js';
 import type { TimerHandler } from '../timers/index.js';
+import type { View } from '../web/index.js';
 import type { CreateWorker } from './start-command.js';
 
 /**
  * Returns a `createWorker(manifest, { logger })` that compiles and loads the handler modules of the
- * agents, timers and start-up tasks (HandlerBundler), takes function handlers (TypeScript manifests)
- * as they are, and hands them all to src/worker's `createWorker`. A handler that does not build or
- * load rejects with STREAMD_HANDLER (exit 2). Module handlers are watched and hot-reloaded
- * (handler-reload.ts; agents only: timer and task handlers keep the code they started with). The
- * build directory is removed when the worker ends.
+ * agents, timers, crontabs, start-up tasks and views (HandlerBundler), takes function handlers
+ * (TypeScript manifests) as they are, and hands them all to src/worker's `createWorker`. A handler
+ * that does not build or load rejects with STREAMD_HANDLER (exit 2). Module handlers are watched and
+ * hot-reloaded (handler-reload.ts; agents only: timer, task and view handlers keep the code they
+ * started with). The build directory is removed when the worker ends.
  */
 export async function loadCreateWorker(): Promise<CreateWorker> {
-  const [{ createWorker }, { HandlerBundler, handlerKey }, { watchHandlers }] = await Promise.all([
+  const [{ createWorker, viewName }, { HandlerBundler, handlerKey }, { watchHandlers }] = await Promise.all([
     import('../worker/index.js'),
     import('../handlers/index.js'),
     import('./handler-reload.js'),
   ]);
   return async (manifest, { logger }) => {
     const agents = [...manifest.agents.values()];
-    const scheduled = [...manifest.timers.values(), ...manifest.tasks.values(), ...manifest.crontabs.values()];
+    const others = [...manifest.timers.values(), ...manifest.tasks.values(), ...manifest.crontabs.values(), ...manifest.views];
     const bundler = new HandlerBundler({ appRoot: dirname(manifest.sourcePath) });
     let worker;
     try {
       // Function handlers (a TypeScript manifest's) were compiled with the manifest; only modules are bundled.
-      const refs = [...agents, ...scheduled].flatMap(({ handler }) => (handler.kind === 'module' ? [{ file: handler.file, exportName: handler.exportName, origin: handler.location }] : []));
+      const refs = [...agents, ...others].flatMap(({ handler }) => (handler.kind === 'module' ? [{ file: handler.file, exportName: handler.exportName, origin: handler.location }] : []));
       const loaded = refs.length === 0 ? new Map<string, unknown>() : await bundler.load(refs);
       const handlerOf = (handler: HandlerReference): unknown => (handler.kind === 'function' ? handler.fn : loaded.get(handlerKey(handler)));
       const handlers = new Map(agents.map(({ name, handler }) => [name, handlerOf(handler) as AnyAgent]));
       const timers = new Map([...manifest.timers.values()].map(({ name, handler }) => [name, handlerOf(handler) as TimerHandler]));
       const tasks = new Map([...manifest.tasks.values()].map(({ name, handler }) => [name, handlerOf(handler) as TimerHandler]));
       const crontabs = new Map([...manifest.crontabs.values()].map(({ name, handler }) => [name, handlerOf(handler) as TimerHandler]));
-      worker = await createWorker(manifest, { logger, handlers, timers, tasks, crontabs });
+      const views = new Map(manifest.views.map((view) => [viewName(view), handlerOf(view.handler) as View]));
+      worker = await createWorker(manifest, { logger, handlers, timers, tasks, crontabs, views });
       await watchHandlers(worker, bundler, agents, logger);
     } catch (error) {
       await bundler.dispose().catch(() => undefined);

@@ -11,6 +11,7 @@ export class WorkerMetrics {
   readonly #uncountedEvents = new Map<string, { count: number }>();
   readonly #handlerErrors: Counter<'agent'>;
   readonly #timerErrors: Counter<'timer'>;
+  readonly #viewErrors: Counter<'view'>;
   readonly #decodeErrors: Counter<'topic' | 'agent' | 'policy'>;
   readonly #commits: Counter;
   readonly #commitLatency: Histogram;
@@ -48,6 +49,7 @@ export class WorkerMetrics {
     });
     this.#handlerErrors = new Counter({ name: 'streamd_handler_errors_total', help: 'Handler errors, per agent.', labelNames: ['agent'], registers });
     this.#timerErrors = new Counter({ name: 'streamd_timer_errors_total', help: 'Failed runs of timer and start-up task handlers, per timer or task.', labelNames: ['timer'], registers });
+    this.#viewErrors = new Counter({ name: 'streamd_view_errors_total', help: 'View requests whose handler failed (answered 500), per view.', labelNames: ['view'], registers });
     this.#decodeErrors = new Counter({
       name: 'streamd_decode_errors_total',
       help: 'Records that could not be decoded, per topic, agent and onDecodeError policy.',
@@ -129,6 +131,11 @@ export class WorkerMetrics {
 
   timerError(timer: string): void {
     this.#timerErrors.inc({ timer });
+  }
+
+  /** A view handler failed: `view` is `<METHOD> <path>`. */
+  viewError(view: string): void {
+    this.#viewErrors.inc({ view });
   }
 
   decodeError(topic: string, agent: string, policy: string): void {

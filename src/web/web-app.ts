@@ -1,4 +1,4 @@
-// The worker's koa app: health, readiness, metrics, topology, tables (table-routes.ts) and ingest,
+// The worker's koa app: health, readiness, metrics, topology, tables (table-routes.ts), ingest and the manifest's views (view-routes.ts),
 // with every error answered as JSON `{ code, message }`. The factory returns `app.callback()`, so tests need no port;
 // WebServer (web-server.ts) listens with it.
 
@@ -12,10 +12,11 @@ import type { Readiness, WorkerHandle } from '../worker/types.js';
 import { parseIngestBody } from './ingest-request.js';
 import { DEFAULT_BODY_LIMIT_BYTES, parseJsonBody, readBody } from './read-body.js';
 import { addTableRoutes } from './table-routes.js';
+import { addViewRoutes } from './view-routes.js';
 import { WebError, ingestErrorToWebError } from './web-error.js';
 
 /** What the web app uses of a worker; a `WorkerHandle` is one. */
-export type WebWorker = Pick<WorkerHandle, 'readiness' | 'ingest' | 'topology' | 'tableQueries'> & { readonly metrics: Pick<WorkerMetrics, 'expose'> };
+export type WebWorker = Pick<WorkerHandle, 'readiness' | 'ingest' | 'topology' | 'tableQueries'> & Partial<Pick<WorkerHandle, 'views'>> & { readonly metrics: Pick<WorkerMetrics, 'expose'> };
 
 /** What `createWebApp` is built from. */
 export interface WebAppOptions {
@@ -136,6 +137,7 @@ export function createWebApp(options: WebAppOptions): WebCallback {
   });
 
   addTableRoutes(router, worker.tableQueries, options.proxyTimeoutMs === undefined ? {} : { proxyTimeoutMs: options.proxyTimeoutMs });
+  if (worker.views !== undefined) addViewRoutes(router, worker.views, { guard: requireToken(options.authToken), bodyLimitBytes, log });
 
   const app = new Koa();
   app.on('error', (error: unknown) => log.warn({ err: error }, 'response failed'));

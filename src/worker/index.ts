@@ -2,3 +2,4 @@
 export { appPrefix, changelogTopic, deadLetterTopic, groupId, leaderTopic, repartitionTopic, stateDir, tableStorePath } from './naming.js';
 export type { AgentInfo, IngestMessage, Topology, WorkerHandle } from './types.js';
 export { Worker, createWorker, type WorkerOptions } from './worker.js';
+export { ViewRuntime, viewName } from './view-runtime.js';

@@ -22,7 +22,7 @@ import { ConfigError } from '../errors/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
 import { StreamSource, type Channel, type CommitParticipant, type Conductor } from '../streams/index.js';
 import type { ChangelogReader, Flush, Tables } from '../tables/index.js';
-import { Scheduler, type TimerHandler } from '../timers/index.js';
+import { Scheduler, type TimerContextParts, type TimerHandler } from '../timers/index.js';
 import type { CodecBook } from './codec-book.js';
 import { groupId } from './naming.js';
 import type { Plan } from './plan.js';
@@ -62,6 +62,8 @@ export interface ServiceTree {
   readonly runners: readonly AgentRunner[];
   /** Undefined when the manifest declares no timers and no tasks. */
   readonly scheduler: Scheduler | undefined;
+  /** The context parts of code that runs outside an event: timers, crontabs, tasks and views. */
+  readonly contextParts: TimerContextParts;
 }
 
 /** Closes the driver when the tree is down: started first, so stopped last. */
@@ -175,7 +177,15 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
     ...(input.clock === undefined ? {} : { clock: input.clock }),
   });
 
-  const scheduler = buildScheduler(input, topics, agents);
+  const tables = input.tables;
+  const contextParts: TimerContextParts = {
+    topics,
+    agents,
+    // No current event: reads go to the key's partition, writes to partitioned tables are refused.
+    tables: (job) => (tables === undefined ? {} : (tables.handles({ agent: job, currentEvent: () => undefined }) as HandlerContext['tables'])),
+    isLeader: input.isLeader,
+  };
+  const scheduler = buildScheduler(input, contextParts);
 
   const children = [
     { service: new KafkaClient(driver, logger), why: 'first up, last down: every other child talks through it' },
@@ -186,11 +196,11 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
     ...runners.map((runner) => ({ service: runner, why: 'actors of one agent; restart on handler errors' })),
     ...(scheduler === undefined ? [] : [{ service: scheduler as Service, why: 'timers and start-up tasks: they run once the worker is ready; stopped first' }]),
   ];
-  return { children, producer, source, runners, scheduler };
+  return { children, producer, source, runners, scheduler, contextParts };
 }
 
 /** The manifest's timers and tasks with their loaded handlers; a declared one without a handler fails the boot. */
-function buildScheduler(input: ServiceTreeInput, topics: Record<string, TopicSender>, agents: Record<string, AgentRef>): Scheduler | undefined {
+function buildScheduler(input: ServiceTreeInput, context: TimerContextParts): Scheduler | undefined {
   const { manifest, worker } = input;
   if (manifest.timers.size === 0 && manifest.tasks.size === 0 && manifest.crontabs.size === 0) return undefined;
   const handlerOf = (kind: 'timer' | 'task' | 'crontab', name: string, handlers: ReadonlyMap<string, TimerHandler>): TimerHandler => {
@@ -198,7 +208,6 @@ function buildScheduler(input: ServiceTreeInput, topics: Record<string, TopicSen
     if (handler === undefined) throw new ConfigError(`${kind} ${name}: no handler was loaded for it`);
     return handler;
   };
-  const tables = input.tables;
   return new Scheduler({
     logger: input.logger,
     clock: input.clock ?? new SystemClock(),
@@ -211,13 +220,7 @@ function buildScheduler(input: ServiceTreeInput, topics: Record<string, TopicSen
       isLeaderOnly: c.isLeaderOnly,
       handler: handlerOf('crontab', c.name, input.crontabHandlers),
     })),
-    context: {
-      topics,
-      agents,
-      // No current event: reads go to the key's partition, writes to partitioned tables are refused.
-      tables: (job) => (tables === undefined ? {} : (tables.handles({ agent: job, currentEvent: () => undefined }) as HandlerContext['tables'])),
-      isLeader: input.isLeader,
-    },
+    context,
     whenReady: input.whenReady,
     onError: (name) => worker.metrics.timerError(name),
   });

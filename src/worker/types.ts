@@ -5,6 +5,7 @@ import type { RecordMetadata } from '../kafka/index.js';
 import type { Manifest } from '../manifest/index.js';
 import type { ServiceExit } from '../service/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
+import type { ViewSource } from '../web/view-types.js';
 
 /** A value to produce to a declared topic; key and value are encoded by the topic's codecs. */
 export interface IngestMessage {
@@ -115,4 +116,6 @@ export interface WorkerHandle {
   topology(): Topology;
   /** Table reads for the web API: what is declared, where a key lives, local reads and scans. */
   readonly tableQueries: TableQueries;
+  /** The manifest's views with their current handlers, for the web routes. */
+  readonly views: ViewSource;
 }

@@ -24,7 +24,8 @@ import { WorkerMetrics } from '../metrics/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
 import { Channel, Conductor } from '../streams/index.js';
 import type { Tables } from '../tables/index.js';
-import type { TimerHandler } from '../timers/index.js';
+import type { JobKind, TimerHandler } from '../timers/index.js';
+import type { View } from '../web/index.js';
 import { CodecBook } from './codec-book.js';
 import { changelogTopic, groupId, leaderTopic, replyTopic } from './naming.js';
 import { makePlan, type Plan } from './plan.js';
@@ -34,6 +35,7 @@ import { createTables } from './tables-setup.js';
 import { describePartitions, ensureTopics } from './topics.js';
 import { createTableQueries } from './table-queries.js';
 import type { IngestMessage, Readiness, TableQueries, Topology, WorkerHandle } from './types.js';
+import { ViewRuntime } from './view-runtime.js';
 
 export interface WorkerOptions {
   readonly logger: Logger;
@@ -49,6 +51,8 @@ export interface WorkerOptions {
   readonly tasks?: ReadonlyMap<string, TimerHandler>;
   /** The loaded handler of every crontab, by crontab name. */
   readonly crontabs?: ReadonlyMap<string, TimerHandler>;
+  /** The loaded handler of every view, by `viewName` (`<METHOD> <path>`). */
+  readonly views?: ReadonlyMap<string, View>;
 }
 
 /** How often the timers poll for readiness before their first run. */
@@ -64,6 +68,8 @@ function toHeaders(headers: Readonly<Record<string, string | Buffer>> | undefine
 export class Worker extends Service implements WorkerHandle, Outbox {
   readonly manifest: Manifest;
   readonly metrics: WorkerMetrics;
+  /** The manifest's views and their current handlers, served by the web app. */
+  readonly views: ViewRuntime;
   readonly #driver: KafkaDriver;
   readonly #plan: Plan;
   readonly #book: CodecBook;
@@ -147,6 +153,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       },
     });
     for (const child of this.#tree.children) this.addChild(child.service, child.why);
+    this.views = new ViewRuntime(manifest.views, options.views ?? new Map(), () => this.#tree.contextParts, this.metrics);
   }
 
   get #producer(): ProducerService {
@@ -316,6 +323,17 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       planned.replace(handler);
       runner.restartRuns();
       this.log.info({ agent: name }, 'handler reloaded');
+    }
+  }
+
+  /**
+   * Swaps reloaded timer, task, crontab or view handlers, by name: a run or request in progress
+   * finishes with the old code, the next firing or request uses the new.
+   */
+  reloadHandlersOf(kind: JobKind | 'view', handlers: ReadonlyMap<string, unknown>): void {
+    for (const [name, handler] of handlers) {
+      const isSwapped = kind === 'view' ? this.views.replace(name, handler as View) : this.#tree.scheduler?.replaceHandler(kind, name, handler as TimerHandler) === true;
+      if (isSwapped) this.log.info({ [kind]: name }, 'handler reloaded');
     }
   }
 

@@ -28,6 +28,7 @@ interface Behaviour {
 
 class FakeWorker extends Service implements WorkerHandle {
   readonly metrics = new WorkerMetrics({ withDefaults: false });
+  readonly views = { routes: [], handler: () => undefined, context: () => { throw new Error('no views'); }, failed: () => undefined };
   #isReady = false;
 
   constructor(readonly manifest: Manifest, logger: Logger, private readonly behaviour: Behaviour) {
