@@ -1,31 +1,50 @@
-// Hot reload for `streamd start`: watches the agents' handler sources and hands rebuilt handlers to
-// the worker, which switches each changed agent's actors over at an event boundary. Loaded lazily
-// with the engine (see load-worker.ts).
+// Hot reload for `streamd start`: watches the module handlers' sources and hands rebuilt handlers to
+// the worker: agents switch their actors over at an event boundary; timers, crontabs and tasks use the
+// new code from their next firing; views from their next request. Loaded lazily with the engine
+// (see load-worker.ts).
 
 import type { Logger } from 'pino';
 import type { AnyAgent } from '../agents/index.js';
 import { HandlerReloader, handlerKey, type HandlerBundler } from '../handlers/index.js';
-import type { AgentDeclaration, ModuleHandlerReference } from '../manifest/index.js';
-import type { Worker } from '../worker/index.js';
+import type { HandlerReference, Manifest, ModuleHandlerReference } from '../manifest/index.js';
+import { viewName, type Worker } from '../worker/index.js';
+
+type Kind = 'agent' | 'timer' | 'task' | 'crontab' | 'view';
+
+/** Every declared handler that is a module: what kind, under what name the worker knows it. */
+function moduleHandlers(manifest: Manifest): { kind: Kind; name: string; handler: ModuleHandlerReference }[] {
+  const all: { kind: Kind; name: string; handler: HandlerReference }[] = [
+    ...[...manifest.agents.values()].map(({ name, handler }) => ({ kind: 'agent' as const, name, handler })),
+    ...[...manifest.timers.values()].map(({ name, handler }) => ({ kind: 'timer' as const, name, handler })),
+    ...[...manifest.tasks.values()].map(({ name, handler }) => ({ kind: 'task' as const, name, handler })),
+    ...[...manifest.crontabs.values()].map(({ name, handler }) => ({ kind: 'crontab' as const, name, handler })),
+    ...manifest.views.map((view) => ({ kind: 'view' as const, name: viewName(view), handler: view.handler })),
+  ];
+  return all.flatMap((entry) => (entry.handler.kind === 'module' ? [{ ...entry, handler: entry.handler }] : []));
+}
 
 /**
- * Starts a reloader for the module handlers of `agents`, stopped when the worker stops. A rebuild
+ * Starts a reloader for the manifest's module handlers, stopped when the worker stops. A rebuild
  * that fails is logged by the reloader and the running handlers stay.
  */
-export async function watchHandlers(worker: Worker, bundler: HandlerBundler, agents: readonly AgentDeclaration[], logger: Logger): Promise<void> {
-  const modules = agents.filter((agent): agent is AgentDeclaration & { readonly handler: ModuleHandlerReference } => agent.handler.kind === 'module');
+export async function watchHandlers(worker: Worker, bundler: HandlerBundler, manifest: Manifest, logger: Logger): Promise<void> {
+  const modules = moduleHandlers(manifest);
   if (modules.length === 0) return;
   const reloader = new HandlerReloader({
     logger,
     bundler,
     onReload: async (handlers, rebuiltKeys) => {
-      const changed = new Map<string, AnyAgent>();
-      for (const agent of modules) {
-        const key = handlerKey(agent.handler);
+      const changed = new Map<Kind, Map<string, unknown>>();
+      for (const { kind, name, handler: reference } of modules) {
+        const key = handlerKey(reference);
         const handler = handlers.get(key);
-        if (rebuiltKeys.has(key) && handler !== undefined) changed.set(agent.name, handler as unknown as AnyAgent);
+        if (!rebuiltKeys.has(key) || handler === undefined) continue;
+        if (!changed.has(kind)) changed.set(kind, new Map());
+        changed.get(kind)!.set(name, handler);
       }
-      if (changed.size > 0) await worker.reloadHandlers(changed);
+      for (const [kind, named] of changed) if (kind !== 'agent') worker.reloadHandlersOf(kind, named);
+      const agents = changed.get('agent');
+      if (agents !== undefined) await worker.reloadHandlers(agents as Map<string, AnyAgent>);
     },
   });
   await reloader.start();

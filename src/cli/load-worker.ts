@@ -13,8 +13,10 @@ import type { CreateWorker } from './start-command.js';
  * agents, timers, crontabs, start-up tasks and views (HandlerBundler), takes function handlers
  * (TypeScript manifests) as they are, and hands them all to src/worker's `createWorker`. A handler
  * that does not build or load rejects with STREAMD_HANDLER (exit 2). Module handlers are watched and
- * hot-reloaded (handler-reload.ts; agents only: timer, task and view handlers keep the code they
- * started with). The build directory is removed when the worker ends.
+ * hot-reloaded (handler-reload.ts): an agent's actors switch at an event boundary, a timer, crontab or
+ * task uses the new code from its next firing (a run in progress finishes with the old), a view from
+ * its next request. A task that already ran does not run again. The build directory is removed when
+ * the worker ends.
  */
 export async function loadCreateWorker(): Promise<CreateWorker> {
   const [{ createWorker, viewName }, { HandlerBundler, handlerKey }, { watchHandlers }] = await Promise.all([
@@ -38,7 +40,7 @@ export async function loadCreateWorker(): Promise<CreateWorker> {
       const crontabs = new Map([...manifest.crontabs.values()].map(({ name, handler }) => [name, handlerOf(handler) as TimerHandler]));
       const views = new Map(manifest.views.map((view) => [viewName(view), handlerOf(view.handler) as View]));
       worker = await createWorker(manifest, { logger, handlers, timers, tasks, crontabs, views });
-      await watchHandlers(worker, bundler, agents, logger);
+      await watchHandlers(worker, bundler, manifest, logger);
     } catch (error) {
       await bundler.dispose().catch(() => undefined);
       throw error;
