@@ -37,6 +37,18 @@ export function parseKey(text: string, info: TableInfo): unknown {
   }
 }
 
+/**
+ * Refuses a key segment with a broken percent-encoding (`%E0%A4%A`). The router hands such a segment
+ * over undecoded, which would read (and 404) the literal text instead of telling the client its URL is wrong.
+ */
+function assertDecodable(rawSegment: string, info: TableInfo): void {
+  try {
+    decodeURIComponent(rawSegment);
+  } catch {
+    throw new WebError('STREAMD_BAD_KEY', `the key "${rawSegment}" of table ${info.name} is not valid percent-encoded UTF-8; encode it with encodeURIComponent`);
+  }
+}
+
 /** `limit` of a scan: absent → 100; otherwise an integer 1..1000. */
 function parseLimit(raw: unknown): number {
   if (raw === undefined) return DEFAULT_SCAN_LIMIT;
@@ -103,6 +115,7 @@ export function addTableRoutes(router: Router, queries: TableQueries, options: {
 
   router.get('/tables/:table/keys/:key', servedHere, async (ctx) => {
     const info = tableOf(queries, ctx.params['table'] ?? '');
+    assertDecodable(ctx.path.split('/')[4] ?? '', info);
     const key = parseKey(ctx.params['key'] ?? '', info);
     const location = await guarded(info, () => queries.locate(info.name, key));
     if (!location.isLocal) {
