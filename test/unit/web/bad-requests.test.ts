@@ -1,0 +1,107 @@
+// Bad requests against a real worker on the embedded broker: each is a 4xx with a JSON body
+// `{ code, message }` and a stable code, and a seeded fuzz over the real route shapes finds no 5xx
+// (beyond the documented 502/503) and no error that is not JSON. The worker stays healthy.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { waitFor } from '../../helpers/wait-for.js';
+import { call, postMessages, type Reply } from './fixture.js';
+import { AUTH_TOKEN, startRealWeb, type RealWeb } from './real-worker.js';
+
+const AUTH = { Authorization: `Bearer ${AUTH_TOKEN}` };
+
+function assertError(reply: Reply, status: number, code: string): void {
+  assert.equal(reply.status, status, `expected ${status} ${code}, got ${reply.status} ${reply.text}`);
+  assert.match(String(reply.headers['content-type']), /application\/json/);
+  const body = reply.json as { code?: unknown; message?: unknown };
+  assert.equal(body.code, code, reply.text);
+  assert.equal(typeof body.message, 'string');
+}
+
+describe('web API on a real worker: bad requests', () => {
+  let web: RealWeb;
+  let port: number;
+
+  before(async () => {
+    web = await startRealWeb();
+    port = web.served.port;
+    const sent = await postMessages(port, 'views', { messages: [{ key: 'v1', value: { page: '/home', user: 'ada' } }] }, AUTH);
+    assert.equal(sent.status, 202, sent.text);
+    await waitFor(async () => (await call(port, 'GET', '/tables/counts/keys/%2Fhome')).status === 200, { timeoutMs: 20_000, message: 'the count of /home to be served' });
+  });
+
+  after(async () => {
+    await web.stop();
+  });
+
+  it('answers an undeclared table with 404 STREAMD_UNKNOWN_TABLE', async () => {
+    assertError(await call(port, 'GET', '/tables/nope'), 404, 'STREAMD_UNKNOWN_TABLE');
+    assertError(await call(port, 'GET', '/tables/nope/keys/a'), 404, 'STREAMD_UNKNOWN_TABLE');
+  });
+
+  it('answers a key never written with 404 STREAMD_UNKNOWN_KEY, carrying the default when the table has one', async () => {
+    const withDefault = await call(port, 'GET', '/tables/counts/keys/never');
+    assertError(withDefault, 404, 'STREAMD_UNKNOWN_KEY');
+    assert.equal((withDefault.json as { default?: unknown }).default, 0);
+    const withoutDefault = await call(port, 'GET', '/tables/by_number/keys/7');
+    assertError(withoutDefault, 404, 'STREAMD_UNKNOWN_KEY');
+    assert.equal(Object.hasOwn(withoutDefault.json as object, 'default'), false);
+    const found = await call(port, 'GET', '/tables/counts/keys/%2Fhome');
+    assert.equal(found.status, 200);
+    assert.equal((found.json as { value: unknown }).value, 1);
+  });
+
+  it('answers a malformed key with 400 STREAMD_BAD_KEY', async () => {
+    assertError(await call(port, 'GET', '/tables/counts/keys/%E0%A4%A'), 400, 'STREAMD_BAD_KEY');
+    assertError(await call(port, 'GET', '/tables/by_number/keys/abc'), 400, 'STREAMD_BAD_KEY');
+    assertError(await call(port, 'GET', '/tables/by_number/keys/%22abc%22'), 400, 'STREAMD_BAD_KEY');
+    assertError(await call(port, 'GET', '/tables/by_number/keys/1.5'), 400, 'STREAMD_BAD_KEY');
+  });
+
+  it('answers bad paging parameters with 400', async () => {
+    assertError(await call(port, 'GET', '/tables/counts?limit=-1'), 400, 'STREAMD_BAD_REQUEST');
+    assertError(await call(port, 'GET', '/tables/counts?limit=abc'), 400, 'STREAMD_BAD_REQUEST');
+    assertError(await call(port, 'GET', '/tables/counts?limit=1&limit=2'), 400, 'STREAMD_BAD_REQUEST');
+    assertError(await call(port, 'GET', '/tables/counts?after=a&after=b'), 400, 'STREAMD_BAD_REQUEST');
+    assertError(await call(port, 'GET', '/tables/by_number?after=abc'), 400, 'STREAMD_BAD_KEY');
+    assertError(await call(port, 'GET', '/tables/by_number?after=%22x%22'), 400, 'STREAMD_BAD_KEY');
+  });
+
+  it('answers bad ingest bodies with 413 and 400', async () => {
+    assertError(await postMessages(port, 'views', JSON.stringify({ value: 'x'.repeat(100 * 1024) }), AUTH), 413, 'STREAMD_BODY_TOO_LARGE');
+    assertError(await postMessages(port, 'views', '{"value": ', AUTH), 400, 'STREAMD_BAD_JSON');
+    assertError(await postMessages(port, 'views', '', AUTH), 400, 'STREAMD_BAD_JSON');
+    assertError(await postMessages(port, 'views', [1, 2], AUTH), 400, 'STREAMD_BAD_REQUEST');
+    assertError(await postMessages(port, 'views', { messages: [{ key: 'k' }] }, AUTH), 400, 'STREAMD_BAD_REQUEST');
+    assertError(await postMessages(port, 'views', { messages: [{ value: 1, partition: -1 }] }, AUTH), 400, 'STREAMD_BAD_REQUEST');
+  });
+
+  it('answers a message the topic cannot take with a 4xx', async () => {
+    // Kafka's own answer to a partition a topic lacks is UNKNOWN_TOPIC_OR_PARTITION; the message names the count.
+    assertError(await postMessages(port, 'views', { value: 1, partition: 99 }, AUTH), 404, 'STREAMD_UNKNOWN_TOPIC');
+    assertError(await postMessages(port, 'numbers', { key: 'not a number', value: 1 }, AUTH), 422, 'STREAMD_ENCODE');
+  });
+
+  it('answers a wrong method with 405 STREAMD_METHOD_NOT_ALLOWED', async () => {
+    assertError(await call(port, 'DELETE', '/tables'), 405, 'STREAMD_METHOD_NOT_ALLOWED');
+    assertError(await call(port, 'POST', '/health'), 405, 'STREAMD_METHOD_NOT_ALLOWED');
+    assertError(await call(port, 'PUT', '/tables/counts/keys/a'), 405, 'STREAMD_METHOD_NOT_ALLOWED');
+  });
+
+  it('answers ingest without the token, or with a wrong one, with 401 STREAMD_UNAUTHORIZED', async () => {
+    const body = { value: { page: '/a', user: 'u' } };
+    assertError(await postMessages(port, 'views', body), 401, 'STREAMD_UNAUTHORIZED');
+    assertError(await postMessages(port, 'views', body, { Authorization: 'Bearer wrong' }), 401, 'STREAMD_UNAUTHORIZED');
+    assertError(await postMessages(port, 'views', body, { Authorization: AUTH_TOKEN }), 401, 'STREAMD_UNAUTHORIZED');
+  });
+
+  it('answers ingest to an undeclared topic with 404 STREAMD_UNKNOWN_TOPIC', async () => {
+    assertError(await postMessages(port, 'nope', { value: 1 }, AUTH), 404, 'STREAMD_UNKNOWN_TOPIC');
+    assertError(await postMessages(port, '@nope', { value: 1 }, AUTH), 404, 'STREAMD_UNKNOWN_TOPIC');
+  });
+
+  it('answers an unknown route with 404 STREAMD_NOT_FOUND', async () => {
+    assertError(await call(port, 'GET', '/nope'), 404, 'STREAMD_NOT_FOUND');
+    assertError(await call(port, 'GET', '/tables/counts/keys'), 404, 'STREAMD_NOT_FOUND');
+  });
+});
