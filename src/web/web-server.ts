@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { StreamdError } from '../errors/index.js';
 import { Service, isAbortError } from '../service/index.js';
+import { answerClientError } from './client-error.js';
 import type { WebCallback } from './web-app.js';
 
 /** Code of the error for a web port another process holds. */
@@ -66,6 +67,7 @@ export class WebServer extends Service {
     const server = createServer((request, response) => {
       void callback(request, response);
     });
+    server.on('clientError', answerClientError);
     try {
       server.listen({ host, port });
       await once(server, 'listening', { signal: this.signal });

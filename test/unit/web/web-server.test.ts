@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { Agent, get, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { WebServer, type WebCallback } from '../../../src/web/index.js';
@@ -25,7 +26,34 @@ function fetchText(url: string, agent?: Agent): Promise<string> {
   });
 }
 
+/** Writes `raw` on a fresh connection and returns everything the server sends until it closes. */
+function rawExchange(port: number, raw: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(port, '127.0.0.1', () => socket.end(raw));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+  });
+}
+
 describe('WebServer', () => {
+  it('answers a request the HTTP parser refuses with JSON and a stable code', async () => {
+    const server = new WebServer({ callback: ok, host: '127.0.0.1', port: 0, logger });
+    await server.start();
+    try {
+      const rawUrl = await rawExchange(server.port!, Buffer.concat([Buffer.from('GET /tables/'), Buffer.from('ключ', 'utf8'), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')]));
+      assert.match(rawUrl, /^HTTP\/1\.1 400 /);
+      assert.match(rawUrl, /Content-Type: application\/json/);
+      assert.equal((JSON.parse(rawUrl.slice(rawUrl.indexOf('\r\n\r\n') + 4)) as { code: string }).code, 'STREAMD_BAD_REQUEST');
+      const hugeHeaders = await rawExchange(server.port!, Buffer.from(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));
+      assert.match(hugeHeaders, /^HTTP\/1\.1 431 /);
+      assert.match(hugeHeaders, /"code":"STREAMD_HEADERS_TOO_LARGE"/);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('listens on a free port when told port 0, and reports its url', async () => {
     const server = new WebServer({ callback: ok, host: '127.0.0.1', port: 0, logger });
     await server.start();
