@@ -6,7 +6,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../helpers/wait-for.js';
 import { call, postMessages, type Reply } from './fixture.js';
+import { SeededRandom, describeRequest, fuzzRequest } from './fuzz-requests.js';
 import { AUTH_TOKEN, startRealWeb, type RealWeb } from './real-worker.js';
+
+/** Replay a failure with STREAMD_FUZZ_SEED=<seed>; more requests with STREAMD_FUZZ_COUNT. */
+const FUZZ_SEED = Number(process.env['STREAMD_FUZZ_SEED'] ?? 20261122);
+const FUZZ_COUNT = Number(process.env['STREAMD_FUZZ_COUNT'] ?? 400);
+/** 5xx answers the API documents: an owner that did not answer, a worker not ready or a broker that refused. */
+const DOCUMENTED_5XX = new Set(['STREAMD_OWNER_UNREACHABLE', 'STREAMD_NOT_READY', 'STREAMD_UNAVAILABLE']);
 
 const AUTH = { Authorization: `Bearer ${AUTH_TOKEN}` };
 
@@ -24,7 +31,7 @@ describe('web API on a real worker: bad requests', () => {
 
   before(async () => {
     web = await startRealWeb();
-    port = web.served.port;
+    port = web.port;
     const sent = await postMessages(port, 'views', { messages: [{ key: 'v1', value: { page: '/home', user: 'ada' } }] }, AUTH);
     assert.equal(sent.status, 202, sent.text);
     await waitFor(async () => (await call(port, 'GET', '/tables/counts/keys/%2Fhome')).status === 200, { timeoutMs: 20_000, message: 'the count of /home to be served' });
@@ -103,5 +110,29 @@ describe('web API on a real worker: bad requests', () => {
   it('answers an unknown route with 404 STREAMD_NOT_FOUND', async () => {
     assertError(await call(port, 'GET', '/nope'), 404, 'STREAMD_NOT_FOUND');
     assertError(await call(port, 'GET', '/tables/counts/keys'), 404, 'STREAMD_NOT_FOUND');
+  });
+
+  it(`answers ${FUZZ_COUNT} random requests (seed ${FUZZ_SEED}) without a 5xx or an error that is not JSON, and stays healthy`, async () => {
+    const random = new SeededRandom(FUZZ_SEED);
+    const failures: string[] = [];
+    for (let i = 0; i < FUZZ_COUNT; i++) {
+      const request = fuzzRequest(random, AUTH_TOKEN);
+      const where = `fuzz request #${i} of seed ${FUZZ_SEED}: ${describeRequest(request)}`;
+      let reply: Reply;
+      try {
+        reply = await call(port, request.method, request.path, { headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) });
+      } catch (error) {
+        failures.push(`${where}\n  failed: ${String(error)}`);
+        continue;
+      }
+      const code = (reply.json as { code?: unknown } | undefined)?.code;
+      const isDocumented = reply.status < 500 || (typeof code === 'string' && DOCUMENTED_5XX.has(code));
+      const isJsonError = reply.status < 300 || request.method === 'HEAD' || (typeof code === 'string' && code.startsWith('STREAMD_') && typeof (reply.json as { message?: unknown }).message === 'string');
+      if (!isDocumented || !isJsonError) failures.push(`${where}\n  answered ${reply.status} ${JSON.stringify(reply.text.slice(0, 300))}`);
+    }
+    assert.deepEqual(failures, [], `${failures.length} bad answers; the first ones:\n${failures.slice(0, 10).join('\n')}`);
+    assert.equal((await call(port, 'GET', '/health')).status, 200);
+    assert.equal(web.worker.isReady(), true);
+    assert.deepEqual(web.errors, [], 'the web app logged no request failure');
   });
 });

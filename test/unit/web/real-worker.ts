@@ -1,5 +1,5 @@
 // A real worker of the web fixture app (test/fixtures/apps/web) on its own embedded broker and a
-// memory store, served through createWebApp on an ephemeral port with web.authToken set. Used by
+// memory store, served by a WebServer with createWebApp's callback on an ephemeral port with web.authToken set. Used by
 // the bad-request and fuzz tests; each test file starts one and stops it.
 
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,14 +14,17 @@ import { count } from '../../fixtures/apps/tables/handlers/tables.js';
 import { uniqueName } from '../../helpers/unique-name.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { repoPath } from '../../kafka/repo-root.js';
-import { serve, type Served } from './fixture.js';
+import { createWebApp, WebServer } from '../../../src/web/index.js';
 
 export const AUTH_TOKEN = 'fuzz-secret-token';
 
 /** A started worker, its web app on a port, and a stop that undoes both. */
 export interface RealWeb {
   readonly worker: Worker;
-  readonly served: Served;
+  /** The port of the worker's WebServer. */
+  readonly port: number;
+  /** Errors the web app logged (a request that failed inside it). */
+  readonly errors: unknown[];
   stop(): Promise<void>;
 }
 
@@ -35,24 +38,22 @@ export async function startRealWeb(): Promise<RealWeb> {
     handlers: new Map<string, Agent>([['count', count as Agent]]),
     metrics: new WorkerMetrics({ withDefaults: false }),
   });
-  let served: Served | undefined;
-  try {
-    await worker.start();
-    await waitFor(() => worker.isReady(), { timeoutMs: 20_000, message: 'the worker to be ready' });
-    served = await serve(worker, { authToken: manifest.web.authToken ?? AUTH_TOKEN, bodyLimitBytes: 64 * 1024 });
-  } catch (error) {
+  const errors: unknown[] = [];
+  const log = pino({ level: 'error' }, { write: (line: string) => errors.push(JSON.parse(line)) });
+  const callback = createWebApp({ worker, log, authToken: manifest.web.authToken ?? AUTH_TOKEN, bodyLimitBytes: 64 * 1024 });
+  const server = new WebServer({ callback, host: '127.0.0.1', port: 0, logger: pino({ level: 'silent' }) });
+  const stop = async (): Promise<void> => {
+    await server.stop();
     await worker.stop();
     await rm(datadir, { recursive: true, force: true });
+  };
+  try {
+    await server.start();
+    await worker.start();
+    await waitFor(() => worker.isReady(), { timeoutMs: 20_000, message: 'the worker to be ready' });
+  } catch (error) {
+    await stop();
     throw error;
   }
-  const web = served;
-  return {
-    worker,
-    served: web,
-    stop: async () => {
-      await web.close();
-      await worker.stop();
-      await rm(datadir, { recursive: true, force: true });
-    },
-  };
+  return { worker, port: server.port!, errors, stop };
 }
