@@ -18,7 +18,7 @@ function classify(parserCode: string | undefined): { readonly code: keyof typeof
 }
 
 /** Answers a request the HTTP parser refused, then closes the connection (its framing is lost). */
-export function answerClientError(error: Error & { readonly code?: string }, socket: Duplex): void {
+export function answerClientError(error: Error & { readonly code?: string; readonly rawPacket?: Buffer }, socket: Duplex): void {
   // A connection reset or already answered: there is no one to tell.
   if (error.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
@@ -27,8 +27,10 @@ export function answerClientError(error: Error & { readonly code?: string }, soc
   const { code, message } = classify(error.code);
   const status = WEB_ERROR_STATUS[code];
   const body = JSON.stringify({ code, message });
+  // The answer to HEAD has no body: a client that sent HEAD reads one as garbage after the response.
+  const isHead = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
   socket.end(
     `HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
-      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${isHead ? '' : body}`,
   );
 }

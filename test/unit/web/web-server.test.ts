@@ -46,6 +46,9 @@ describe('WebServer', () => {
       assert.match(rawUrl, /^HTTP\/1\.1 400 /);
       assert.match(rawUrl, /Content-Type: application\/json/);
       assert.equal((JSON.parse(rawUrl.slice(rawUrl.indexOf('\r\n\r\n') + 4)) as { code: string }).code, 'STREAMD_BAD_REQUEST');
+      const head = await rawExchange(server.port!, Buffer.concat([Buffer.from('HEAD /'), Buffer.from('ключ', 'utf8'), Buffer.from(' HTTP/1.1\r\nHost: x\r\n\r\n')]));
+      assert.match(head, /^HTTP\/1\.1 400 /);
+      assert.ok(head.endsWith('\r\n\r\n'), 'the answer to HEAD has no body');
       const hugeHeaders = await rawExchange(server.port!, Buffer.from(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));
       assert.match(hugeHeaders, /^HTTP\/1\.1 431 /);
       assert.match(hugeHeaders, /"code":"STREAMD_HEADERS_TOO_LARGE"/);
