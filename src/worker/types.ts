@@ -15,6 +15,23 @@ export interface IngestMessage {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/** A topic of the physical plan and its partition count (null until the worker has described it). */
+export interface TopicInfo {
+  readonly name: string;
+  readonly partitions: number | null;
+}
+
+/** Every topic the app reads or writes, with what it is for. */
+export type TopicPlan = TopicInfo &
+  (
+    | { readonly role: 'source' | 'leader' }
+    /** Written and read by `agent`'s `groupBy(name)`: the agent sends each event there keyed anew, and reads it back. */
+    | { readonly role: 'repartition'; readonly agent: string; readonly groupBy: string }
+    | { readonly role: 'changelog'; readonly table: string }
+    /** Where `agent` puts events it cannot decode (a source topic with onDecodeError: dlq). */
+    | { readonly role: 'dead-letter'; readonly agent: string }
+  );
+
 export interface AgentInfo {
   readonly name: string;
   /** The topics the agent reads; the first is its main topic (where `send`/`ask` go). */
@@ -24,13 +41,48 @@ export interface AgentInfo {
   /** Repartition topics its handler declares with groupBy. */
   readonly repartitionTopics: readonly string[];
   readonly handler: string;
+  /** Its declared topics with partition counts. */
+  readonly sources: readonly TopicInfo[];
+  /** Each groupBy of its handler, in order, and the repartition topic it goes through. */
+  readonly groupBys: readonly (TopicInfo & { readonly groupBy: string })[];
+  /** Topics its handler passes events through with `through()`. */
+  readonly throughTopics: readonly string[];
+  /** Its dead-letter topic, when one of its topics sends undecodable events there. */
+  readonly deadLetterTopic: TopicInfo | null;
 }
 
+/** A table in the physical plan. */
+export interface TablePlan {
+  readonly name: string;
+  readonly kind: 'table' | 'set';
+  readonly global: boolean;
+  readonly keyType: string;
+  readonly valueType: string;
+  readonly changelog: string;
+  /** Partitions of the table (and its changelog): declared, else decided at start; null before. */
+  readonly partitions: number | null;
+  /** Warm copies of each partition on other workers (settings.standbyReplicas); 0 for a global table, which every worker holds whole. */
+  readonly standbyReplicas: number;
+}
+
+/** The physical plan of the app (Kafka Streams' `describe()`): GET /topology serves it. */
 export interface Topology {
   readonly id: string;
+  readonly version: number;
+  /** The topics the manifest declares. */
   readonly sourceTopics: readonly string[];
+  /** The topics streamd creates for the app: repartition, changelog, dead-letter and leader topics. */
   readonly internalTopics: readonly string[];
+  /** Every topic, declared and internal, with its role and partition count. */
+  readonly topics: readonly TopicPlan[];
   readonly agents: readonly AgentInfo[];
+  readonly tables: readonly TablePlan[];
+  /** One partition; the worker holding it is the leader (leader-only timers run there). */
+  readonly leaderTopic: TopicInfo;
+  readonly timers: readonly { readonly name: string; readonly intervalMs: number; readonly isLeaderOnly: boolean }[];
+  readonly crontabs: readonly { readonly name: string; readonly cron: string; readonly timezone: string; readonly isLeaderOnly: boolean }[];
+  readonly tasks: readonly { readonly name: string; readonly isLeaderOnly: boolean }[];
+  readonly views: readonly { readonly method: string; readonly path: string }[];
 }
 
 /** A declared table as the web API lists it. */

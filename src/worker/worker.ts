@@ -27,7 +27,8 @@ import type { Tables } from '../tables/index.js';
 import type { JobKind, TimerHandler } from '../timers/index.js';
 import type { View } from '../web/index.js';
 import { CodecBook } from './codec-book.js';
-import { changelogTopic, groupId, leaderTopic, replyTopic } from './naming.js';
+import { describeTopology } from './describe-topology.js';
+import { groupId, leaderTopic, replyTopic } from './naming.js';
 import { makePlan, type Plan } from './plan.js';
 import type { ProducerService } from './producer-service.js';
 import { buildServiceTree, type ServiceTree } from './service-tree.js';
@@ -87,6 +88,8 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   #isLeader = false;
   #rejoins = 0;
   #isHalting = false;
+  /** Partition counts of every topic of the topology, described once the topics exist (for /topology). */
+  #partitionCounts: ReadonlyMap<string, number> = new Map();
 
   constructor(manifest: Manifest, plan: Plan, options: WorkerOptions) {
     super({ name: `worker ${manifest.id}`, logger: options.logger });
@@ -197,6 +200,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       tables.checkChangelogs(existing);
       await ensureTopics(this.#driver, this.manifest, this.#plan, this.log, changelogs);
     }
+    this.#partitionCounts = await describePartitions(this.#driver, this.topology().topics.map((t) => t.name), { missingOk: true });
     this.#assignor = new StreamdAssignor({
       url: this.url,
       standbyReplicas: this.manifest.settings.standbyReplicas,
@@ -404,18 +408,9 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     return topic;
   }
 
+  /** The physical plan; partition counts are known once the worker has started. */
   topology(): Topology {
-    const agents = this.#plan.agents.map(({ declaration, repartitions }) => ({
-      name: declaration.name,
-      topics: declaration.topics,
-      concurrency: declaration.concurrency,
-      sinks: declaration.sinks.map((s) => (s.kind === 'agent' ? `@${s.name}` : s.name)),
-      repartitionTopics: repartitions.map((r) => r.topic),
-      handler: declaration.handler.text,
-    }));
-    const changelogs = [...this.manifest.tables.keys()].map((t) => changelogTopic(this.#plan.prefix, t));
-    const internalTopics = [...this.#plan.agents.flatMap((a) => [...a.repartitions.map((r) => r.topic), a.deadLetterTopic]), ...changelogs, this.#leaderTopic];
-    return { id: this.manifest.id, sourceTopics: [...this.manifest.topics.keys()], internalTopics, agents };
+    return describeTopology({ manifest: this.manifest, plan: this.#plan, leaderTopic: this.#leaderTopic, partitionsOf: this.#partitionCounts });
   }
 }
 

@@ -59,7 +59,8 @@ class FakeWorker extends Service implements WorkerHandle {
   }
 
   topology(): Topology {
-    return { id: this.manifest.id, sourceTopics: [], internalTopics: [], agents: [] };
+    const leaderTopic = { name: `${this.manifest.id}-__assignor-__leader`, partitions: 1 };
+    return { id: this.manifest.id, version: 1, sourceTopics: [], internalTopics: [], topics: [], agents: [], tables: [], leaderTopic, timers: [], crontabs: [], tasks: [], views: [] };
   }
 
   readonly tableQueries: TableQueries = {

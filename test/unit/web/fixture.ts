@@ -84,14 +84,44 @@ export class FakeWorker implements WebWorker {
   }
 
   topology(): Topology {
-    return {
-      id: 'page-views',
-      sourceTopics: ['page_views'],
-      internalTopics: ['page-views-count-by-page-repartition'],
-      agents: [{ name: 'count', topics: ['page_views'], concurrency: 1, sinks: ['page_counts_out'], repartitionTopics: [], handler: './h.ts#count' }],
-    };
+    return PAGE_VIEWS_TOPOLOGY;
   }
 }
+
+/** The physical plan of manifests/page-views once started: 4 partitions everywhere, one groupBy. */
+export const PAGE_VIEWS_TOPOLOGY: Topology = {
+  id: 'page-views',
+  version: 1,
+  sourceTopics: ['page_views', 'page_counts_out'],
+  internalTopics: ['page-views-count_page_views-by-page-repartition', 'page-views-page_counts-changelog', 'page-views-__assignor-__leader'],
+  topics: [
+    { role: 'source', name: 'page_views', partitions: 4 },
+    { role: 'source', name: 'page_counts_out', partitions: 4 },
+    { role: 'repartition', agent: 'count_page_views', groupBy: 'by-page', name: 'page-views-count_page_views-by-page-repartition', partitions: 4 },
+    { role: 'changelog', table: 'page_counts', name: 'page-views-page_counts-changelog', partitions: 4 },
+    { role: 'leader', name: 'page-views-__assignor-__leader', partitions: 1 },
+  ],
+  agents: [
+    {
+      name: 'count_page_views',
+      topics: ['page_views'],
+      concurrency: 1,
+      sinks: ['page_counts_out'],
+      repartitionTopics: ['page-views-count_page_views-by-page-repartition'],
+      handler: './handlers/page-views.ts#countPageViews',
+      sources: [{ name: 'page_views', partitions: 4 }],
+      groupBys: [{ groupBy: 'by-page', name: 'page-views-count_page_views-by-page-repartition', partitions: 4 }],
+      throughTopics: [],
+      deadLetterTopic: null,
+    },
+  ],
+  tables: [{ name: 'page_counts', kind: 'table', global: false, keyType: 'string', valueType: 'integer', changelog: 'page-views-page_counts-changelog', partitions: 4, standbyReplicas: 1 }],
+  leaderTopic: { name: 'page-views-__assignor-__leader', partitions: 1 },
+  timers: [],
+  crontabs: [],
+  tasks: [],
+  views: [],
+};
 
 /** An error shaped like the ones `worker.ingest` rejects with. */
 export function codedError(code: string, message: string, extra: Record<string, unknown> = {}): Error {
