@@ -12,6 +12,7 @@ import type { Readiness, WorkerHandle } from '../worker/types.js';
 import { parseIngestBody } from './ingest-request.js';
 import { DEFAULT_BODY_LIMIT_BYTES, parseJsonBody, readBody } from './read-body.js';
 import { addTableRoutes } from './table-routes.js';
+import { renderTopologyText } from './topology-text.js';
 import { addViewRoutes } from './view-routes.js';
 import { WebError, ingestErrorToWebError } from './web-error.js';
 
@@ -93,6 +94,14 @@ function errorResponses(log: Logger): Koa.Middleware {
   };
 }
 
+/** `?format=text` or `?format=json` when given (once), else text only when Accept prefers text/plain to JSON. */
+function wantsText(ctx: Context): boolean {
+  const format = ctx.query['format'];
+  if (format === undefined) return ctx.accepts('application/json', 'text/plain') === 'text/plain';
+  if (format === 'text' || format === 'json') return format === 'text';
+  throw new WebError('STREAMD_BAD_REQUEST', `format must be "json" or "text" (once); got ${JSON.stringify(format)}`);
+}
+
 /** Builds the koa app and returns its request listener. */
 export function createWebApp(options: WebAppOptions): WebCallback {
   const { worker, log } = options;
@@ -121,7 +130,13 @@ export function createWebApp(options: WebAppOptions): WebCallback {
     ctx.body = worker.topology().agents;
   });
   router.get('/topology', (ctx) => {
-    ctx.body = worker.topology();
+    const topology = worker.topology();
+    if (wantsText(ctx)) {
+      ctx.type = 'text/plain; charset=utf-8';
+      ctx.body = renderTopologyText(topology);
+    } else {
+      ctx.body = topology;
+    }
   });
   router.post('/topics/:topic/messages', requireToken(options.authToken), async (ctx) => {
     const topic = ctx.params['topic'] ?? '';

@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { renderTopologyText } from '../../../src/web/topology-text.js';
 import type { WebAppOptions } from '../../../src/web/index.js';
 import { FakeWorker, call, serve, type Served } from './fixture.js';
 
@@ -60,6 +61,29 @@ describe('web app: probes, metrics and topology', () => {
     await withApp(worker, async ({ port }) => {
       assert.deepEqual((await call(port, 'GET', '/agents')).json, worker.topology().agents);
       assert.deepEqual((await call(port, 'GET', '/topology')).json, worker.topology());
+    });
+  });
+
+  it('serves /topology as text with ?format=text or when Accept prefers text/plain, and as JSON otherwise', async () => {
+    const worker = new FakeWorker();
+    await withApp(worker, async ({ port }) => {
+      const expected = renderTopologyText(worker.topology());
+      for (const [path, headers] of [['/topology?format=text', {}], ['/topology', { Accept: 'text/plain' }], ['/topology', { Accept: 'application/json;q=0.5, text/plain' }]] as const) {
+        const reply = await call(port, 'GET', path, { headers });
+        assert.equal(reply.status, 200);
+        assert.match(String(reply.headers['content-type']), /^text\/plain/);
+        assert.equal(reply.text, expected);
+      }
+      for (const [path, headers] of [['/topology', {}], ['/topology', { Accept: '*/*' }], ['/topology?format=json', { Accept: 'text/plain' }], ['/topology', { Accept: 'application/json, text/plain' }]] as const) {
+        const reply = await call(port, 'GET', path, { headers });
+        assert.match(String(reply.headers['content-type']), /^application\/json/);
+        assert.deepEqual(reply.json, worker.topology());
+      }
+      for (const path of ['/topology?format=xml', '/topology?format=text&format=json']) {
+        const reply = await call(port, 'GET', path);
+        assert.equal(reply.status, 400);
+        assert.equal((reply.json as { code: string }).code, 'STREAMD_BAD_REQUEST');
+      }
     });
   });
 
