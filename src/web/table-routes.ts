@@ -30,11 +30,15 @@ function tableOf(queries: TableQueries, name: string): TableInfo {
 /** A key from a URL: the text itself for a `string` key, JSON for any other key type. */
 export function parseKey(text: string, info: TableInfo): unknown {
   if (info.keyType === 'string') return text;
+  let key: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    key = JSON.parse(text) as unknown;
   } catch {
     throw new WebError('STREAMD_BAD_KEY', `table ${info.name} has ${info.keyType} keys, given as JSON in the URL (e.g. 42 or {"id":"a"}); "${text}" is not valid JSON`);
   }
+  // A null key encodes to no bytes, and has no partition: the table would fail on it (500) instead of the request.
+  if (key === null) throw new WebError('STREAMD_BAD_KEY', `table ${info.name} has ${info.keyType} keys; null is not a key`);
+  return key;
 }
 
 /**

@@ -63,6 +63,8 @@ describe('web API on a real worker: bad requests', () => {
     assertError(await call(port, 'GET', '/tables/by_number/keys/abc'), 400, 'STREAMD_BAD_KEY');
     assertError(await call(port, 'GET', '/tables/by_number/keys/%22abc%22'), 400, 'STREAMD_BAD_KEY');
     assertError(await call(port, 'GET', '/tables/by_number/keys/1.5'), 400, 'STREAMD_BAD_KEY');
+    assertError(await call(port, 'GET', '/tables/by_number/keys/null'), 400, 'STREAMD_BAD_KEY');
+    assertError(await call(port, 'GET', '/tables/by_number?after=null'), 400, 'STREAMD_BAD_KEY');
   });
 
   it('answers bad paging parameters with 400', async () => {
