@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import { SeededRandom } from '../helpers/seeded-random.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { PageViewsCluster, assignments, pageOf, partitionsOf, type ClusterWorker } from './helpers/cluster-app.js';
 
@@ -12,18 +13,6 @@ const PAGES = 2000;
 const KEYS = 1000;
 const SESSION_TIMEOUT_MS = 6000;
 const SERVED_BY = 'x-streamd-served-by';
-
-/** A small seeded PRNG (mulberry32), so a failing run can be repeated with its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Answer {
   readonly status: number;
@@ -42,7 +31,7 @@ describe('table reads over HTTP from a cluster of two workers', () => {
 
   it('answers 1000 random keys right from either worker, and from the survivor after the owner is killed', { timeout: 240_000 }, async () => {
     const seed = Number(process.env['STREAMD_TEST_SEED'] ?? Date.now() % 1_000_000);
-    const next = random(seed);
+    const random = new SeededRandom(seed);
     await app.setUp();
     const webHost = ['--web-host', '127.0.0.1'];
     const a = await app.start('a', webHost);
@@ -58,7 +47,7 @@ describe('table reads over HTTP from a cluster of two workers', () => {
     const truth = new Map<string, number>();
     const producer = await app.driver.producer();
     const records = Array.from({ length: VIEWS }, (_, i) => {
-      const page = pageOf(Math.floor(next() ** 2 * PAGES), PAGES);
+      const page = pageOf(Math.floor(random.next() ** 2 * PAGES), PAGES);
       truth.set(page, (truth.get(page) ?? 0) + 1);
       return { topic: app.input, key: Buffer.from(`view-${i}`), value: Buffer.from(JSON.stringify({ id: page, user: `user-${i % 37}` })) };
     });
@@ -69,16 +58,11 @@ describe('table reads over HTTP from a cluster of two workers', () => {
 
     assert.ok(truth.size > KEYS, `more pages were viewed (${truth.size}) than are asked`);
     // 1000 distinct random pages, each asked of a random worker.
-    const pages = [...truth.keys()];
-    for (let i = pages.length - 1; i > 0; i--) {
-      const j = Math.floor(next() * (i + 1));
-      [pages[i], pages[j]] = [pages[j]!, pages[i]!];
-    }
-    const asked = pages.slice(0, KEYS);
+    const asked = random.shuffle([...truth.keys()]).slice(0, KEYS);
     const servedBy = new Map<string, string>();
     let proxied = 0;
     for (const page of asked) {
-      const worker = workers[Math.floor(next() * workers.length)]!;
+      const worker = random.pick(workers);
       const answer = await read(worker, page);
       assert.equal(answer.status, 200, `seed ${seed}: GET ${page} from ${worker.name}: ${JSON.stringify(answer.body)}`);
       assert.equal(answer.body.value, truth.get(page), `seed ${seed}: the count of ${page} asked of ${worker.name}`);

@@ -3,42 +3,9 @@
 
 import { decodeClusterAssignment, StreamdAssignor, type ClusterAssignment, type CopartitionGroup, type LocalPartition } from '../../../src/assignor/index.js';
 import type { GroupMember, TopicPartition } from '../../../src/kafka/index.js';
+import { SeededRandom } from '../../helpers/seeded-random.js';
 
-/** mulberry32: a tiny seeded PRNG, so a failing case can be replayed from its seed. */
-export class SeededRandom {
-  #state: number;
-
-  constructor(readonly seed: number) {
-    this.#state = seed >>> 0;
-  }
-
-  /** A float in [0, 1). */
-  next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** An integer in [min, max]. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-
-  shuffle<T>(items: readonly T[]): T[] {
-    const out = [...items];
-    for (let i = out.length - 1; i > 0; i--) {
-      const j = this.int(0, i);
-      [out[i], out[j]] = [out[j]!, out[i]!];
-    }
-    return out;
-  }
-}
+export { SeededRandom };
 
 /** A member of a simulated group. */
 export interface SimMember {

@@ -5,22 +5,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SortedEntries } from '../../../src/stores/sorted-entries.js';
 import type { KeyRange } from '../../../src/stores/index.js';
-
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { SeededRandom } from '../../helpers/seeded-random.js';
 
 void describe('SortedEntries', () => {
   void it('agrees with a sorted model through random puts, deletes and range reads', () => {
-    const next = random(20_240_601);
+    const random = new SeededRandom(20_240_601);
+    const next = (): number => random.next();
     const byte = (): number => [0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff][Math.floor(next() * 6)] as number;
     const key = (): Buffer => Buffer.from(Array.from({ length: Math.floor(next() * 3) }, byte));
     const entries = new SortedEntries();

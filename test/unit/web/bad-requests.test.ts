@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../helpers/wait-for.js';
 import { call, postMessages, type Reply } from './fixture.js';
-import { SeededRandom, describeRequest, fuzzRequest } from './fuzz-requests.js';
+import { SeededRandom } from '../../helpers/seeded-random.js';
+import { describeRequest, fuzzRequest } from './fuzz-requests.js';
 import { AUTH_TOKEN, startRealWeb, type RealWeb } from './real-worker.js';
 
 /** Replay a failure with STREAMD_FUZZ_SEED=<seed>; more requests with STREAMD_FUZZ_COUNT. */
