@@ -15,7 +15,7 @@ import { Daemon } from './daemon.js';
 import { brokerAddress } from './pipeline-app.js';
 
 const EXAMPLE = repoPath('manifests', 'page-views', 'app.yaml');
-const HANDLERS = repoPath('manifests', 'page-views', 'handlers', 'page-views.ts');
+const HANDLERS = repoPath('manifests', 'page-views', 'handlers');
 export const PARTITIONS = 4;
 
 /** One worker of the cluster: its process and where it keeps its stores. */
@@ -76,7 +76,7 @@ export class PageViewsCluster {
         .replace(/^id: .*$/m, `id: ${this.appId}`)
         .replace(/\bpage_counts_out\b/g, this.output)
         .replace(/\bpage_views\b/g, this.input)
-        .replace('./handlers/page-views.ts', HANDLERS) + (this.#options.extraManifest ?? ''),
+        .replace(/\.\/handlers\//g, `${HANDLERS}/`) + (this.#options.extraManifest ?? ''),
     );
     this.#root = await mkdtemp(join(tmpdir(), `${this.appId}-`));
     const admin = await this.admin();

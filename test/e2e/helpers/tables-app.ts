@@ -121,13 +121,13 @@ export class TablesApp {
       .split('\n')
       .filter((line) => !line.trimStart().startsWith('#'))
       .join('\n');
-    const handler = relative(dirname(this.manifest), repoPath('manifests', 'page-views', 'handlers', 'page-views.ts'));
+    const handlers = relative(dirname(this.manifest), repoPath('manifests', 'page-views', 'handlers'));
     const edits: [RegExp, string][] = [
       [/^id: page-views$/m, `id: ${this.appId}`],
       [/^broker: .*$/m, `broker: kafka://${brokerAddress()}`],
       [/^store: .*$/m, 'store: rocksdb://'],
       [/^datadir: .*$/m, 'datadir: ${STREAMD_DATADIR}'],
-      [/\.\/handlers\/page-views\.ts#/g, `${handler}#`],
+      [/\.\/handlers\//g, `${handlers}/`],
       [/\bpage_counts_out\b/g, this.output],
       [/\bpage_views\b/g, this.input],
       [
