@@ -198,7 +198,13 @@ function tasksOf(input: NormaliseInput, context: CheckContext): Map<string, Task
 function viewsOf(input: NormaliseInput, context: CheckContext): ViewDeclaration[] {
   return (input.raw.views ?? []).map((raw, i) => {
     const spec = { ...input.defaults.view, ...raw };
-    return { method: spec.method, path: spec.path, handler: context.handler(['views', i, 'handler'], spec.handler), location: context.locator.location(['views', i]) };
+    return {
+      method: spec.method,
+      path: spec.path,
+      handler: context.handler(['views', i, 'handler'], spec.handler),
+      ...(raw.routeBy === undefined ? {} : { routeBy: { table: raw.routeBy.table, param: raw.routeBy.param } }),
+      location: context.locator.location(['views', i]),
+    };
   });
 }
 

@@ -69,6 +69,7 @@ export interface RawView {
   readonly method?: HttpMethod;
   readonly path: string;
   readonly handler: string;
+  readonly routeBy?: { readonly table: string; readonly param: string };
 }
 
 export interface RawManifest {

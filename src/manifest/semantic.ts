@@ -105,6 +105,10 @@ function checkViews(raw: RawManifest, context: CheckContext): void {
     if (RESERVED.test(view.path)) {
       context.report(['views', i, 'path'], `"${view.path}" is a route streamd serves itself`, { hint: 'choose a path outside /health, /ready, /metrics, /agents, /topology, /tables and /topics' });
     }
+    const table = view.routeBy?.table;
+    if (table !== undefined && !Object.hasOwn(raw.tables ?? {}, table)) {
+      context.report(['views', i, 'routeBy', 'table'], `"${table}" is not a declared table`, { hint: didYouMean(table, names(raw.tables)) ?? 'routeBy names the table whose key owner runs the view' });
+    }
     // `/pages/:page` and `/pages/:id` are the same route.
     const key = `${method} ${view.path.replace(/:[^/]+/g, ':').replace(/\/+$/, '')}`;
     const first = seen.get(key);

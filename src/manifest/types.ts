@@ -209,6 +209,11 @@ export interface ViewDeclaration {
   readonly method: HttpMethod;
   readonly path: string;
   readonly handler: HandlerReference;
+  /**
+   * Run the view on the worker that owns key `param` (a path parameter, else a query parameter) of
+   * `table`; other workers forward the request there (Faust's `table_route`).
+   */
+  readonly routeBy?: { readonly table: string; readonly param: string };
   readonly location: SourceLocation;
 }
 

@@ -36,8 +36,16 @@ export type View = (request: ViewRequest, context: ViewContext) => unknown;
 
 /** What the view routes need from the worker: the views, their current handlers and contexts. */
 export interface ViewSource {
-  /** The manifest's views, in declaration order; `name` is `<METHOD> <path>`. */
-  readonly routes: readonly { readonly name: string; readonly method: string; readonly path: string }[];
+  /**
+   * The manifest's views, in declaration order; `name` is `<METHOD> <path>`. A view with `routeBy`
+   * runs on the owner of the key in its parameter `param` of `table`.
+   */
+  readonly routes: readonly {
+    readonly name: string;
+    readonly method: string;
+    readonly path: string;
+    readonly routeBy?: { readonly table: string; readonly param: string };
+  }[];
   /** The handler of `name` now (hot reload swaps it; the next request uses the new one). */
   handler(name: string): View | undefined;
   context(name: string, log: HandlerContext['log'], signal: AbortSignal): ViewContext;

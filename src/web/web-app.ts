@@ -152,7 +152,15 @@ export function createWebApp(options: WebAppOptions): WebCallback {
   });
 
   addTableRoutes(router, worker.tableQueries, options.proxyTimeoutMs === undefined ? {} : { proxyTimeoutMs: options.proxyTimeoutMs });
-  if (worker.views !== undefined) addViewRoutes(router, worker.views, { guard: requireToken(options.authToken), bodyLimitBytes, log });
+  if (worker.views !== undefined) {
+    addViewRoutes(router, worker.views, {
+      guard: requireToken(options.authToken),
+      bodyLimitBytes,
+      log,
+      queries: worker.tableQueries,
+      ...(options.proxyTimeoutMs === undefined ? {} : { proxyTimeoutMs: options.proxyTimeoutMs }),
+    });
+  }
 
   const app = new Koa();
   app.on('error', (error: unknown) => log.warn({ err: error }, 'response failed'));

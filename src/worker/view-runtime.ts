@@ -14,14 +14,14 @@ export function viewName(view: Pick<ViewDeclaration, 'method' | 'path'>): string
 }
 
 export class ViewRuntime implements ViewSource {
-  readonly routes: readonly { readonly name: string; readonly method: string; readonly path: string }[];
+  readonly routes: ViewSource['routes'];
   readonly #handlers: Map<string, View>;
   readonly #parts: () => TimerContextParts;
   readonly #metrics: Pick<WorkerMetrics, 'viewError'>;
 
   /** Throws ConfigError for a declared view without a loaded handler. */
   constructor(views: readonly ViewDeclaration[], handlers: ReadonlyMap<string, View>, parts: () => TimerContextParts, metrics: Pick<WorkerMetrics, 'viewError'>) {
-    this.routes = views.map((view) => ({ name: viewName(view), method: view.method, path: view.path }));
+    this.routes = views.map((view) => ({ name: viewName(view), method: view.method, path: view.path, ...(view.routeBy === undefined ? {} : { routeBy: view.routeBy }) }));
     this.#handlers = new Map();
     for (const { name } of this.routes) {
       const handler = handlers.get(name);

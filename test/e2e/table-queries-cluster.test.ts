@@ -11,6 +11,8 @@ import { PageViewsCluster, assignments, pageOf, partitionsOf, type ClusterWorker
 const VIEWS = 20_000;
 const PAGES = 2000;
 const KEYS = 1000;
+/** Of the asked keys, how many are also read through the example's routed view. */
+const VIEW_READS = 200;
 const SESSION_TIMEOUT_MS = 6000;
 const SERVED_BY = 'x-streamd-served-by';
 
@@ -71,6 +73,14 @@ describe('table reads over HTTP from a cluster of two workers', () => {
       if (answer.servedBy !== worker.daemon.url) proxied += 1;
     }
     assert.ok(proxied > 0 && proxied < KEYS, `seed ${seed}: some reads were forwarded to the owner, some answered locally (${proxied} of ${KEYS} forwarded)`);
+    // The example's view GET /pages/:page has routeBy: it runs on the page's owner, whichever worker is asked.
+    for (const page of asked.slice(0, VIEW_READS)) {
+      const worker = random.pick(workers);
+      const response = await fetch(`${worker.daemon.url}/pages/${encodeURIComponent(page)}`);
+      assert.equal(response.status, 200, `seed ${seed}: GET /pages/${page} from ${worker.name}`);
+      assert.deepEqual(await response.json(), { page, count: truth.get(page) }, `seed ${seed}: the view's count of ${page} asked of ${worker.name}`);
+      assert.equal(response.headers.get(SERVED_BY), servedBy.get(page), `seed ${seed}: the view of ${page} ran on its owner`);
+    }
     // A page nobody viewed is 404 with the table's default, from either worker.
     const unknown = await read(a, '/never-viewed');
     assert.equal(unknown.status, 404);

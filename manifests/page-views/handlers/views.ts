@@ -1,7 +1,6 @@
-// Web views of the page counts: `GET /pages/:page` answers one page's count, `GET /pages?prefix=/a&limit=10`
-// lists the counts this worker holds. Views read the table partitions this worker holds (with one
-// worker: all of them); on a bigger group a page whose partition is elsewhere answers 503
-// STREAMD_TABLE_PARTITION_NOT_LOCAL, and GET /tables/page_counts/keys/<page> routes the read to the owner.
+// Web views of the page counts: `GET /pages/:page` answers one page's count, on the worker that owns
+// the page (the manifest's `routeBy` forwards it there); `GET /pages?prefix=/a&limit=10` lists the
+// counts this worker holds (with one worker: all of them).
 import type { Table, View } from 'streamd';
 
 /** `GET /pages/:page` → `{ page, count }` (0 for a page never viewed: the table's default). */

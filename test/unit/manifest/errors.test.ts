@@ -129,8 +129,10 @@ describe('semantic checks', () => {
         '18:13 agents.count.sinks[0]',
         '20:20 crontabs.nightly.cron',
         '23:13 views[1].path',
+        '24:84 views[2].routeBy.table',
       ],
     );
+    assert.equal(problemAt(error, 'views[2].routeBy.table').hint, 'did you mean "per_minute"?');
     assert.equal(problemAt(error, 'models.Click.properties.id.tpye').hint, 'did you mean "type"?');
     assert.equal(problemAt(error, 'topics.clicks.valueType').hint, 'did you mean "Click"?');
     assert.equal(problemAt(error, 'agents.count.sinks[0]').hint, 'did you mean "clicks"?');
