@@ -110,7 +110,7 @@ describe('table reads over HTTP from a cluster of two workers', () => {
       assert.equal(answer.body.value, truth.get(page), `seed ${seed}: the count of ${page} after the failover`);
       assert.equal(answer.servedBy, a.daemon.url, `${page} is served by the survivor`);
     }
-    console.log(`seed ${seed}: ${KEYS} keys right from either worker (${proxied} forwarded); ${ofB.length} keys of the killed owner right from the survivor`);
+    console.log(`seed ${seed}: ${KEYS} keys right from either worker (${proxied} forwarded), ${VIEW_READS} through the routed view; ${ofB.length} keys of the killed owner right from the survivor`);
     assert.deepEqual(await a.daemon.terminate(), { code: 0, signal: null }, a.daemon.tail());
   });
 });
