@@ -305,7 +305,6 @@ export class Tables extends Service {
     const metrics = this.#options.metrics;
     metrics.recoveryRemaining(table.name, Number(toApply));
     const startedAt = this.#clock.now();
-    if (toApply > 0n) this.log.info({ table: table.name, partition, from: from.toString(), end: end.toString(), records: Number(toApply) }, `recovering ${table.name}[${partition}]`);
     const onProgress = (p: CatchUpProgress): void => {
       metrics.recoveryRemaining(table.name, Number(p.end - p.position));
       this.log.info(
@@ -316,7 +315,10 @@ export class Tables extends Service {
     let result: { records: number; position: bigint };
     const progress = { table: table.name, partition, startedMs: startedAt, end, position: from, records: 0 };
     const progressKey = `${table.name}[${partition}]`;
-    if (toApply > 0n) this.#recoveringNow.set(progressKey, progress);
+    if (toApply > 0n) {
+      this.#recoveringNow.set(progressKey, progress);
+      this.log.info({ table: table.name, partition, from: from.toString(), end: end.toString(), records: Number(toApply) }, `recovering ${table.name}[${partition}]`);
+    }
     try {
       result = await catchUp(this.#options.reader, tp, from, end, async (batch) => {
         await this.#applyBatch(held, batch, true);

@@ -13,7 +13,7 @@ import type { Agent } from '../../../src/agents/index.js';
 import { loadManifest, type Manifest } from '../../../src/manifest/index.js';
 import { WorkerMetrics } from '../../../src/metrics/index.js';
 import { RocksdbStore } from '../../../src/stores/index.js';
-import { createWorker, tableStorePath, type Worker } from '../../../src/worker/index.js';
+import { createWorker, tableStorePath, type Readiness, type Worker } from '../../../src/worker/index.js';
 import { configure, count } from '../../fixtures/apps/tables/handlers/tables.js';
 import { uniqueName } from '../../helpers/unique-name.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -130,6 +130,38 @@ describe('tables on the embedded broker', () => {
       const recovered = records.filter((r) => r.msg.startsWith('recovered counts['));
       assert.ok(recovered.length > 0, 'recovery of the counts was logged');
       assert.ok(recovered.every((r) => typeof r['records'] === 'number' && r['records'] > 0));
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('says it is recovering, and how far, until the tables are back', async () => {
+    const app = track(await newApp());
+    const manifest = await manifestOf(app, { STREAMD_STORE: 'memory://' });
+    let worker = await start(manifest);
+    await worker.ingest('views', views(1000, 20));
+    await countsReach([worker], 1000, 20);
+    await worker.stop();
+    // What the worker says about itself at the moment each partition's recovery begins.
+    const seen: { partition: unknown; readiness: Readiness | undefined }[] = [];
+    let current: Worker | undefined;
+    const logger = pino({ level: 'info' }, {
+      write: (line: string) => {
+        const entry = JSON.parse(line) as { msg: string; partition?: unknown };
+        if (/^recovering counts\[\d+\]$/.test(entry.msg)) seen.push({ partition: entry.partition, readiness: current?.readiness() });
+      },
+    });
+    worker = current = await createWorker(manifest, { logger, handlers, metrics: new WorkerMetrics({ withDefaults: false }) });
+    try {
+      await worker.start();
+      await waitFor(() => worker.isReady(), { timeoutMs: 20_000, message: 'the worker to be ready' });
+      assert.equal(seen.length, 4, 'each of the 4 count partitions was recovered');
+      for (const { partition, readiness } of seen) {
+        assert.equal(readiness?.phase, 'recovering');
+        const own = readiness.recovering.find((r) => r.table === 'counts' && r.partition === partition);
+        assert.ok(own !== undefined && own.records === 0 && own.remaining > 0, `counts[${String(partition)}] is listed with records to go: ${JSON.stringify(readiness.recovering)}`);
+      }
+      assert.deepEqual(worker.readiness(), { phase: 'ready', recovering: [] });
     } finally {
       await worker.stop();
     }
