@@ -42,6 +42,9 @@ export function renderTopologyText(topology: Topology): string {
   for (const timer of topology.timers) lines.push(`  timer ${timer.name} every ${timer.intervalMs} ms${leaderOnly(timer.isLeaderOnly)}`);
   for (const crontab of topology.crontabs) lines.push(`  crontab ${crontab.name} "${crontab.cron}" ${crontab.timezone}${leaderOnly(crontab.isLeaderOnly)}`);
   for (const task of topology.tasks) lines.push(`  task ${task.name} at start${leaderOnly(task.isLeaderOnly)}`);
-  for (const view of topology.views) lines.push(`  view ${view.method} ${view.path}`);
+  for (const view of topology.views) {
+    const routed = view.routeBy === undefined ? '' : ` → runs on the owner of ${view.routeBy.table}[${view.routeBy.param}]`;
+    lines.push(`  view ${view.method} ${view.path}${routed}`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -67,6 +67,6 @@ export function describeTopology({ manifest, plan, leaderTopic, partitionsOf }: 
     timers: [...manifest.timers.values()].map(({ name, intervalMs, isLeaderOnly }) => ({ name, intervalMs, isLeaderOnly })),
     crontabs: [...manifest.crontabs.values()].map(({ name, cron, timezone, isLeaderOnly }) => ({ name, cron, timezone, isLeaderOnly })),
     tasks: [...manifest.tasks.values()].map(({ name, isLeaderOnly }) => ({ name, isLeaderOnly })),
-    views: manifest.views.map(({ method, path }) => ({ method, path })),
+    views: manifest.views.map(({ method, path, routeBy }) => ({ method, path, ...(routeBy === undefined ? {} : { routeBy }) })),
   };
 }

@@ -82,7 +82,8 @@ export interface Topology {
   readonly timers: readonly { readonly name: string; readonly intervalMs: number; readonly isLeaderOnly: boolean }[];
   readonly crontabs: readonly { readonly name: string; readonly cron: string; readonly timezone: string; readonly isLeaderOnly: boolean }[];
   readonly tasks: readonly { readonly name: string; readonly isLeaderOnly: boolean }[];
-  readonly views: readonly { readonly method: string; readonly path: string }[];
+  /** `routeBy`: the view runs on the owner of the key in parameter `param` of `table`. */
+  readonly views: readonly { readonly method: string; readonly path: string; readonly routeBy?: { readonly table: string; readonly param: string } }[];
 }
 
 /** A declared table as the web API lists it. */

@@ -41,7 +41,7 @@ describe('renderTopologyText', () => {
       timers: [{ name: 'tick', intervalMs: 1000, isLeaderOnly: true }],
       crontabs: [{ name: 'nightly', cron: '0 0 * * *', timezone: 'UTC', isLeaderOnly: false }],
       tasks: [{ name: 'warmup', isLeaderOnly: false }],
-      views: [{ method: 'GET', path: '/counts' }],
+      views: [{ method: 'GET', path: '/counts' }, { method: 'GET', path: '/counts/:page', routeBy: { table: 'counts', param: 'page' } }],
     };
     const lines = renderTopologyText(topology).split('\n');
     assert.ok(lines.includes('  source page_views [partitions unknown]'));
@@ -53,5 +53,6 @@ describe('renderTopologyText', () => {
     assert.ok(lines.includes('  crontab nightly "0 0 * * *" UTC'));
     assert.ok(lines.includes('  task warmup at start'));
     assert.ok(lines.includes('  view GET /counts'));
+    assert.ok(lines.includes('  view GET /counts/:page → runs on the owner of counts[page]'));
   });
 });
