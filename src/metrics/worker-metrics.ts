@@ -98,7 +98,7 @@ export class WorkerMetrics {
     );
     // A hot-path histogram of our own (tally-histogram.ts); the registry reads it like its own.
     this.registry.registerMetric(this.#processingLatency as unknown as Parameters<Registry['registerMetric']>[0]);
-    this.#tableReads = new Counter({ name: 'streamd_table_reads_total', help: 'Table reads by handlers, per table.', labelNames: ['table'], registers });
+    this.#tableReads = new Counter({ name: 'streamd_table_reads_total', help: 'Table reads by handlers and the web API, per table.', labelNames: ['table'], registers });
     this.#tableWrites = new Counter({ name: 'streamd_table_writes_total', help: 'Table writes (set, delete, update) by handlers, per table.', labelNames: ['table'], registers });
     this.#lag = new Gauge({
       name: 'streamd_consumer_lag_records',

@@ -8,6 +8,7 @@ export const WEB_ERROR_STATUS = {
   STREAMD_BAD_JSON: 400,
   STREAMD_BAD_REQUEST: 400,
   STREAMD_BAD_KEY: 400,
+  STREAMD_BAD_PARTITION: 400,
   STREAMD_UNAUTHORIZED: 401,
   STREAMD_NOT_FOUND: 404,
   STREAMD_UNKNOWN_TOPIC: 404,
@@ -65,6 +66,7 @@ export function ingestErrorToWebError(error: unknown): WebError | undefined {
   const code = codeOf(error);
   if (code === 'STREAMD_UNKNOWN_TOPIC') return new WebError('STREAMD_UNKNOWN_TOPIC', messageOf(error), { cause: error });
   if (code === 'STREAMD_ENCODE') return new WebError('STREAMD_ENCODE', messageOf(error), { cause: error });
+  if (code === 'STREAMD_BAD_PARTITION') return new WebError('STREAMD_BAD_PARTITION', messageOf(error), { cause: error });
   if (code === 'STREAMD_ILLEGAL_STATE') {
     return new WebError('STREAMD_NOT_READY', `the worker cannot take messages now: ${messageOf(error)}`, { cause: error });
   }

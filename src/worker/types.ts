@@ -162,8 +162,8 @@ export interface WorkerHandle {
   readiness(): Readiness;
   /**
    * Produces to a declared topic (or an agent's topic as `@agent`). Rejects with code
-   * STREAMD_UNKNOWN_TOPIC for a topic the manifest does not declare, STREAMD_ENCODE for a value
-   * the topic's codec or model rejects.
+   * STREAMD_UNKNOWN_TOPIC for a topic the manifest does not declare, STREAMD_BAD_PARTITION for a
+   * partition the topic does not have, STREAMD_ENCODE for a value the topic's codec or model rejects.
    */
   ingest(topic: string, messages: readonly IngestMessage[]): Promise<RecordMetadata[]>;
   topology(): Topology;

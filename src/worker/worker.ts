@@ -383,6 +383,11 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     const target = this.#resolveTopic(topic);
     const codecs = this.#book.codecs(target);
     const declared = this.manifest.topics.get(target);
+    const partitions = this.#partitionCounts.get(target);
+    const outside = messages.find((m) => m.partition !== undefined && partitions !== undefined && m.partition >= partitions);
+    if (outside !== undefined) {
+      throw new KafkaError(`topic ${target} has ${partitions} partitions (0 to ${partitions! - 1}); there is no partition ${outside.partition}`, { code: 'STREAMD_BAD_PARTITION' });
+    }
     // Ingest comes as JSON text: raw (bytes) keys and values are given as strings.
     const bytes = (value: unknown, serializer: string | undefined): unknown =>
       serializer === 'raw' && typeof value === 'string' ? Buffer.from(value) : value;

@@ -87,8 +87,10 @@ describe('web API on a real worker: bad requests', () => {
   });
 
   it('answers a message the topic cannot take with a 4xx', async () => {
-    // Kafka's own answer to a partition a topic lacks is UNKNOWN_TOPIC_OR_PARTITION; the message names the count.
-    assertError(await postMessages(port, 'views', { value: 1, partition: 99 }, AUTH), 404, 'STREAMD_UNKNOWN_TOPIC');
+    // A partition the topic lacks is the request's mistake, not an unknown topic.
+    const outside = await postMessages(port, 'views', { value: 1, partition: 99 }, AUTH);
+    assertError(outside, 400, 'STREAMD_BAD_PARTITION');
+    assert.match((outside.json as { message: string }).message, /^topic views has 4 partitions \(0 to 3\); there is no partition 99$/);
     assertError(await postMessages(port, 'numbers', { key: 'not a number', value: 1 }, AUTH), 422, 'STREAMD_ENCODE');
   });
 
