@@ -9,18 +9,22 @@ import { HandlerReloader, handlerKey, type HandlerBundler } from '../handlers/in
 import type { HandlerReference, Manifest, ModuleHandlerReference } from '../manifest/index.js';
 import { viewName, type Worker } from '../worker/index.js';
 
-type Kind = 'agent' | 'timer' | 'task' | 'crontab' | 'view';
+export type HandlerKind = 'agent' | 'timer' | 'task' | 'crontab' | 'view';
 
-/** Every declared handler that is a module: what kind, under what name the worker knows it. */
-function moduleHandlers(manifest: Manifest): { kind: Kind; name: string; handler: ModuleHandlerReference }[] {
-  const all: { kind: Kind; name: string; handler: HandlerReference }[] = [
+/** Every handler the manifest declares: its kind and the name the worker knows it by (a view's is `<METHOD> <path>`). */
+export function declaredHandlers(manifest: Manifest): { kind: HandlerKind; name: string; handler: HandlerReference }[] {
+  return [
     ...[...manifest.agents.values()].map(({ name, handler }) => ({ kind: 'agent' as const, name, handler })),
     ...[...manifest.timers.values()].map(({ name, handler }) => ({ kind: 'timer' as const, name, handler })),
     ...[...manifest.tasks.values()].map(({ name, handler }) => ({ kind: 'task' as const, name, handler })),
     ...[...manifest.crontabs.values()].map(({ name, handler }) => ({ kind: 'crontab' as const, name, handler })),
     ...manifest.views.map((view) => ({ kind: 'view' as const, name: viewName(view), handler: view.handler })),
   ];
-  return all.flatMap((entry) => (entry.handler.kind === 'module' ? [{ ...entry, handler: entry.handler }] : []));
+}
+
+/** The declared handlers that are modules (a TypeScript manifest's functions are not rebuilt). */
+function moduleHandlers(manifest: Manifest): { kind: HandlerKind; name: string; handler: ModuleHandlerReference }[] {
+  return declaredHandlers(manifest).flatMap((entry) => (entry.handler.kind === 'module' ? [{ ...entry, handler: entry.handler }] : []));
 }
 
 /**
@@ -34,7 +38,7 @@ export async function watchHandlers(worker: Worker, bundler: HandlerBundler, man
     logger,
     bundler,
     onReload: async (handlers, rebuiltKeys) => {
-      const changed = new Map<Kind, Map<string, unknown>>();
+      const changed = new Map<HandlerKind, Map<string, unknown>>();
       for (const { kind, name, handler: reference } of modules) {
         const key = handlerKey(reference);
         const handler = handlers.get(key);

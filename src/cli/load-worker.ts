@@ -6,6 +6,7 @@ import type { AnyAgent } from '../agents/index.js';
 import type { HandlerReference } from '../manifest/index.js';
 import type { TimerHandler } from '../timers/index.js';
 import type { View } from '../web/index.js';
+import type { HandlerKind } from './handler-reload.js';
 import type { CreateWorker } from './start-command.js';
 
 /**
@@ -19,27 +20,29 @@ import type { CreateWorker } from './start-command.js';
  * the worker ends.
  */
 export async function loadCreateWorker(): Promise<CreateWorker> {
-  const [{ createWorker, viewName }, { HandlerBundler, handlerKey }, { watchHandlers }] = await Promise.all([
+  const [{ createWorker }, { HandlerBundler, handlerKey }, { watchHandlers, declaredHandlers }] = await Promise.all([
     import('../worker/index.js'),
     import('../handlers/index.js'),
     import('./handler-reload.js'),
   ]);
   return async (manifest, { logger }) => {
-    const agents = [...manifest.agents.values()];
-    const others = [...manifest.timers.values(), ...manifest.tasks.values(), ...manifest.crontabs.values(), ...manifest.views];
+    const declared = declaredHandlers(manifest);
     const bundler = new HandlerBundler({ appRoot: dirname(manifest.sourcePath) });
     let worker;
     try {
       // Function handlers (a TypeScript manifest's) were compiled with the manifest; only modules are bundled.
-      const refs = [...agents, ...others].flatMap(({ handler }) => (handler.kind === 'module' ? [{ file: handler.file, exportName: handler.exportName, origin: handler.location }] : []));
+      const refs = declared.flatMap(({ handler }) => (handler.kind === 'module' ? [{ file: handler.file, exportName: handler.exportName, origin: handler.location }] : []));
       const loaded = refs.length === 0 ? new Map<string, unknown>() : await bundler.load(refs);
       const handlerOf = (handler: HandlerReference): unknown => (handler.kind === 'function' ? handler.fn : loaded.get(handlerKey(handler)));
-      const handlers = new Map(agents.map(({ name, handler }) => [name, handlerOf(handler) as AnyAgent]));
-      const timers = new Map([...manifest.timers.values()].map(({ name, handler }) => [name, handlerOf(handler) as TimerHandler]));
-      const tasks = new Map([...manifest.tasks.values()].map(({ name, handler }) => [name, handlerOf(handler) as TimerHandler]));
-      const crontabs = new Map([...manifest.crontabs.values()].map(({ name, handler }) => [name, handlerOf(handler) as TimerHandler]));
-      const views = new Map(manifest.views.map((view) => [viewName(view), handlerOf(view.handler) as View]));
-      worker = await createWorker(manifest, { logger, handlers, timers, tasks, crontabs, views });
+      const byName = <T>(kind: HandlerKind): Map<string, T> => new Map(declared.filter((d) => d.kind === kind).map((d) => [d.name, handlerOf(d.handler) as T]));
+      worker = await createWorker(manifest, {
+        logger,
+        handlers: byName<AnyAgent>('agent'),
+        timers: byName<TimerHandler>('timer'),
+        tasks: byName<TimerHandler>('task'),
+        crontabs: byName<TimerHandler>('crontab'),
+        views: byName<View>('view'),
+      });
       await watchHandlers(worker, bundler, manifest, logger);
     } catch (error) {
       await bundler.dispose().catch(() => undefined);

@@ -18,6 +18,7 @@ import { catchUp, type CatchUpProgress } from './catch-up.js';
 import type { ChangelogReader } from './changelog-reader.js';
 import { POSITIONS_HEADER, TablePositions } from './positions.js';
 import { applyChangelogBatch } from './apply-changelog.js';
+import { RecoveriesInFlight, type RecoveryProgress } from './recoveries-in-flight.js';
 import { TablePartition, type Flush } from './table-partition.js';
 import { changelogPartitionsOf, checkChangelogCounts, copartitionGroups, resolvePartitionCounts } from './table-layout.js';
 import { TableRuntime, type HandleScope } from './table-runtime.js';
@@ -57,29 +58,9 @@ interface Held {
   positions: TablePositions;
 }
 
-/** A table partition being recovered now, for `/ready` and `streamd tables`. */
-export interface RecoveryProgress {
-  readonly table: string;
-  readonly partition: number;
-  /** Changelog records applied so far. */
-  readonly records: number;
-  /** Changelog offsets still to read before the partition is recovered. */
-  readonly remaining: number;
-  /** Records applied per second since its recovery began (0 at first). */
-  readonly ratePerSecond: number;
-}
-
-interface Recovering {
-  readonly startedMs: number;
-  readonly end: bigint;
-  position: bigint;
-  records: number;
-}
-
 export class Tables extends Service {
   readonly runtimes = new Map<string, TableRuntime>();
-  /** Partitions being recovered now, by `table[partition]`. */
-  readonly #recoveringNow = new Map<string, Recovering & { readonly table: string; readonly partition: number }>();
+  readonly #inFlight: RecoveriesInFlight;
   readonly #options: TablesOptions;
   readonly #clock: Clock;
   readonly #held = new Map<string, Held>();
@@ -92,6 +73,7 @@ export class Tables extends Service {
     super({ name: 'table recovery', logger: options.logger });
     this.#options = options;
     this.#clock = options.clock ?? new SystemClock();
+    this.#inFlight = new RecoveriesInFlight(this.#clock);
     for (const declaration of options.manifest.tables.values()) {
       if (declaration.window !== undefined) {
         throw new ConfigError(`table ${declaration.name}: windowed tables are not available in this version of streamd; remove window: or use a plain table keyed by window start`);
@@ -313,17 +295,12 @@ export class Tables extends Service {
       );
     };
     let result: { records: number; position: bigint };
-    const progress = { table: table.name, partition, startedMs: startedAt, end, position: from, records: 0 };
-    const progressKey = `${table.name}[${partition}]`;
-    if (toApply > 0n) {
-      this.#recoveringNow.set(progressKey, progress);
-      this.log.info({ table: table.name, partition, from: from.toString(), end: end.toString(), records: Number(toApply) }, `recovering ${table.name}[${partition}]`);
-    }
+    const inFlight = toApply > 0n ? this.#inFlight.begin(table.name, partition, from, end) : undefined;
+    if (toApply > 0n) this.log.info({ table: table.name, partition, from: from.toString(), end: end.toString(), records: Number(toApply) }, `recovering ${table.name}[${partition}]`);
     try {
       result = await catchUp(this.#options.reader, tp, from, end, async (batch) => {
         await this.#applyBatch(held, batch, true);
-        progress.position = batch.nextOffset;
-        progress.records += batch.records.length;
+        inFlight?.applied(batch);
       }, {
         stallTimeoutMs: this.#options.manifest.settings.recoveryStallTimeoutMs,
         signal,
@@ -335,7 +312,7 @@ export class Tables extends Service {
       if (signal.aborted) return;
       throw err instanceof StreamdError ? err : new StreamdError('STREAMD_RECOVERY', `recovery of table ${table.name} partition ${partition} failed`, { cause: err });
     } finally {
-      this.#recoveringNow.delete(progressKey);
+      inFlight?.end();
     }
     metrics.recoveryRemaining(table.name, 0);
     if (signal.aborted) return;
@@ -356,11 +333,7 @@ export class Tables extends Service {
 
   /** The active partitions being recovered now (empty when none is), in the order they began. */
   recoveryProgress(): RecoveryProgress[] {
-    const nowMs = this.#clock.now();
-    return [...this.#recoveringNow.values()].map(({ table, partition, startedMs, end, position, records }) => {
-      const seconds = (nowMs - startedMs) / 1000;
-      return { table, partition, records, remaining: end > position ? Number(end - position) : 0, ratePerSecond: seconds > 0 ? Math.round(records / seconds) : 0 };
-    });
+    return this.#inFlight.list();
   }
 
   async #applyBatch(held: Held, batch: RecordBatch, isRecovery = false): Promise<void> {

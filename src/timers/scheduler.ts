@@ -125,7 +125,7 @@ export class Scheduler extends Service {
     }
     const log = this.log.child({ [kind]: job.name });
     const handlerContext = jobContext(context, job.name, log, signal);
-    const handler = this.#handlers.get(`${kind} ${job.name}`) ?? job.handler;
+    const handler = this.#handlers.get(`${kind} ${job.name}`)!; // every job is in the map from the constructor on
     try {
       await untilAborted(Promise.resolve().then(() => handler(handlerContext)), signal);
     } catch (error) {

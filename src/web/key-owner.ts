@@ -4,7 +4,7 @@
 
 import type { Context } from 'koa';
 import type { KeyLocation, TableInfo, TableQueries } from '../worker/types.js';
-import { WebError } from './web-error.js';
+import { WebError, codeOf, messageOf } from './web-error.js';
 
 /** Response header: the URL of the worker that answered (the owner, for a forwarded request). */
 export const SERVED_BY_HEADER = 'x-streamd-served-by';
@@ -12,9 +12,6 @@ export const SERVED_BY_HEADER = 'x-streamd-served-by';
 export const FORWARDED_BY_HEADER = 'x-streamd-forwarded-by';
 /** Default 5000: how long a forwarded request waits for the owner. Too low: a busy owner reads as 502; too high: a dead one holds the client. */
 export const DEFAULT_PROXY_TIMEOUT_MS = 5000;
-
-const codeOf = (error: unknown): unknown => (typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined);
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** The declared table `name`, or 404 STREAMD_UNKNOWN_TABLE. */
 export function tableOf(queries: TableQueries, name: string): TableInfo {

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { TableQueries } from '../worker/types.js';
 import { DEFAULT_PROXY_TIMEOUT_MS, SERVED_BY_HEADER, atOwner, parseKey, tableOf } from './key-owner.js';
 import { parseJsonBody, readBody } from './read-body.js';
-import { WebError } from './web-error.js';
+import { WebError, codeOf, messageOf } from './web-error.js';
 import { isViewResponse } from './view-response.js';
 import type { ViewRequest, ViewSource } from './view-types.js';
 
@@ -27,9 +27,6 @@ export interface ViewRoutesOptions {
   readonly proxyTimeoutMs?: number;
 }
 
-const errorField = (error: unknown, field: string): unknown => (typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[field] : undefined);
-const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
 /** The request as a view sees it; `raw` is the body already read (mutating methods only). */
 function requestOf(ctx: Context, raw: Buffer | undefined): ViewRequest {
   const body = raw === undefined || raw.length === 0 ? undefined : parseJsonBody(raw);
@@ -40,9 +37,9 @@ function requestOf(ctx: Context, raw: Buffer | undefined): ViewRequest {
 
 /** Answers what a handler threw: its own 4xx, 503 for a table partition held elsewhere, else a logged 500. */
 function renderFailure(ctx: Context, name: string, error: unknown, source: ViewSource, log: Logger): void {
-  const status = errorField(error, 'status');
-  const code = errorField(error, 'code');
-  if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 499 && typeof code === 'string') {
+  const status = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined;
+  const code = codeOf(error);
+  if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 499 && code !== undefined) {
     ctx.status = status;
     ctx.body = { code, message: messageOf(error) };
     return;
@@ -103,8 +100,11 @@ export function addViewRoutes(router: Router, source: ViewSource, options: ViewR
       const answer = isViewResponse(result) ? result : { status: result === undefined ? 204 : 200, body: result, headers: {} };
       ctx.set(answer.headers);
       ctx.status = answer.status;
-      if (answer.body !== undefined) ctx.body = answer.body === null || typeof answer.body !== 'object' ? JSON.stringify(answer.body) : answer.body;
-      if (answer.body !== undefined) ctx.type = 'application/json';
+      if (answer.body !== undefined) {
+        // koa sends objects as JSON itself; a string, number, boolean or null must be encoded here.
+        ctx.body = answer.body === null || typeof answer.body !== 'object' ? JSON.stringify(answer.body) : answer.body;
+        ctx.type = 'application/json';
+      }
     };
     const middleware: Middleware[] = MUTATING.has(method) ? [options.guard, run] : [run];
     router.register(path, [method], middleware);

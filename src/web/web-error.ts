@@ -49,12 +49,14 @@ export class WebError extends StreamdError {
   }
 }
 
-function codeOf(error: unknown): string | undefined {
+/** The string `code` of any thrown value (matched by code across module copies, not `instanceof`). */
+export function codeOf(error: unknown): string | undefined {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === 'string' ? code : undefined;
 }
 
-function messageOf(error: unknown): string {
+/** The message of any thrown value. */
+export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -4,6 +4,7 @@
 import type { RecordMetadata } from '../kafka/index.js';
 import type { Manifest } from '../manifest/index.js';
 import type { ServiceExit } from '../service/index.js';
+import type { RecoveryProgress } from '../tables/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import type { ViewSource } from '../web/view-types.js';
 
@@ -131,22 +132,13 @@ export interface TableQueries {
   scan(table: string, limit: number, after?: { readonly key: unknown }): Promise<TablePage>;
 }
 
-/** A table partition being recovered: changelog records applied and offsets still to read. */
-export interface RecoveringPartition {
-  readonly table: string;
-  readonly partition: number;
-  readonly records: number;
-  readonly remaining: number;
-  readonly ratePerSecond: number;
-}
-
 /**
  * Where the worker is on its way to processing: `starting` (topics, stores), `joining` (waiting for
  * its assignment), `recovering` (tables of its assignment), `ready`, `stopping`.
  */
 export interface Readiness {
   readonly phase: 'starting' | 'joining' | 'recovering' | 'ready' | 'stopping';
-  readonly recovering: readonly RecoveringPartition[];
+  readonly recovering: readonly RecoveryProgress[];
 }
 
 export interface WorkerHandle {

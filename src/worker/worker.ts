@@ -7,15 +7,12 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { Replies, probeAgent, type AnyAgent, type Outbox, type OutboxMessage } from '../agents/index.js';
 import { StreamdAssignor, decodeClusterAssignment, isStarved, type ClusterAssignment } from '../assignor/index.js';
-import { KafkaError } from '../errors/index.js';
 import {
   createDriver,
   type AssignedEvent,
   type AssignmentInput,
   type Assignor,
-  type Headers,
   type KafkaDriver,
-  type ProducerRecord,
   type RecordMetadata,
   type TopicPartition,
 } from '../kafka/index.js';
@@ -28,6 +25,7 @@ import type { JobKind, TimerHandler } from '../timers/index.js';
 import type { View } from '../web/index.js';
 import { CodecBook } from './codec-book.js';
 import { describeTopology } from './describe-topology.js';
+import { ingestRecords, toHeaders } from './ingest-records.js';
 import { groupId, leaderTopic, replyTopic } from './naming.js';
 import { makePlan, type Plan } from './plan.js';
 import type { ProducerService } from './producer-service.js';
@@ -58,13 +56,6 @@ export interface WorkerOptions {
 
 /** How often the timers poll for readiness before their first run. */
 const READY_POLL_MS = 50;
-
-function toHeaders(headers: Readonly<Record<string, string | Buffer>> | undefined): Headers | undefined {
-  if (headers === undefined) return undefined;
-  const out: Record<string, Buffer> = {};
-  for (const [name, value] of Object.entries(headers)) out[name] = typeof value === 'string' ? Buffer.from(value) : value;
-  return out;
-}
 
 export class Worker extends Service implements WorkerHandle, Outbox {
   readonly manifest: Manifest;
@@ -199,8 +190,11 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       const existing = await describePartitions(this.#driver, changelogs.map((c) => c.topic), { missingOk: true });
       tables.checkChangelogs(existing);
       await ensureTopics(this.#driver, this.manifest, this.#plan, this.log, changelogs);
+      for (const changelog of changelogs) counts.set(changelog.topic, changelog.partitions); // checked or created with this count
     }
-    this.#partitionCounts = await describePartitions(this.#driver, this.topology().topics.map((t) => t.name), { missingOk: true });
+    // For /topology: the topics not described above (sinks, dead letters, the leader topic).
+    const rest = this.topology().topics.map((t) => t.name).filter((name) => !counts.has(name));
+    this.#partitionCounts = new Map([...counts, ...(await describePartitions(this.#driver, rest, { missingOk: true }))]);
     this.#assignor = new StreamdAssignor({
       url: this.url,
       standbyReplicas: this.manifest.settings.standbyReplicas,
@@ -380,37 +374,10 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   }
 
   async ingest(topic: string, messages: readonly IngestMessage[]): Promise<RecordMetadata[]> {
-    const target = this.#resolveTopic(topic);
-    const codecs = this.#book.codecs(target);
-    const declared = this.manifest.topics.get(target);
-    const partitions = this.#partitionCounts.get(target);
-    const outside = messages.find((m) => m.partition !== undefined && partitions !== undefined && m.partition >= partitions);
-    if (outside !== undefined) {
-      throw new KafkaError(`topic ${target} has ${partitions} partitions (0 to ${partitions! - 1}); there is no partition ${outside.partition}`, { code: 'STREAMD_BAD_PARTITION' });
-    }
-    // Ingest comes as JSON text: raw (bytes) keys and values are given as strings.
-    const bytes = (value: unknown, serializer: string | undefined): unknown =>
-      serializer === 'raw' && typeof value === 'string' ? Buffer.from(value) : value;
-    const records: ProducerRecord[] = messages.map((m) => ({
-      topic: target,
-      key: m.key === undefined || m.key === null ? null : codecs.key.encode(bytes(m.key, declared?.keySerializer)),
-      value: codecs.value.encode(bytes(m.value, declared?.valueSerializer)),
-      ...(m.partition === undefined ? {} : { partition: m.partition }),
-      ...(m.headers === undefined ? {} : { headers: toHeaders(m.headers)! }),
-    }));
+    const { target, records } = ingestRecords({ manifest: this.manifest, book: this.#book, partitionsOf: this.#partitionCounts }, topic, messages);
     const sent = await this.#producer.direct.send(records);
     this.metrics.messagesOut(target, sent.length);
     return sent;
-  }
-
-  #resolveTopic(topic: string): string {
-    if (topic.startsWith('@')) {
-      const agent = this.manifest.agents.get(topic.slice(1));
-      if (agent?.topics[0] === undefined) throw new KafkaError(`no agent named "${topic.slice(1)}"`, { code: 'STREAMD_UNKNOWN_TOPIC' });
-      return agent.topics[0];
-    }
-    if (!this.manifest.topics.has(topic)) throw new KafkaError(`"${topic}" is not a topic the manifest declares`, { code: 'STREAMD_UNKNOWN_TOPIC' });
-    return topic;
   }
 
   /** The physical plan; partition counts are known once the worker has started. */

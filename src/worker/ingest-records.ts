@@ -1,0 +1,57 @@
+// The records of an ingest request (`POST /topics/:topic/messages`, `streamd send` to a daemon):
+// the target topic (`@agent` is the agent's first topic), a partition the topic has, and keys and
+// values encoded by the topic's codecs. Pure; Worker.ingest sends what it returns.
+
+import { KafkaError } from '../errors/index.js';
+import type { Headers, ProducerRecord } from '../kafka/index.js';
+import type { Manifest } from '../manifest/index.js';
+import type { CodecBook } from './codec-book.js';
+import type { IngestMessage } from './types.js';
+
+/** Header values as the producer takes them (strings become UTF-8 bytes). */
+export function toHeaders(headers: Readonly<Record<string, string | Buffer>> | undefined): Headers | undefined {
+  if (headers === undefined) return undefined;
+  const out: Record<string, Buffer> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = typeof value === 'string' ? Buffer.from(value) : value;
+  return out;
+}
+
+/** The declared topic `topic` names (`@agent`: that agent's topic); STREAMD_UNKNOWN_TOPIC otherwise. */
+function resolveTopic(manifest: Manifest, topic: string): string {
+  if (topic.startsWith('@')) {
+    const agent = manifest.agents.get(topic.slice(1));
+    if (agent?.topics[0] === undefined) throw new KafkaError(`no agent named "${topic.slice(1)}"`, { code: 'STREAMD_UNKNOWN_TOPIC' });
+    return agent.topics[0];
+  }
+  if (!manifest.topics.has(topic)) throw new KafkaError(`"${topic}" is not a topic the manifest declares`, { code: 'STREAMD_UNKNOWN_TOPIC' });
+  return topic;
+}
+
+/**
+ * The records to produce for `messages` sent to `topic`. Throws STREAMD_UNKNOWN_TOPIC, STREAMD_BAD_PARTITION
+ * (a partition past `partitionsOf`'s count; not checked while the count is unknown) or STREAMD_ENCODE.
+ */
+export function ingestRecords(
+  input: { readonly manifest: Manifest; readonly book: CodecBook; readonly partitionsOf: ReadonlyMap<string, number> },
+  topic: string,
+  messages: readonly IngestMessage[],
+): { readonly target: string; readonly records: ProducerRecord[] } {
+  const target = resolveTopic(input.manifest, topic);
+  const codecs = input.book.codecs(target);
+  const declared = input.manifest.topics.get(target);
+  const partitions = input.partitionsOf.get(target);
+  const outside = messages.find((m) => m.partition !== undefined && partitions !== undefined && m.partition >= partitions);
+  if (outside !== undefined) {
+    throw new KafkaError(`topic ${target} has ${partitions} partitions (0 to ${partitions! - 1}); there is no partition ${outside.partition}`, { code: 'STREAMD_BAD_PARTITION' });
+  }
+  // Ingest comes as JSON text: raw (bytes) keys and values are given as strings.
+  const bytes = (value: unknown, serializer: string | undefined): unknown => (serializer === 'raw' && typeof value === 'string' ? Buffer.from(value) : value);
+  const records = messages.map((m) => ({
+    topic: target,
+    key: m.key === undefined || m.key === null ? null : codecs.key.encode(bytes(m.key, declared?.keySerializer)),
+    value: codecs.value.encode(bytes(m.value, declared?.valueSerializer)),
+    ...(m.partition === undefined ? {} : { partition: m.partition }),
+    ...(m.headers === undefined ? {} : { headers: toHeaders(m.headers)! }),
+  }));
+  return { target, records };
+}
