@@ -13,6 +13,7 @@ import { uniqueName } from '../helpers/unique-name.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { repoPath } from '../kafka/repo-root.js';
 import { Daemon } from './helpers/daemon.js';
+import { waitCommittedToEnd } from './helpers/group-progress.js';
 import { brokerAddress } from './helpers/pipeline-app.js';
 
 const FIXTURE = repoPath('test', 'fixtures', 'apps', 'metrics', 'app.yaml');
@@ -83,16 +84,7 @@ describe('the /metrics of a worker', () => {
     return daemon;
   };
 
-  /** Waits until the group has committed every partition of `topic` to its end. */
-  const drained = async (topic: string): Promise<void> => {
-    await waitFor(
-      async () => {
-        const [ends, committed] = await Promise.all([admin!.offsets(topic), admin!.committedOffsets(appId, [topic])]);
-        return ends.every((e) => e.latest === (committed.find((c) => c.partition === e.partition)?.offset ?? (e.latest === 0n ? 0n : -1n)));
-      },
-      { timeoutMs: 90_000, intervalMs: 200, message: `the group commits ${topic} to its end` },
-    );
-  };
+  const drained = (topic: string): Promise<void> => waitCommittedToEnd(admin!, appId, topic, 90_000);
 
   it('exposes every figure, parseable, moving with traffic, errors and recovery; lag returns to 0', { timeout: 240_000 }, async () => {
     datadir = await mkdtemp(join(tmpdir(), `${appId}-`));

@@ -10,6 +10,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { RocksdbStore } from '../../src/stores/index.js';
 import { waitFor } from '../helpers/wait-for.js';
 import type { Daemon } from './helpers/daemon.js';
+import { sumProgress } from './helpers/group-progress.js';
 import { PageViewLoad, assertCountsEqual } from './helpers/page-view-load.js';
 import { PARTITIONS, TABLE, TablesApp, logLines, type ChangelogContents, type TableContents } from './helpers/tables-app.js';
 
@@ -70,7 +71,7 @@ describe('tables of streamd start against a real broker', () => {
     const first = await tables.start();
     // The counting stage is slower than the regrouping one: once counts reach the changelog, the
     // last views go in and the worker is killed at once, so that both stages have uncommitted input.
-    await waitFor(async () => sum(await tables.progress(tables.changelog)).end >= 1_000n, {
+    await waitFor(async () => sumProgress(await tables.progress(tables.changelog)).end >= 1_000n, {
       timeoutMs: 120_000,
       intervalMs: 50,
       message: 'the first counts in the changelog',
@@ -78,9 +79,9 @@ describe('tables of streamd start against a real broker', () => {
     await tables.load(load, { from: load.events - lateViews });
     const killed = await first.kill9();
     assert.equal(killed.signal, 'SIGKILL');
-    const source = sum(await tables.progress(tables.input));
-    const repartition = sum(await tables.progress(tables.repartition));
-    const changelog = sum(await tables.progress(tables.changelog));
+    const source = sumProgress(await tables.progress(tables.input));
+    const repartition = sumProgress(await tables.progress(tables.repartition));
+    const changelog = sumProgress(await tables.progress(tables.changelog));
     assert.ok(repartition.committed < BigInt(load.events), `the kill came before every view was counted (repartition topic committed to ${repartition.committed})`);
 
     const second = await tables.start();
@@ -89,7 +90,7 @@ describe('tables of streamd start against a real broker', () => {
     await assertTableIsTruth(tables, await tables.datadir(), load.truth());
 
     const sink = await tables.sinkContents();
-    const regrouped = sum(await tables.progress(tables.repartition)).end;
+    const regrouped = sumProgress(await tables.progress(tables.repartition)).end;
     const truth = load.truth();
     const overReported = [...sink.highest].filter(([page, count]) => count > (truth.get(page) ?? 0)).length;
     process.stdout.write(
@@ -204,6 +205,3 @@ describe('tables of streamd start against a real broker', () => {
   });
 });
 
-function sum(progress: readonly { committed: bigint; end: bigint }[]): { committed: bigint; end: bigint } {
-  return progress.reduce((total, p) => ({ committed: total.committed + p.committed, end: total.end + p.end }), { committed: 0n, end: 0n });
-}

@@ -9,9 +9,9 @@ import { createDriver, type Admin, type KafkaDriver } from '../../../src/kafka/i
 import { RocksdbStore } from '../../../src/stores/index.js';
 import { collectRecords } from '../../helpers/collect.js';
 import { uniqueName } from '../../helpers/unique-name.js';
-import { waitFor } from '../../helpers/wait-for.js';
 import { repoPath } from '../../kafka/repo-root.js';
 import { Daemon } from './daemon.js';
+import { groupProgress, sumProgress, waitCommittedToEnd } from './group-progress.js';
 import { brokerAddress } from './pipeline-app.js';
 
 const EXAMPLE = repoPath('manifests', 'page-views', 'app.yaml');
@@ -127,27 +127,12 @@ export class PageViewsCluster {
 
   /** Sum over partitions of the group's committed offsets on `topic` (absent = 0), and of its end offsets. */
   async progress(topic: string): Promise<{ committed: bigint; end: bigint }> {
-    const admin = await this.admin();
-    const [ends, committed] = await Promise.all([admin.offsets(topic), admin.committedOffsets(this.appId, [topic])]);
-    let sumCommitted = 0n;
-    let sumEnd = 0n;
-    for (const { partition, latest } of ends) {
-      const offset = committed.find((c) => c.partition === partition)?.offset ?? -1n;
-      sumCommitted += offset < 0n ? 0n : offset;
-      sumEnd += latest;
-    }
-    return { committed: sumCommitted, end: sumEnd };
+    return sumProgress(await groupProgress(await this.admin(), this.appId, topic));
   }
 
   /** Waits until the group has committed `topic` to its end offsets. */
   async waitCommittedToEnd(topic: string, timeoutMs: number): Promise<void> {
-    await waitFor(
-      async () => {
-        const p = await this.progress(topic);
-        return p.end > 0n && p.committed === p.end;
-      },
-      { timeoutMs, intervalMs: 250, message: `the group ${this.appId} commits ${topic} up to its end offsets` },
-    );
+    await waitCommittedToEnd(await this.admin(), this.appId, topic, timeoutMs);
   }
 
   /** Every page count in a worker's stores (every partition directory under its datadir). Stop the worker first. */

@@ -5,9 +5,9 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createDriver, type Admin, type KafkaDriver, type ProducerRecord } from '../../../src/kafka/index.js';
 import { collectRecords, type RecordCollector } from '../../helpers/collect.js';
 import { uniqueName } from '../../helpers/unique-name.js';
-import { waitFor } from '../../helpers/wait-for.js';
 import { repoPath } from '../../kafka/repo-root.js';
 import { Daemon, type DaemonOptions } from './daemon.js';
+import { groupProgress, sumProgress, waitCommittedToEnd, type PartitionProgress } from './group-progress.js';
 
 export const MANIFEST = repoPath('test', 'fixtures', 'apps', 'e2e', 'app.yaml');
 
@@ -89,26 +89,14 @@ export class PipelineApp {
     return collectRecords(consumer, [this.outputTopic]);
   }
 
-  /** Sum over partitions of committed offsets (absent = 0) and of end offsets. */
-  async progress(topic: string): Promise<{ committed: bigint; end: bigint; perPartition: { committed: bigint; end: bigint }[] }> {
-    const admin = await this.admin();
-    const [ends, committed] = await Promise.all([admin.offsets(topic), admin.committedOffsets(this.appId, [topic])]);
-    const perPartition = ends.map((e) => {
-      const c = committed.find((x) => x.partition === e.partition)?.offset ?? -1n;
-      return { committed: c < 0n ? 0n : c, end: e.latest };
-    });
-    return {
-      committed: perPartition.reduce((s, p) => s + p.committed, 0n),
-      end: perPartition.reduce((s, p) => s + p.end, 0n),
-      perPartition,
-    };
+  /** Sum over partitions of committed offsets (absent = 0) and of end offsets, and each partition's. */
+  async progress(topic: string): Promise<{ committed: bigint; end: bigint; perPartition: PartitionProgress[] }> {
+    const perPartition = await groupProgress(await this.admin(), this.appId, topic);
+    return { ...sumProgress(perPartition), perPartition };
   }
 
   async waitCommittedToEnd(topic: string, timeoutMs: number): Promise<void> {
-    await waitFor(async () => {
-      const p = await this.progress(topic);
-      return p.perPartition.every((x) => x.committed === x.end);
-    }, { timeoutMs, intervalMs: 250, message: `the group ${this.appId} commits ${topic} up to its end offsets` });
+    await waitCommittedToEnd(await this.admin(), this.appId, topic, timeoutMs);
   }
 
   async close(): Promise<void> {

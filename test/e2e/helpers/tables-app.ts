@@ -12,6 +12,7 @@ import { RocksdbStore } from '../../../src/stores/index.js';
 import { uniqueName } from '../../helpers/unique-name.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { repoPath } from '../../kafka/repo-root.js';
+import { groupProgress, type PartitionProgress } from './group-progress.js';
 import { Daemon, type DaemonOptions } from './daemon.js';
 import type { PageViewLoad } from './page-view-load.js';
 import { brokerAddress } from './pipeline-app.js';
@@ -165,13 +166,8 @@ export class TablesApp {
   }
 
   /** Per partition of `topic`: the group's committed offset (absent = 0) and the end offset. */
-  async progress(topic: string): Promise<{ partition: number; committed: bigint; end: bigint }[]> {
-    const admin = await this.admin();
-    const [ends, committed] = await Promise.all([admin.offsets(topic), admin.committedOffsets(this.appId, [topic])]);
-    return ends.map((e) => {
-      const c = committed.find((x) => x.partition === e.partition)?.offset ?? -1n;
-      return { partition: e.partition, committed: c < 0n ? 0n : c, end: e.latest };
-    });
+  async progress(topic: string): Promise<PartitionProgress[]> {
+    return groupProgress(await this.admin(), this.appId, topic);
   }
 
   /**
