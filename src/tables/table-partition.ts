@@ -27,6 +27,7 @@ export interface Flush {
 }
 
 const id = (key: Buffer): string => key.toString('latin1');
+const ZERO_BYTE = Buffer.from([0]);
 
 /**
  * Values written into the store stay in memory for reads, up to this many keys per partition (the
@@ -190,24 +191,31 @@ export class TablePartition {
   }
 
   /**
-   * Every entry as a reader outside any event sees it: committable writes over the store. Store
-   * entries come in key byte order; keys only in the cache come after them.
+   * Every entry as a reader outside any event sees it (committable writes over the store), in key
+   * byte order; with `after`, only the keys past it: the store iteration seeks there, it does not
+   * walk from the first key.
    */
-  async *entries(): AsyncGenerator<[Buffer, Buffer]> {
-    const pending = new Map<string, PendingWrite>();
-    for (const flush of this.#flushes) for (const [k, write] of flush) pending.set(k, write);
-    for (const [k, write] of this.#dirty) pending.set(k, write);
-    for await (const [key, value] of this.store.iterate()) {
-      const k = id(key);
-      const write = pending.get(k);
-      if (write === undefined) {
-        yield [key, value];
-        continue;
+  async *entries(after?: Buffer): AsyncGenerator<[Buffer, Buffer]> {
+    const byKey = new Map<string, PendingWrite>();
+    for (const flush of this.#flushes) for (const [k, write] of flush) byKey.set(k, write);
+    for (const [k, write] of this.#dirty) byKey.set(k, write);
+    const pending = [...byKey.values()].filter((w) => after === undefined || Buffer.compare(w.key, after) > 0).sort((a, b) => Buffer.compare(a.key, b.key));
+    let next = 0;
+    // The least key past `after`: `after` followed by a zero byte.
+    const range = after === undefined ? {} : { gte: Buffer.concat([after, ZERO_BYTE]) };
+    for await (const [key, value] of this.store.iterate(range)) {
+      for (; next < pending.length && Buffer.compare(pending[next]!.key, key) < 0; next++) {
+        const write = pending[next]!;
+        if (write.value !== null) yield [write.key, write.value];
       }
-      pending.delete(k);
-      if (write.value !== null) yield [key, write.value];
+      const write = next < pending.length && pending[next]!.key.equals(key) ? pending[next++]! : undefined;
+      if (write === undefined) yield [key, value];
+      else if (write.value !== null) yield [key, write.value];
     }
-    for (const write of pending.values()) if (write.value !== null) yield [write.key, write.value];
+    for (; next < pending.length; next++) {
+      const write = pending[next]!;
+      if (write.value !== null) yield [write.key, write.value];
+    }
   }
 
   /** Revoked: drop every pending write; what was not committed will be processed again. */

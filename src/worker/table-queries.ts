@@ -60,18 +60,14 @@ export function createTableQueries(options: TableQueriesOptions): TableQueries {
     scan: async (table, limit, after): Promise<TablePage> => {
       const runtime = runtimeOf(table);
       // The cursor is a key: partitions before its partition are skipped, and in its partition the
-      // page starts past it. When it is gone (deleted since), the page starts at the next partition.
+      // store seeks past it (gone since, the page starts at the next key); later partitions start
+      // at their first key. One entry past the page tells whether there is a next one.
       const afterBytes = after === undefined ? undefined : runtime.key.encode(after.key)!;
       const afterPartition = afterBytes === undefined ? -1 : partitionForKey(afterBytes, runtime.partitionCount);
       const held = [...runtime.partitions.values()].filter((p) => p.isAttached && p.partition >= afterPartition).sort((a, b) => a.partition - b.partition);
       const entries: { key: unknown; value: unknown }[] = [];
       for (const partition of held) {
-        let isPast = partition.partition !== afterPartition;
-        for await (const [key, value] of partition.entries()) {
-          if (!isPast) {
-            isPast = key.equals(afterBytes!);
-            continue;
-          }
+        for await (const [key, value] of partition.entries(partition.partition === afterPartition ? afterBytes : undefined)) {
           if (entries.length === limit) return { entries, hasNext: true, next: entries[entries.length - 1]!.key };
           entries.push({ key: runtime.key.decode(key), value: runtime.value.decode(value) });
         }
