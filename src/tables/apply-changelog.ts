@@ -3,19 +3,22 @@
 
 import type { RecordBatch } from '../kafka/index.js';
 import type { Store } from '../stores/index.js';
+import type { ChangelogKeyReader } from './key-encoding.js';
 import { POSITIONS_HEADER, TablePositions } from './positions.js';
 
 /**
  * Writes one changelog batch into a store in one atomic write: the last record per key wins (a
  * tombstone deletes), with the batch's position as the store's offset and, when the batch carries
- * positions, `positions` raised to them as its metadata. Returns the offset written.
+ * positions, `positions` raised to them as its metadata. `keyOf` reads each record's key in the
+ * table's encoding (see key-encoding.ts). Returns the offset written.
  */
-export async function applyChangelogBatch(store: Store, positions: TablePositions, batch: RecordBatch): Promise<bigint> {
+export async function applyChangelogBatch(store: Store, positions: TablePositions, batch: RecordBatch, keyOf: ChangelogKeyReader): Promise<bigint> {
   const latest = new Map<string, { key: Buffer; value: Buffer | null }>();
   let header: Buffer | undefined;
   for (const record of batch.records) {
-    if (record.key === null) continue;
-    latest.set(record.key.toString('latin1'), { key: record.key, value: record.value });
+    const key = keyOf(record)?.key;
+    if (key === undefined) continue;
+    latest.set(key.toString('latin1'), { key, value: record.value });
     header = record.headers[POSITIONS_HEADER] ?? header;
   }
   if (header !== undefined) positions.merge(TablePositions.decode(header));

@@ -3,6 +3,7 @@
 export { catchUp, type CatchUpOptions, type CatchUpProgress, type CatchUpResult } from './catch-up.js';
 export { ChangelogReader, type ChangelogBatchHandler, type ChangelogReaderOptions } from './changelog-reader.js';
 export { RecoveryStalledError } from './errors.js';
+export { KEY_ENCODING_HEADER, LEGACY_KEY_ENCODING, changelogKeyReader, type ChangelogKeyReader } from './key-encoding.js';
 export { ORIGIN_HEADER, POSITIONS_HEADER, TablePositions, originHeader, readOrigin } from './positions.js';
 export type { Flush } from './table-partition.js';
 export { TablePartitionError, type HandleScope } from './table-runtime.js';

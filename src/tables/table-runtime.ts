@@ -1,13 +1,17 @@
 // One declared table on this worker: its codecs, the partitions it holds, and the handles handlers
 // use. The partition of a read or write is the partition of the event being processed (tables are
 // co-partitioned with the stream that writes them, as in Faust); global tables, and reads outside
-// an event, use the key's partition (murmur2 over the encoded key, as the producer does).
+// an event, use the key's partition (murmur2 over the encoded key, as the producer does). Keys are
+// encoded with the codec of the topic that writes the table, so the two agree; a key written on
+// another partition (a producer with another partitioner) is warned about once per partition.
 
+import type { Logger } from 'pino';
 import { ConfigError, StreamdError } from '../errors/index.js';
 import { partitionForKey } from '../kafka/index.js';
 import type { TableDeclaration } from '../manifest/index.js';
 import type { Codec, TopicCodecs } from '../models/index.js';
 import type { Event } from '../streams/index.js';
+import { changelogKeyReader, type ChangelogKeyReader } from './key-encoding.js';
 import type { TablePartition } from './table-partition.js';
 import type { SetTable, Table } from './types.js';
 
@@ -31,6 +35,8 @@ export interface TableRuntimeOptions {
   readonly codecs: TopicCodecs;
   /** The partition count of a topic, for the co-partitioning check of writes. */
   readonly partitionsOf: (topic: string) => number | undefined;
+  /** Where the warning about a key on a partition it does not hash to goes. */
+  readonly log: Logger;
   readonly onRead?: () => void;
   readonly onWrite?: () => void;
 }
@@ -46,6 +52,9 @@ export class TableRuntime {
   /** The partitions this worker holds as active (every partition for a global table). */
   readonly partitions = new Map<number, TablePartition>();
   readonly #options: TableRuntimeOptions;
+  readonly #readChangelogKey: ChangelogKeyReader;
+  /** Partitions already warned about (see #checkPlacement): one warning each. */
+  readonly #warnedPartitions = new Set<number>();
 
   constructor(options: TableRuntimeOptions) {
     this.#options = options;
@@ -54,6 +63,49 @@ export class TableRuntime {
     this.changelog = options.changelog;
     this.key = options.codecs.key;
     this.value = options.codecs.value;
+    this.#readChangelogKey = changelogKeyReader(this.key);
+  }
+
+  /**
+   * Reads the keys of changelog records of `partition` in this table's encoding (old-encoded keys
+   * re-encoded), warning once when a re-encoded key hashes to another partition now.
+   */
+  changelogKeys(partition: number): ChangelogKeyReader {
+    return (record) => {
+      const read = this.#readChangelogKey(record);
+      if (read?.isReencoded === true) this.#checkPlacement(read.key, partition, undefined);
+      return read;
+    };
+  }
+
+  /**
+   * Warns once per partition when `key` is on `partition` but hashes to another: GET
+   * /tables/:t/keys/:k and routeBy look where it hashes, and miss it. `topic` is the event's, or
+   * undefined for a key recovered from the old JSON key encoding.
+   */
+  #checkPlacement(key: Buffer, partition: number, topic: string | undefined): void {
+    if (this.#warnedPartitions.has(partition) || this.partitionCount === 0) return;
+    const keyPartition = partitionForKey(key, this.partitionCount);
+    if (keyPartition === partition) return;
+    this.#warnedPartitions.add(partition);
+    const fields = { table: this.name, partition, keyPartition, key: key.subarray(0, 200).toString('utf8') };
+    if (topic === undefined) {
+      this.#options.log.warn(
+        { ...fields, hint: 'it was written in the old JSON key encoding by a groupBy; to move such keys, reset the app state (bump version, or streamd reset --topics) and reprocess the input' },
+        'recovered table key belongs to another partition under the new key encoding; queries by key will miss it and new events for it start from the default',
+      );
+      return;
+    }
+    this.#options.log.warn(
+      {
+        ...fields,
+        topic,
+        hint:
+          `the producer of ${topic} does not partition by murmur2 over the key bytes, as Java's default partitioner (and kafkajs's default) does; ` +
+          "set librdkafka's partitioner=murmur2_random (its default consistent_random uses crc32), or groupBy the key in the agent before writing the table",
+      },
+      'table key on a partition its key does not hash to: queries by key (GET /tables/:table/keys/:key, routeBy) look on the partition the key hashes to and will miss it',
+    );
   }
 
   get isGlobal(): boolean {
@@ -85,6 +137,7 @@ export class TableRuntime {
         );
       }
       partition = event.message.partition;
+      if (action === 'write' && !this.#warnedPartitions.has(partition)) this.#checkPlacement(key, partition, topic);
     }
     const found = this.partitions.get(partition);
     if (found === undefined || !found.isAttached) {

@@ -18,6 +18,7 @@ import { catchUp, type CatchUpProgress } from './catch-up.js';
 import type { ChangelogReader } from './changelog-reader.js';
 import { POSITIONS_HEADER, TablePositions } from './positions.js';
 import { applyChangelogBatch } from './apply-changelog.js';
+import { KEY_ENCODING_HEADER } from './key-encoding.js';
 import { RecoveriesInFlight, type RecoveryProgress } from './recoveries-in-flight.js';
 import { TablePartition, type Flush } from './table-partition.js';
 import { changelogPartitionsOf, checkChangelogCounts, copartitionGroups, resolvePartitionCounts } from './table-layout.js';
@@ -85,6 +86,7 @@ export class Tables extends Service {
           changelog: options.changelogOf(declaration.name),
           codecs: options.codecsOf(declaration),
           partitionsOf: (topic) => this.#partitionsOf.get(topic),
+          log: this.log,
           ...countersOf(options.metrics, declaration.name),
         }),
       );
@@ -337,7 +339,7 @@ export class Tables extends Service {
   }
 
   async #applyBatch(held: Held, batch: RecordBatch, isRecovery = false): Promise<void> {
-    held.offset = await applyChangelogBatch(held.store, held.positions, batch);
+    held.offset = await applyChangelogBatch(held.store, held.positions, batch, held.table.changelogKeys(held.partition));
     if (isRecovery) this.#options.metrics.recoveryApplied(held.table.name, batch.records.length);
   }
 
@@ -362,7 +364,7 @@ export class Tables extends Service {
     const owners: Flush[] = [];
     for (const flush of flushes) {
       const table = this.runtimes.get(flush.partition.table)!;
-      const headers = { [POSITIONS_HEADER]: flush.positions.encode() };
+      const headers = { [POSITIONS_HEADER]: flush.positions.encode(), [KEY_ENCODING_HEADER]: Buffer.from(table.key.name) };
       for (const { key, value } of flush.entries.values()) {
         records.push({ topic: table.changelog, partition: flush.partition.partition, key, value, headers });
         owners.push(flush);

@@ -1,12 +1,32 @@
 // Every topic's codecs, built once from the manifest: the conductor decodes with them and the
-// outbox encodes with them. Internal topics (repartition: json keys and values; dead letters and
-// replies: raw bytes) get theirs when they are declared.
+// outbox encodes with them. Internal topics (repartition: json values, and string keys as UTF-8
+// like tables have them — see repartitionCodecs; dead letters and replies: raw bytes) get theirs
+// when they are declared.
 
 import type { RecordDecoder } from '../streams/index.js';
-import { ModelRegistry, createTopicCodecs, decodeRecord, rawCodec, type TopicCodecs } from '../models/index.js';
+import { ModelRegistry, createTopicCodecs, decodeRecord, jsonCodec, rawCodec, stringCodec, type Codec, type TopicCodecs } from '../models/index.js';
 import type { Manifest, TypeReference } from '../manifest/index.js';
+import { KEY_ENCODING_HEADER } from '../tables/index.js';
 
-const RAW: TopicCodecs = { key: rawCodec('key'), value: rawCodec('value') };
+const RAW: TopicCodecs = { key: rawCodec('key'), value: rawCodec('value'), nullValues: true };
+const STRING_KEY_HEADER = { [KEY_ENCODING_HEADER]: 'string' } as const;
+
+/**
+ * A groupBy key: a string as its UTF-8 bytes (as a `string` table key, so the record lands on the
+ * partition a query of the table hashes to), any other value as JSON. Which of the two a record
+ * holds is in its KEY_ENCODING_HEADER (see `keyHeaders`); the topic's decoder goes by it, and this
+ * codec's own decode reads the header-less form, JSON.
+ */
+function repartitionKeyCodec(): Codec<unknown> {
+  const utf8 = stringCodec('key');
+  const json = jsonCodec('key');
+  return {
+    name: 'json',
+    part: 'key',
+    encode: (value) => (typeof value === 'string' ? utf8.encode(value) : json.encode(value)),
+    decode: (bytes) => json.decode(bytes),
+  };
+}
 
 function typeName(type: TypeReference): string {
   return type.name;
@@ -16,6 +36,7 @@ export class CodecBook {
   readonly models: ModelRegistry;
   readonly #codecs = new Map<string, TopicCodecs>();
   readonly #decoders = new Map<string, RecordDecoder>();
+  readonly #repartitions = new Set<string>();
 
   constructor(manifest: Manifest) {
     this.models = new ModelRegistry(new Map([...manifest.models].map(([name, model]) => [name, model.schema])));
@@ -28,15 +49,31 @@ export class CodecBook {
           keySerializer: topic.keySerializer,
           valueSerializer: topic.valueSerializer,
           models: this.models,
+          nullValues: topic.acceptsNullValues,
         }),
       );
     }
   }
 
-  /** Declares an internal topic: json keys and values (repartition), or raw bytes. */
-  declare(topic: string, kind: 'json' | 'raw'): void {
+  /** Declares an internal topic: a repartition topic (see repartitionKeyCodec, json values), or raw bytes. */
+  declare(topic: string, kind: 'repartition' | 'raw'): void {
     if (this.#codecs.has(topic)) return;
-    this.#codecs.set(topic, kind === 'raw' ? RAW : createTopicCodecs({ keyType: 'json', valueType: 'json', models: this.models }));
+    if (kind === 'raw') {
+      this.#codecs.set(topic, RAW);
+      return;
+    }
+    this.#repartitions.add(topic);
+    // Null values pass: a groupBy forwards what its source topic let through.
+    this.#codecs.set(topic, { key: repartitionKeyCodec(), value: jsonCodec('value'), nullValues: true });
+    const legacy = createTopicCodecs({ keyType: 'json', valueType: 'json', models: this.models, nullValues: true });
+    const stringKeyed: TopicCodecs = { key: stringCodec('key'), value: legacy.value, nullValues: true };
+    // Header-less records: JSON keys (non-string keys, and every key streamd wrote before the header).
+    this.#decoders.set(topic, (record) => decodeRecord(record.headers[KEY_ENCODING_HEADER]?.toString('latin1') === 'string' ? stringKeyed : legacy, record));
+  }
+
+  /** Headers a record of `topic` keyed by `key` needs: a repartition record's key encoding. */
+  keyHeaders(topic: string, key: unknown): Readonly<Record<string, string>> | undefined {
+    return typeof key === 'string' && this.#repartitions.has(topic) ? STRING_KEY_HEADER : undefined;
   }
 
   has(topic: string): boolean {

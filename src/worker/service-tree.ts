@@ -110,7 +110,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
     }
     const repartitionChannels = new Map<string, { topic: string; channel: Channel }>();
     for (const r of repartitions) {
-      book.declare(r.topic, 'json');
+      book.declare(r.topic, 'repartition');
       const channel = input.channel(`agent ${name} groupBy ${r.name}`);
       conductor.subscribe({ topic: r.topic, channel, agent: name, onDecodeError: 'skip', deadLetterTopic });
       repartitionChannels.set(r.name, { topic: r.topic, channel });

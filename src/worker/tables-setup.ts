@@ -1,5 +1,7 @@
 // Builds a worker's tables and the changelog reader they recover with, when the manifest declares
-// tables: names from the app prefix, stores under the state directory, JSON keys and values.
+// tables: names from the app prefix, stores under the state directory, JSON values, and keys in the
+// encoding a topic of the same key type has (raw UTF-8 for `string`, JSON for numbers and models),
+// so a key's bytes, and so its partition, are the ones the producer of the source topic hashed.
 
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -45,7 +47,6 @@ export function createTables(input: TablesSetupInput): { readonly reader: Change
       createTopicCodecs({
         keyType: table.keyType.name,
         valueType: table.kind === 'set' ? 'json' : table.valueType.name,
-        keySerializer: 'json',
         valueSerializer: 'json',
         models: input.models,
       }),

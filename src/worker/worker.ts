@@ -367,7 +367,8 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     const codecs = this.#book.codecs(topic);
     const key = message.key !== undefined ? codecs.key.encode(message.key) : (message.rawKey ?? null);
     const value = Buffer.isBuffer(message.value) && !this.#book.has(topic) ? message.value : codecs.value.encode(message.value);
-    const headers = toHeaders(message.headers);
+    const keyHeaders = message.key === undefined ? undefined : this.#book.keyHeaders(topic, message.key);
+    const headers = toHeaders(keyHeaders === undefined ? message.headers : { ...message.headers, ...keyHeaders });
     const buffered = this.#producer.buffered;
     buffered.send(headers === undefined ? { topic, key, value } : { topic, key, value, headers });
     await buffered.ready();

@@ -142,7 +142,7 @@ export class PageViewsCluster {
       const store = await RocksdbStore.open(join(worker.datadir, this.appId, 'v1', 'tables', `page_counts-${partition}`));
       try {
         for await (const [key, value] of store.iterate()) {
-          const page = JSON.parse(key.toString()) as string;
+          const page = key.toString();
           if (counts.has(page)) throw new Error(`page ${page} is in two partition stores of ${worker.name}`);
           counts.set(page, JSON.parse(value.toString()) as number);
         }
@@ -168,7 +168,7 @@ export class PageViewsCluster {
       });
       const counts = new Map<string, number>();
       for (const record of collector.records) {
-        const page = JSON.parse(record.key!.toString()) as string;
+        const page = record.key!.toString(); // string keys are raw UTF-8 (KEY_ENCODING_HEADER: string)
         if (record.value === null) counts.delete(page);
         else counts.set(page, JSON.parse(record.value.toString()) as number);
       }

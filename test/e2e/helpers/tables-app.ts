@@ -197,7 +197,7 @@ export class TablesApp {
     const ends = await this.#readToEnd(this.changelog, timeoutMs, (record) => {
       records++;
       recordsPerPartition.set(record.partition, (recordsPerPartition.get(record.partition) ?? 0) + 1);
-      const key = JSON.parse(record.key!.toString()) as string;
+      const key = record.key!.toString(); // string keys are raw UTF-8 (KEY_ENCODING_HEADER: string)
       if (record.value === null) values.delete(key);
       else values.set(key, JSON.parse(record.value.toString()) as number);
     });
@@ -235,7 +235,7 @@ export class TablesApp {
       try {
         offsets.set(Number(match[1]), await store.offset());
         for await (const [key, value] of store.iterate()) {
-          const page = JSON.parse(key.toString()) as string;
+          const page = key.toString();
           if (values.has(page)) throw new Error(`key ${page} is in two partition stores, the second ${name}`);
           values.set(page, JSON.parse(value.toString()) as number);
         }
