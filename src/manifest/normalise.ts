@@ -98,6 +98,7 @@ function topicOf(name: string, raw: RawTopic | null, input: NormaliseInput, cont
     isCompacted: spec.compacted,
     isInternal: spec.internal,
     onDecodeError: spec.onDecodeError,
+    acceptsNullValues: spec.nullValues,
     config: Object.fromEntries(Object.entries(spec.config ?? {}).map(([key, value]) => [key, String(value)])),
     location: context.location(path),
   };

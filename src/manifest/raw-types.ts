@@ -17,6 +17,7 @@ export interface RawTopic {
   readonly compacted?: boolean;
   readonly internal?: boolean;
   readonly onDecodeError?: 'skip' | 'dlq' | 'stop';
+  readonly nullValues?: boolean;
   readonly config?: Readonly<Record<string, string | number | boolean>>;
 }
 
@@ -93,7 +94,7 @@ export interface RawManifest {
 
 /** Per-declaration defaults from config/defaults.yaml. */
 export interface DeclarationDefaults {
-  readonly topic: Required<Pick<RawTopic, 'keyType' | 'valueType' | 'compacted' | 'internal' | 'onDecodeError'>>;
+  readonly topic: Required<Pick<RawTopic, 'keyType' | 'valueType' | 'compacted' | 'internal' | 'onDecodeError' | 'nullValues'>>;
   readonly table: Required<Pick<RawTable, 'kind' | 'keyType' | 'valueType' | 'global'>>;
   readonly agent: Required<Pick<RawAgent, 'concurrency' | 'sinks' | 'isolatedPartitions'>>;
   readonly timer: Required<Pick<RawTimer, 'onLeader'>>;

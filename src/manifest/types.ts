@@ -134,6 +134,8 @@ export interface TopicDeclaration {
   /** streamd owns the topic and may create it. */
   readonly isInternal: boolean;
   readonly onDecodeError: 'skip' | 'dlq' | 'stop';
+  /** Records without a value (tombstones) reach the agents as null values; otherwise they are decode errors under onDecodeError. */
+  readonly acceptsNullValues: boolean;
   /** Extra topic configuration, values as strings (`cleanup.policy`, `min.insync.replicas`, …). */
   readonly config: Readonly<Record<string, string>>;
   readonly location: SourceLocation;

@@ -17,11 +17,12 @@ export type RecordPart = 'key' | 'value';
  * - `empty`: a zero-length buffer where JSON is expected (a tombstone is `null`, not empty bytes);
  * - `invalid_utf8`: the bytes are not UTF-8 (checked before any text decoding, never replaced by U+FFFD);
  * - `invalid_json`: UTF-8 text that `JSON.parse` rejects;
- * - `schema`: valid JSON that fails the model's JSON Schema or the primitive type (`integer`, …).
+ * - `schema`: valid JSON that fails the model's JSON Schema or the primitive type (`integer`, …);
+ * - `null_value`: a tombstone (no value) on a topic that does not declare `nullValues: true`.
  *
  * There is no size limit here: the broker's `max.message.bytes` already bounds a record.
  */
-export type DecodeReason = 'empty' | 'invalid_utf8' | 'invalid_json' | 'schema';
+export type DecodeReason = 'empty' | 'invalid_utf8' | 'invalid_json' | 'schema' | 'null_value';
 
 /** Why a value did not encode: it fails its model or type, or JSON cannot represent it. */
 export type EncodeReason = 'schema' | 'unserializable';
@@ -75,6 +76,8 @@ function decodeMessage(fields: DecodeErrorFields, detail: string | undefined): s
       return `${where}${part} is not valid UTF-8 (${byteLength} bytes: ${detail ?? '?'}); use serializer raw (type bytes) for binary data`;
     case 'invalid_json':
       return `${where}${part} is not valid JSON (${byteLength} bytes): ${detail ?? '?'}`;
+    case 'null_value':
+      return `${where}value is null (a tombstone), but the topic does not declare nullValues: true; declare it to hand null values to the agent, whose handler must then expect them`;
     case 'schema':
       return `${where}${part} does not match ${expected ?? 'its schema'}: ${fields.failure === undefined ? '?' : describeFailure(fields.failure)}`;
   }
@@ -139,6 +142,11 @@ export function invalidUtf8Error(part: RecordPart, bytes: Buffer): DecodeError {
 export function invalidJsonError(part: RecordPart, bytes: Buffer, cause: unknown): DecodeError {
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new DecodeError({ reason: 'invalid_json', part, byteLength: bytes.length, cause }, detail);
+}
+
+/** A tombstone on a topic whose handlers are not told to expect them. */
+export function nullValueError(): DecodeError {
+  return new DecodeError({ reason: 'null_value', part: 'value', byteLength: 0 });
 }
 
 /** JSON that fails its model or type. */

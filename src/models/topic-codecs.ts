@@ -3,7 +3,7 @@
 // stream layer then calls `decodeRecord` once per record.
 
 import { ConfigError } from '../errors/index.js';
-import { DecodeError, type CheckFailure, type RecordPart, type RecordPosition } from './codec-errors.js';
+import { DecodeError, nullValueError, type CheckFailure, type RecordPart, type RecordPosition } from './codec-errors.js';
 import { jsonCodec, rawCodec, stringCodec, type Codec, type SerializerName, type ValueCheck } from './codecs.js';
 import { PRIMITIVE_TYPE_NAMES, isPrimitiveType, type ModelRegistry, type PrimitiveTypeName } from './model-registry.js';
 
@@ -19,12 +19,16 @@ export interface TopicCodecOptions {
   readonly valueSerializer?: SerializerName;
   /** Needed when a type names a model. */
   readonly models?: ModelRegistry;
+  /** Default false: a record without a value (a tombstone) is a decode error (`null_value`) instead of an event with a null value. */
+  readonly nullValues?: boolean;
 }
 
 /** The codecs of one topic. */
 export interface TopicCodecs {
   readonly key: Codec<unknown>;
   readonly value: Codec<unknown>;
+  /** Whether a record without a value decodes (to a null value); false when absent. */
+  readonly nullValues?: boolean;
 }
 
 /** A record with its key and value decoded. */
@@ -106,15 +110,18 @@ export function createTopicCodecs(options: TopicCodecOptions = {}): TopicCodecs 
   return {
     key: codecFor('key', options.keyType ?? 'bytes', options.keySerializer, options.models),
     value: codecFor('value', options.valueType ?? 'json', options.valueSerializer, options.models),
+    nullValues: options.nullValues ?? false,
   };
 }
 
 /**
  * Decodes a consumed record's key, then its value. A `DecodeError` comes back with the record's
- * `topic/partition@offset` in its message and `record` field; other errors pass through.
+ * `topic/partition@offset` in its message and `record` field; other errors pass through. A record
+ * without a value is a `null_value` DecodeError unless the codecs accept null values.
  */
 export function decodeRecord(codecs: TopicCodecs, record: EncodedRecord): DecodedRecord {
   try {
+    if (record.value === null && codecs.nullValues !== true) throw nullValueError();
     return { key: codecs.key.decode(record.key), value: codecs.value.decode(record.value) };
   } catch (error) {
     throw error instanceof DecodeError ? error.at(record) : error;
