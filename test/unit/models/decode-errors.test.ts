@@ -86,10 +86,21 @@ describe('DecodeError', () => {
     assert.equal(error.part, 'value');
   });
 
-  it('lets decodeRecord decode a good record and a tombstone', () => {
+  it('lets decodeRecord decode a good record', () => {
     const good = decodeRecord(codecs, { topic: 't', partition: 0, offset: 0n, key: Buffer.from('k1'), value: Buffer.from('{"id":"a","user":"u"}') });
     assert.deepEqual(good, { key: 'k1', value: { id: 'a', user: 'u' } });
-    const tombstone = decodeRecord(codecs, { topic: 't', partition: 0, offset: 1n, key: Buffer.from('k1'), value: null });
+  });
+
+  it('makes a tombstone a null_value error on a topic without nullValues, naming the record and the setting', () => {
+    const error = decodeFailure(() => decodeRecord(codecs, { topic: 't', partition: 2, offset: 1n, key: Buffer.from('k1'), value: null }), 'null_value');
+    assert.equal(error.part, 'value');
+    assert.deepEqual(error.record, { topic: 't', partition: 2, offset: 1n });
+    assert.match(error.message, /^t\/2@1: value is null \(a tombstone\), but the topic does not declare nullValues: true/);
+  });
+
+  it('decodes a tombstone to a null value on a topic with nullValues: true, without checking the model', () => {
+    const lenient = createTopicCodecs({ keyType: 'string', valueType: 'PageView', models, nullValues: true });
+    const tombstone = decodeRecord(lenient, { topic: 't', partition: 0, offset: 1n, key: Buffer.from('k1'), value: null });
     assert.deepEqual(tombstone, { key: 'k1', value: null });
   });
 });
