@@ -1,5 +1,5 @@
 // B5, cold recovery: a table changelog of N distinct keys, written in the format the worker writes
-// (table codecs, one `streamd-positions` header per record, the key's partition), restored by a
+// (table codecs, `streamd-positions` and `streamd-key-encoding` headers, the key's partition), restored by a
 // worker started with an empty datadir. Timed from outside (worker created → `isReady()`, what
 // `/ready` answers) and by the worker's own `tables recovered` line.
 
@@ -14,7 +14,7 @@ import { loadManifest } from '../src/manifest/index.js';
 import { WorkerMetrics } from '../src/metrics/index.js';
 import { createTopicCodecs } from '../src/models/index.js';
 import { openStore } from '../src/stores/index.js';
-import { POSITIONS_HEADER, TablePositions } from '../src/tables/index.js';
+import { KEY_ENCODING_HEADER, POSITIONS_HEADER, TablePositions } from '../src/tables/index.js';
 import { createWorker, tableStorePath } from '../src/worker/index.js';
 import { sendPipelined } from './pipelined-sends.js';
 import { repoPath } from '../test/kafka/repo-root.js';
@@ -41,12 +41,12 @@ const keyOf = (n: number): string => `k-${String(n).padStart(7, '0')}`;
 
 /**
  * Writes `keys` changelog records of the `counts` table, one per key, as the worker's commits would:
- * key and value through the table's codecs (JSON), the partition the key's input record would have
+ * key and value through the table's codecs (UTF-8 keys, JSON values), the partition the key's input record would have
  * had, and one positions header per partition and commit. A "commit" here is 10,000 keys in one
  * send, a few sends in flight.
  */
 export async function buildChangelog(driver: KafkaDriver, topic: string, keys: number, partitions: number): Promise<void> {
-  const codecs = createTopicCodecs({ keyType: 'string', valueType: 'integer', keySerializer: 'json', valueSerializer: 'json' });
+  const codecs = createTopicCodecs({ keyType: 'string', valueType: 'integer' });
   const commitSize = 10_000;
   const inFlight = 4;
   const value = codecs.value.encode(1);
@@ -65,7 +65,7 @@ export async function buildChangelog(driver: KafkaDriver, topic: string, keys: n
         byPartition.forEach((partitionKeys, partition) => {
           const positions = new TablePositions();
           positions.advanceSource(RECOVERY_INPUT, BigInt((written[partition]! += partitionKeys.length)));
-          const headers = { [POSITIONS_HEADER]: positions.encode() };
+          const headers = { [POSITIONS_HEADER]: positions.encode(), [KEY_ENCODING_HEADER]: Buffer.from(codecs.key.name) };
           for (const key of partitionKeys) records.push({ topic, partition, key: codecs.key.encode(key), value, headers });
         });
         yield records;

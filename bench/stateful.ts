@@ -88,7 +88,7 @@ async function checkCounts(manifest: Manifest, records: number): Promise<string[
   for (let partition = 0; partition < 4; partition++) {
     const store = await openStore('rocksdb://', { path: tableStorePath(manifest, 'counts', partition) });
     try {
-      for await (const [key, value] of store.iterate()) found.set(JSON.parse(key.toString()) as string, JSON.parse(value.toString()) as number);
+      for await (const [key, value] of store.iterate()) found.set(key.toString(), JSON.parse(value.toString()) as number);
     } finally {
       await store.close();
     }
