@@ -3,7 +3,7 @@
 // murmur2 partitioner): every key answers GET /tables/:t/keys/:k with its true count from either of
 // two workers; a record on a partition its key does not hash to is warned about; a tombstone is a
 // decode error unless the topic declares nullValues; and a changelog written in the old JSON key
-// encoding recovers into the new one.
+// encoding recovers into the new one, in a fresh worker and in a standby taking over.
 
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -79,6 +79,17 @@ class RawKeysApp {
   }
 }
 
+/** Waits until every daemon processes a share of the app's topic, and together all of it. */
+async function waitSharing(app: RawKeysApp, daemons: readonly Daemon[]): Promise<void> {
+  await waitFor(
+    () => {
+      const ready = daemons.map((d) => assignments(d).at(-1)).map((last) => (last?.readyAt === undefined ? [] : partitionsOf(app.topic, last.partitions)));
+      return ready.every((partitions) => partitions.length > 0) && new Set(ready.flat()).size === PARTITIONS;
+    },
+    { timeoutMs: 60_000, intervalMs: 100, message: () => `${daemons.length} workers processing ${app.topic}:\n${daemons.map((d) => d.tail(5)).join('\n')}` },
+  );
+}
+
 async function readKey(daemon: Daemon, key: string): Promise<{ status: number; body: { value?: unknown; code?: string } }> {
   const response = await fetch(`${daemon.url}/tables/${TABLE}/keys/${encodeURIComponent(key)}`);
   return { status: response.status, body: (await response.json()) as { value?: unknown; code?: string } };
@@ -105,11 +116,7 @@ describe('a table written straight from a topic keyed by raw strings', () => {
     apps.push(app);
     await app.setUp();
     const daemons = [await app.start('a'), await app.start('b')];
-    await waitFor(() => daemons.every((d) => partitionsOf(app.topic, assignments(d).at(-1)?.partitions ?? []).length > 0 && assignments(d).at(-1)?.readyAt !== undefined), {
-      timeoutMs: 60_000,
-      intervalMs: 100,
-      message: () => `both workers processing a share of ${app.topic}:\n${daemons.map((d) => d.tail(5)).join('\n')}`,
-    });
+    await waitSharing(app, daemons);
 
     const truth = new Map<string, number>();
     const messages: { key: string; value: string | null }[] = Array.from({ length: 4000 }, () => {
@@ -171,7 +178,9 @@ describe('a table written straight from a topic keyed by raw strings', () => {
 
     const nullValues = { NULL_VALUES: 'true' };
     const first = await app.start('first', nullValues);
-    assert.deepEqual(await wrongAnswers('recovered from old-format records', [first], truth, random), []);
+    const peer = await app.start('peer', nullValues);
+    await waitSharing(app, [first, peer]);
+    assert.deepEqual(await wrongAnswers('recovered from old-format records', [first, peer], truth, random), []);
     assert.equal((await readKey(first, deleted)).status, 404, 'the key the old tombstone deleted');
 
     // New clicks add to the recovered counts (the same keys, not a second copy of them); a tombstone deletes one.
@@ -183,9 +192,21 @@ describe('a table written straight from a topic keyed by raw strings', () => {
     for (const [key, count] of truth) truth.set(key, count + 1);
     truth.delete(gone);
     await app.waitCommittedToEnd();
-    assert.deepEqual(await wrongAnswers('after new clicks', [first], truth, random), []);
+    assert.deepEqual(await wrongAnswers('after new clicks', [first, peer], truth, random), []);
     assert.equal((await readKey(first, gone)).status, 404, 'the key the topic tombstone deleted');
+
+    // first stops; peer takes its partitions over from the stores it kept warm as their standby.
+    const standbys = peer.logs().filter((l) => l['msg'] === 'following table partition as a standby' && l['table'] === TABLE);
+    assert.ok(standbys.length > 0, `peer followed some partitions as a standby:\n${peer.tail(10)}`);
+    const stoppedAt = Date.now();
     assert.deepEqual(await first.terminate(), { code: 0, signal: null }, first.tail());
+    await waitFor(() => {
+      const last = assignments(peer).at(-1);
+      return last !== undefined && last.time >= stoppedAt && last.readyAt !== undefined && partitionsOf(app.topic, last.partitions).length === PARTITIONS;
+    }, { timeoutMs: 60_000, intervalMs: 100, message: () => `peer processing every partition:\n${peer.tail(10)}` });
+    assert.deepEqual(await wrongAnswers('from the standby after a stop', [peer], truth, random), []);
+    assert.equal((await readKey(peer, gone)).status, 404, 'the deleted key on the former standby');
+    assert.deepEqual(await peer.terminate(), { code: 0, signal: null }, peer.tail());
 
     // A worker with an empty datadir recovers the mixed changelog (old JSON keys, new raw keys, tombstones).
     const second = await app.start('second', nullValues);
