@@ -355,7 +355,17 @@ export class Tables extends Service {
     return out;
   }
 
-  /** Sends the flushes as changelog records (one per key) and notes the offset each reached. */
+  /**
+   * Sends the flushes as changelog records (one per key) and notes the offset each reached. Only the
+   * last record of each table partition's flush carries the positions header, so the header costs
+   * one record's worth per flush however many keys it has. Recovery takes the last header it reads
+   * (apply-changelog.ts). The driver may split the send into several requests, and a crash can leave
+   * only a prefix of a flush on the changelog: that prefix has no header, so recovery keeps the
+   * positions of the previous flush and replays the flush's events from there. Their writes already
+   * in the prefix are applied again on top of themselves: at worst an at-least-once over-count of
+   * those events, never a lost update, which a header on every record would allow (it would claim
+   * the whole flush on its first record).
+   */
   async sendFlushes(flushes: readonly Flush[]): Promise<void> {
     if (flushes.length === 0) return;
     const records: ProducerRecord[] = [];
@@ -363,8 +373,10 @@ export class Tables extends Service {
     for (const flush of flushes) {
       const table = this.runtimes.get(flush.partition.table)!;
       const headers = { [POSITIONS_HEADER]: flush.positions.encode() };
+      let left = flush.entries.size;
       for (const { key, value } of flush.entries.values()) {
-        records.push({ topic: table.changelog, partition: flush.partition.partition, key, value, headers });
+        const isLast = --left === 0;
+        records.push({ topic: table.changelog, partition: flush.partition.partition, key, value, ...(isLast ? { headers } : {}) });
         owners.push(flush);
       }
       this.#options.metrics.changelogRecords(table.name, flush.entries.size);
