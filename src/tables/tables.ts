@@ -315,6 +315,7 @@ export class Tables extends Service {
       inFlight?.end();
     }
     metrics.recoveryRemaining(table.name, 0);
+    table.maxRecordBytes ??= await this.#options.producer().maxRecordBytes(table.changelog);
     if (signal.aborted) return;
     if (result.records > 0) {
       const seconds = (this.#clock.now() - startedAt) / 1000;
