@@ -2,7 +2,21 @@
 // The `streamd` executable: hands argv and the process's streams to runCli, delivers SIGTERM/SIGINT to
 // `start`, and sets the exit code. Everything else lives in src/cli/.
 
+import { pino } from 'pino';
 import { loadCreateWorker, runCli, type SignalSource } from '../src/cli/index.js';
+
+// The last line of defence: a rejection or exception nothing handled ends the process with one fatal
+// JSON line (not Node's raw stack) and exit code 1. Every failure streamd expects is handled where
+// it happens; reaching this is a bug, and the line says so. The log is written synchronously, so it
+// is out before the exit.
+const fatalLog = pino({ level: 'fatal' }, pino.destination({ fd: 2, sync: true }));
+function fatal(kind: 'unhandledRejection' | 'uncaughtException', error: unknown): never {
+  const code = typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'STREAMD_UNHANDLED';
+  fatalLog.fatal({ code, kind, err: error }, `streamd failed with an error nothing handled (${kind}): exiting with code 1. This is a bug in streamd or a handler; please report it with this line`);
+  process.exit(1);
+}
+process.on('unhandledRejection', (reason) => fatal('unhandledRejection', reason));
+process.on('uncaughtException', (error) => fatal('uncaughtException', error));
 
 /** Once the command is done, give stray handles this long before exiting anyway. */
 const EXIT_GRACE_MS = 2_000;

@@ -4,7 +4,7 @@
 // processed in between — crashes the agent, which stops the worker non-zero.
 
 import type { Logger } from 'pino';
-import { StreamdError } from '../errors/index.js';
+import { hasCode, StreamdError } from '../errors/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { Service, SystemClock, isAbortError, type Clock } from '../service/index.js';
 import { Stream, StreamOperatorError, type Channel, type Event } from '../streams/index.js';
@@ -26,6 +26,15 @@ export interface AgentRunnerOptions extends ActorRunPorts {
   /** The table handles of one actor (see src/tables); default none. */
   readonly tables?: (scope: { readonly agent: string; readonly currentEvent: () => Event | undefined }) => HandlerContext['tables'];
   readonly isLeader?: () => boolean;
+  /**
+   * A handler error that is about the event's data, not the code: a record the handler made (a sink
+   * record or a table write) too large for any batch (`STREAMD_RECORD_TOO_LARGE`). Given the event
+   * and the error, it applies the event's topic policy (skip, dead-letter: it acks the event) and
+   * answers 'stop' when the policy is to stop: the event stays unacked and the agent crashes, so no
+   * later event of its partition is processed and nothing is committed past it. Without it, such
+   * errors are handled as any handler error.
+   */
+  readonly onDataError?: (event: Event, error: Error) => 'acked' | 'stop';
   /** Default 10. */
   readonly maxConsecutiveFailures?: number;
   readonly clock?: Clock;
@@ -122,7 +131,8 @@ export class AgentRunner extends Service {
         if (signal.aborted && isAbortError(err)) return;
         const failure = run.failure ?? err;
         consecutive = run.hasProgressed ? 1 : consecutive + 1;
-        this.#failed(failure instanceof StreamOperatorError ? failure.event : run.currentEvent, failure, index);
+        const isStop = this.#failed(failure instanceof StreamOperatorError ? failure.event : run.currentEvent, failure, index);
+        if (isStop) throw asError(failure);
         const limit = this.#options.maxConsecutiveFailures ?? 10;
         if (consecutive > limit) throw new AgentCrashLoopError(agent, consecutive, failure);
         const wait = backoffMs(consecutive);
@@ -140,9 +150,16 @@ export class AgentRunner extends Service {
 
   async #runOnce(run: ActorRun, index: number): Promise<void> {
     const { handler, sinks, outbox } = this.#options;
+    // A record too large to send fails its event under the topic's policy, which decides its ack:
+    // hold the event before the stream's own ack releases it as the handler unwinds.
+    const guard = (sending: Promise<void>): Promise<void> =>
+      sending.catch((err: unknown) => {
+        if (hasCode(err, 'STREAMD_RECORD_TOO_LARGE')) run.currentEvent?.hold();
+        throw err;
+      });
     const context: HandlerContext = {
-      topics: this.#options.topics,
-      agents: this.#options.agents,
+      topics: guardSenders(this.#options.topics, guard),
+      agents: guardSenders(this.#options.agents, guard),
       log: this.log.child({ actor: index }),
       signal: run.signal,
       currentEvent: () => run.currentEvent,
@@ -157,8 +174,8 @@ export class AgentRunner extends Service {
     for await (const value of result) {
       const event = run.currentEvent;
       if (event !== undefined) this.#options.reply(event, value);
-      if (sinks.length === 1) await send(outbox, sinks[0]!, value, event);
-      else if (sinks.length > 1) await Promise.all(sinks.map((sink) => send(outbox, sink, value, event)));
+      if (sinks.length === 1) await guard(send(outbox, sinks[0]!, value, event));
+      else if (sinks.length > 1) await Promise.all(sinks.map((sink) => guard(send(outbox, sink, value, event))));
     }
   }
 
@@ -173,16 +190,28 @@ export class AgentRunner extends Service {
     event.whenAcked(() => this.#latency.observe((performance.now() - takenMs) / 1000));
   }
 
-  #failed(event: Event | undefined, error: unknown, actor: number): void {
+  /** Applies the error policy to a failed event; true when the agent must stop (see `onDataError`). */
+  #failed(event: Event | undefined, error: unknown, actor: number): boolean {
     const { agent, metrics } = this.#options;
     metrics.handlerError(agent);
     const where =
       event === undefined
         ? {}
         : { topic: event.message.topic, partition: event.message.partition, offset: event.message.offset.toString() };
+    if (event !== undefined && this.#options.onDataError !== undefined && hasCode(error, 'STREAMD_RECORD_TOO_LARGE')) {
+      return this.#options.onDataError(event, asError(error)) === 'stop';
+    }
     this.log.error({ agent, actor, ...where, err: error }, 'handler failed; the event is acked and the actor starts again');
-    event?.ack();
+    event?.releaseHold();
+    return false;
   }
+}
+
+/** The same senders, each send passed through `guard`. */
+function guardSenders<T extends Record<string, { send: (...args: never[]) => Promise<void> }>>(senders: T, guard: (sending: Promise<void>) => Promise<void>): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, sender] of Object.entries(senders)) out[name] = { ...sender, send: (...args: never[]) => guard(sender.send(...args)) };
+  return out as T;
 }
 
 function send(outbox: Outbox, sink: SinkTarget, value: unknown, event: Event | undefined): Promise<void> {

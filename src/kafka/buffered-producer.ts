@@ -3,6 +3,7 @@
 // call is on the broker when it resolves, or the flush rejects.
 
 import { KafkaError } from '../errors/index.js';
+import { recordBytes } from './record-size.js';
 import type { Producer, ProducerRecord } from './types.js';
 
 export interface BufferedProducerOptions {
@@ -11,6 +12,13 @@ export interface BufferedProducerOptions {
    * latency and large requests. Default 2000.
    */
   readonly batchSize?: number;
+  /**
+   * Bytes per driver send (estimated as on the wire), whichever of this and `batchSize` is reached
+   * first. The driver splits a larger send by the broker's limit anyway; this keeps a batch of large
+   * records from holding tens of MB in one send. Too low: one request per few large records; too
+   * high: memory and long sends. Default 1 MiB.
+   */
+  readonly batchBytes?: number;
   /**
    * Driver sends in flight at once (the driver keeps their order per partition). Too low: the
    * producer waits on round trips; too high: memory. Default 4.
@@ -25,10 +33,14 @@ export interface BufferedProducerOptions {
 export class BufferedProducer {
   readonly #producer: Producer;
   readonly #batchSize: number;
+  readonly #batchBytes: number;
   readonly #maxInFlight: number;
   readonly #onFailure: ((error: Error) => void) | undefined;
   readonly #onSent: ((records: readonly ProducerRecord[], seconds: number) => void) | undefined;
   #buffer: ProducerRecord[] = [];
+  /** Estimated bytes of the records in `#buffer`, and of those buffered or in flight. */
+  #bufferBytes = 0;
+  #outstandingBytes = 0;
   /** Sends in flight, each with the sequence number of its first record. */
   readonly #inFlight = new Map<Promise<void>, number>();
   /** Records ever enqueued, and records ever handed to the driver: the buffer holds the difference. */
@@ -44,6 +56,7 @@ export class BufferedProducer {
   constructor(producer: Producer, options: BufferedProducerOptions = {}) {
     this.#producer = producer;
     this.#batchSize = options.batchSize ?? 2000;
+    this.#batchBytes = options.batchBytes ?? 1024 * 1024;
     this.#maxInFlight = options.maxInFlight ?? 4;
     this.#onFailure = options.onFailure;
     this.#onSent = options.onSent;
@@ -59,24 +72,29 @@ export class BufferedProducer {
     return this.#enqueued - this.#settled;
   }
 
-  /** Buffered and in-flight records together are at most this many before `ready()` waits. */
-  get #highWater(): number {
-    return this.#batchSize * (this.#maxInFlight + 1);
+  /** True while buffered and in-flight records are fewer than a batch per send slot plus one, in count and bytes. */
+  get #hasRoom(): boolean {
+    const batches = this.#maxInFlight + 1;
+    return this.#outstanding < this.#batchSize * batches && this.#outstandingBytes < this.#batchBytes * batches;
   }
 
   /** Enqueues a record. Throws the first send failure, so no more work is built on a broken producer. */
   send(record: ProducerRecord): void {
     if (this.#failure !== undefined) throw this.#failure;
+    const bytes = recordBytes(record);
     this.#buffer.push(record);
+    this.#bufferBytes += bytes;
+    this.#outstandingBytes += bytes;
     this.#enqueued += 1;
-    if (this.#buffer.length >= this.#batchSize && this.#inFlight.size < this.#maxInFlight) this.#sendBuffer();
+    const isFull = this.#buffer.length >= this.#batchSize || this.#bufferBytes >= this.#batchBytes;
+    if (isFull && this.#inFlight.size < this.#maxInFlight) this.#sendBuffer();
     else this.#schedule();
   }
 
   /** Resolves when there is room for more records (backpressure for fast handlers). */
   ready(): Promise<void> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#outstanding < this.#highWater) return Promise.resolve();
+    if (this.#hasRoom) return Promise.resolve();
     return new Promise((resolve) => this.#waitingForRoom.push(resolve));
   }
 
@@ -114,9 +132,20 @@ export class BufferedProducer {
     });
   }
 
+  /** Hands the buffer's first `batchSize` records, or fewer reaching `batchBytes`, to the driver. */
   #sendBuffer(): void {
-    const records = this.#buffer.length <= this.#batchSize ? this.#buffer : this.#buffer.slice(0, this.#batchSize);
-    this.#buffer = records === this.#buffer ? [] : this.#buffer.slice(this.#batchSize);
+    let count = 0;
+    let bytes = 0;
+    const limit = Math.min(this.#buffer.length, this.#batchSize);
+    if (this.#bufferBytes <= this.#batchBytes && this.#buffer.length <= this.#batchSize) {
+      count = this.#buffer.length;
+      bytes = this.#bufferBytes;
+    } else {
+      while (count < limit && (count === 0 || bytes < this.#batchBytes)) bytes += recordBytes(this.#buffer[count++]!);
+    }
+    const records = count === this.#buffer.length ? this.#buffer : this.#buffer.slice(0, count);
+    this.#buffer = records === this.#buffer ? [] : this.#buffer.slice(count);
+    this.#bufferBytes = this.#buffer.length === 0 ? 0 : this.#bufferBytes - bytes;
     const firstRecord = this.#handedOver;
     this.#handedOver += records.length;
     const startedAt = performance.now();
@@ -131,8 +160,9 @@ export class BufferedProducer {
     void sending.finally(() => {
       this.#inFlight.delete(sending);
       this.#settled += records.length;
+      this.#outstandingBytes -= bytes;
       if (this.#buffer.length > 0 && this.#failure === undefined) this.#schedule();
-      if (this.#outstanding < this.#highWater) for (const wake of this.#waitingForRoom.splice(0)) wake();
+      if (this.#hasRoom) for (const wake of this.#waitingForRoom.splice(0)) wake();
     });
   }
 

@@ -80,10 +80,18 @@ export interface ProducerOptions {
 /** Sends records. `send` resolves when the broker has acknowledged every record in the call. */
 export interface Producer {
   /**
-   * Sends the records as one request per broker; returns each record's offset in input order.
-   * Records of one partition land in call order, also when calls overlap.
+   * Sends the records, in requests whose batches stay under each topic's `max.message.bytes`;
+   * returns each record's offset in input order. Records of one partition land in call order,
+   * also when calls overlap.
    */
   send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]>;
+  /**
+   * The largest record (as `recordBytes` estimates it) a send to `topic` accepts: the topic's
+   * `max.message.bytes` less a batch header. A send containing a larger record rejects with code
+   * `STREAMD_RECORD_TOO_LARGE` before any of it is sent, and the producer goes on working. Larger
+   * sends are split into requests under the limit, so a send of any total size succeeds.
+   */
+  maxRecordBytes(topic: string): Promise<number>;
   /** Resolves when every send started before the call has settled. */
   flush(): Promise<void>;
   /** Flushes, then disconnects. Idempotent. */

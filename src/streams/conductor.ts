@@ -155,7 +155,7 @@ export class Conductor {
 }
 
 /** The raw record, unchanged, with headers that say where it came from and why it failed. */
-function deadLetter(record: ConsumerRecord, topic: string, reason: string): ProducerRecord {
+export function deadLetter(record: ConsumerRecord, topic: string, reason: string): ProducerRecord {
   const headers: Headers = {
     ...record.headers,
     'streamd-error': Buffer.from(reason),

@@ -10,6 +10,7 @@ export class Event<K = unknown, V = unknown> {
   readonly message: ConsumerRecord;
   #tracked: TrackedMessage | undefined;
   #onAck: (() => void)[] | undefined;
+  #isHeld = false;
 
   constructor(key: K, value: V, message: ConsumerRecord, tracked: TrackedMessage | undefined) {
     this.key = key;
@@ -34,13 +35,28 @@ export class Event<K = unknown, V = unknown> {
    */
   ack(): boolean {
     const tracked = this.#tracked;
-    if (tracked === undefined) return false;
+    if (tracked === undefined || this.#isHeld) return false;
     this.#tracked = undefined;
     const callbacks = this.#onAck;
     this.#onAck = undefined;
     if (callbacks !== undefined) for (const callback of callbacks) callback();
     tracked.release();
     return true;
+  }
+
+  /**
+   * Holds the acknowledgement: `ack()` does nothing until `releaseHold()`. For an event that failed
+   * in a way its topic's policy decides (a record too large to send): the stream's own ack, as the
+   * handler unwinds, must not release it before the policy has (under `stop` it never is).
+   */
+  hold(): void {
+    this.#isHeld = true;
+  }
+
+  /** Ends a hold and acks the event. */
+  releaseHold(): boolean {
+    this.#isHeld = false;
+    return this.ack();
   }
 
   /**

@@ -165,7 +165,12 @@ export class StreamSource extends Service {
 
   #settled(count: number): void {
     this.#settledSinceCommit += count;
-    if (this.#settledSinceCommit >= this.#options.commitEvery) void this.commit('commitEvery');
+    // A failed commit crashes the consumer, as the commit timer's does; never a floating rejection.
+    if (this.#settledSinceCommit >= this.#options.commitEvery) this.commit('commitEvery').catch((err: unknown) => this.#commitFailed(err));
+  }
+
+  #commitFailed(err: unknown): void {
+    if (this.state === 'running') this.crash(err);
   }
 
   #assigned(event: AssignedEvent): void {

@@ -55,6 +55,11 @@ export class TablePartition {
   readonly #isFollowerFed: boolean;
   #followed = -1n;
   #storeWrites: Promise<void> = Promise.resolve();
+  /**
+   * The first failed store write. Every later write rejects with it: a later flush written over a
+   * missing one would record an offset past writes the store lacks, and recovery would skip them.
+   */
+  #writeFailure: Error | undefined;
 
   constructor(table: string, partition: number, store: Store, positions: TablePositions, options: { readonly isFollowerFed?: boolean } = {}) {
     this.#isFollowerFed = options.isFollowerFed ?? false;
@@ -143,13 +148,19 @@ export class TablePartition {
       return Promise.resolve();
     }
     const next = this.#storeWrites.then(async () => {
+      if (this.#writeFailure !== undefined) throw this.#writeFailure;
       const puts: [Buffer, Buffer][] = [];
       const deletes: Buffer[] = [];
       for (const { key, value } of flush.entries.values()) {
         if (value === null) deletes.push(key);
         else puts.push([key, value]);
       }
-      await this.store.write({ puts, deletes, ...(flush.offset === undefined ? {} : { offset: flush.offset }), meta: flush.positions.encode() });
+      try {
+        await this.store.write({ puts, deletes, ...(flush.offset === undefined ? {} : { offset: flush.offset }), meta: flush.positions.encode() });
+      } catch (err) {
+        this.#writeFailure = err instanceof Error ? err : new Error(String(err));
+        throw err;
+      }
       const index = this.#flushes.indexOf(flush.entries as Map<string, PendingWrite>);
       if (index >= 0) this.#flushes.splice(index, 1);
       this.#remember(flush.entries);

@@ -7,13 +7,21 @@
 
 import type { Logger } from 'pino';
 import { ConfigError, StreamdError } from '../errors/index.js';
-import { partitionForKey } from '../kafka/index.js';
+import { partitionForKey, recordBytes, RecordTooLargeError } from '../kafka/index.js';
 import type { TableDeclaration } from '../manifest/index.js';
 import type { Codec, TopicCodecs } from '../models/index.js';
 import type { Event } from '../streams/index.js';
 import { changelogKeyReader, type ChangelogKeyReader } from './key-encoding.js';
 import type { TablePartition } from './table-partition.js';
 import type { SetTable, Table } from './types.js';
+
+/**
+ * Room kept in every changelog record for the positions header that the last record of a flush
+ * carries (its size grows with the topics and origin partitions that write the table; a few hundred
+ * bytes is usual). A value closer to the limit than this is refused even though most records would
+ * have carried it: which record is last is not known when the handler writes.
+ */
+const POSITIONS_RESERVE_BYTES = 8 * 1024;
 
 export class TablePartitionError extends StreamdError {
   constructor(message: string) {
@@ -49,6 +57,8 @@ export class TableRuntime {
   readonly value: Codec<unknown>;
   /** Set at boot, once topic partition counts are known. */
   partitionCount = 0;
+  /** The largest changelog record the broker accepts (set when a partition is recovered); no check until then. */
+  maxRecordBytes: number | undefined;
   /** The partitions this worker holds as active (every partition for a global table). */
   readonly partitions = new Map<number, TablePartition>();
   readonly #options: TableRuntimeOptions;
@@ -158,10 +168,23 @@ export class TableRuntime {
     return raw === undefined || raw === null ? undefined : this.value.decode(raw);
   }
 
-  /** Encodes and buffers a write (`undefined` deletes). */
+  /**
+   * Encodes and buffers a write (`undefined` deletes). A write whose changelog record could not be
+   * sent throws RecordTooLargeError here, in the handler, so it fails its own event (and goes
+   * through the agent's policy, which decides when the event is acked: it is held until then)
+   * instead of the commit that would carry it.
+   */
   write(key: unknown, value: unknown, event: Event | undefined): void {
     const bytes = this.key.encode(key)!;
     const encoded = value === undefined ? null : this.value.encode(value);
+    const limit = this.maxRecordBytes;
+    if (limit !== undefined) {
+      const size = recordBytes({ key: bytes, value: encoded }) + POSITIONS_RESERVE_BYTES;
+      if (size > limit) {
+        event?.hold();
+        throw new RecordTooLargeError(this.changelog, bytes, size, limit, `a write to table ${this.name} (its changelog record, with room for the positions header)`);
+      }
+    }
     this.#partitionFor(bytes, event, 'write').put(bytes, encoded, event);
     this.#options.onWrite?.();
   }

@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { ClusterAssignment, CopartitionGroup, LocalPartition } from '../assignor/index.js';
-import { ConfigError, StreamdError } from '../errors/index.js';
+import { ConfigError, hasCode, StreamdError } from '../errors/index.js';
 import type { KafkaDriver, Producer, ProducerRecord, RecordBatch, TopicPartition, TopicSpec } from '../kafka/index.js';
 import type { Manifest, TableDeclaration } from '../manifest/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
@@ -69,6 +69,8 @@ export class Tables extends Service {
   #generation: AbortController | undefined;
   #recovering: Promise<void> = Promise.resolve();
   #isRecovered = false;
+  /** Set once a store write failed: every later commit fails before it sends anything. */
+  #writeFailure: StreamdError | undefined;
 
   constructor(options: TablesOptions) {
     super({ name: 'table recovery', logger: options.logger });
@@ -251,7 +253,9 @@ export class Tables extends Service {
     const id = tpId({ topic: table.changelog, partition });
     const existing = this.#held.get(id);
     if (existing !== undefined) return existing;
-    const store = await openOrRebuild(this.#options.manifest.store, { path: this.#options.storePath(table.name, partition), logger: this.log });
+    const store = await openOrRebuild(this.#options.manifest.store, { path: this.#options.storePath(table.name, partition), logger: this.log }).catch((err: unknown) => {
+      throw hasCode(err, 'STREAMD_STORE_IO') ? this.#storeFailed(table.name, partition, err, 'opening the store') : err;
+    });
     const held: Held = { table, partition, store, role: 'idle', offset: await store.offset(), positions: TablePositions.decode(await store.meta()) };
     this.#held.set(id, held);
     return held;
@@ -312,11 +316,13 @@ export class Tables extends Service {
       });
     } catch (err) {
       if (signal.aborted) return;
+      if (hasCode(err, 'STREAMD_STORE_IO')) throw this.#storeFailed(table.name, partition, err, 'a store write during recovery');
       throw err instanceof StreamdError ? err : new StreamdError('STREAMD_RECOVERY', `recovery of table ${table.name} partition ${partition} failed`, { cause: err });
     } finally {
       inFlight?.end();
     }
     metrics.recoveryRemaining(table.name, 0);
+    table.maxRecordBytes ??= await this.#options.producer().maxRecordBytes(table.changelog);
     if (signal.aborted) return;
     if (result.records > 0) {
       const seconds = (this.#clock.now() - startedAt) / 1000;
@@ -357,16 +363,31 @@ export class Tables extends Service {
     return out;
   }
 
-  /** Sends the flushes as changelog records (one per key) and notes the offset each reached. */
+  /**
+   * Sends the flushes as changelog records (one per key) and notes the offset each reached. Only the
+   * last record of each table partition's flush carries the positions header, so the header costs
+   * one record's worth per flush however many keys it has. Recovery takes the last header it reads
+   * (apply-changelog.ts). The driver may split the send into several requests, and a crash can leave
+   * only a prefix of a flush on the changelog: that prefix has no header, so recovery keeps the
+   * positions of the previous flush and replays the flush's events from there. Their writes already
+   * in the prefix are applied again on top of themselves: at worst an at-least-once over-count of
+   * those events, never a lost update, which a header on every record would allow (it would claim
+   * the whole flush on its first record).
+   */
   async sendFlushes(flushes: readonly Flush[]): Promise<void> {
+    if (this.#writeFailure !== undefined) throw this.#writeFailure;
     if (flushes.length === 0) return;
     const records: ProducerRecord[] = [];
     const owners: Flush[] = [];
     for (const flush of flushes) {
       const table = this.runtimes.get(flush.partition.table)!;
-      const headers = { [POSITIONS_HEADER]: flush.positions.encode(), [KEY_ENCODING_HEADER]: Buffer.from(table.key.name) };
+      // Every record says how its key is encoded; only the last of a flush carries the positions.
+      const keyEncoding = { [KEY_ENCODING_HEADER]: Buffer.from(table.key.name) };
+      const lastHeaders = { ...keyEncoding, [POSITIONS_HEADER]: flush.positions.encode() };
+      let left = flush.entries.size;
       for (const { key, value } of flush.entries.values()) {
-        records.push({ topic: table.changelog, partition: flush.partition.partition, key, value, headers });
+        const isLast = --left === 0;
+        records.push({ topic: table.changelog, partition: flush.partition.partition, key, value, headers: isLast ? lastHeaders : keyEncoding });
         owners.push(flush);
       }
       this.#options.metrics.changelogRecords(table.name, flush.entries.size);
@@ -378,9 +399,15 @@ export class Tables extends Service {
     });
   }
 
-  /** Writes sent flushes into the stores (after the offsets were committed). */
+  /**
+   * Writes sent flushes into the stores (after the offsets were committed). A failed store write
+   * (a full disk, above all) stops the worker: one fatal log line says which table partition and
+   * what to do, the tables crash (so the worker stops), and every later commit fails before it sends
+   * or commits anything. What the failed write held is on the changelog already, so a restart with
+   * the cause fixed recovers it.
+   */
   async writeFlushes(flushes: readonly Flush[]): Promise<void> {
-    await Promise.all(
+    const results = await Promise.allSettled(
       flushes.map(async (flush) => {
         await flush.partition.writeFlush(flush);
         const held = this.#held.get(tpId({ topic: this.runtimes.get(flush.partition.table)!.changelog, partition: flush.partition.partition }));
@@ -390,6 +417,34 @@ export class Tables extends Service {
         }
       }),
     );
+    const failed = results.findIndex((r) => r.status === 'rejected');
+    if (failed < 0) return;
+    const { table, partition } = flushes[failed]!.partition;
+    this.#writeFailed(table, partition, (results[failed] as PromiseRejectedResult).reason);
+  }
+
+  #writeFailed(table: string, partition: number, cause: unknown): never {
+    this.#writeFailure ??= this.#storeFailed(table, partition, cause, 'a store write');
+    if (this.state === 'running') this.crash(this.#writeFailure);
+    throw this.#writeFailure;
+  }
+
+  /**
+   * Logs the one fatal line of a store that cannot be written or opened (a full disk, permissions):
+   * code, table, partition, path and what to do. Returns the error the worker stops with.
+   */
+  #storeFailed(table: string, partition: number, cause: unknown, what: string): StreamdError {
+    const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+    const error = new StreamdError(
+      typeof code === 'string' && code.startsWith('STREAMD_') ? code : 'STREAMD_STORE_IO',
+      `${what} of table ${table} partition ${partition} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.log.fatal(
+      { code: error.code, table, partition, path: this.#options.storePath(table, partition), err: cause, action: 'free disk space (or fix the cause the error names), then start the worker again: the store recovers from its changelog' },
+      `stopping: ${what} of table ${table} partition ${partition} failed (${error.code}); nothing more is committed. Fix the cause (a full disk: free space) and start again`,
+    );
+    return error;
   }
 }
 

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { BufferedProducer, type KafkaDriver, type Producer, type ProducerOptions } from '../kafka/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { Service } from '../service/index.js';
+import { RecordLimits } from './record-limits.js';
 
 export class ProducerService extends Service {
   readonly #driver: KafkaDriver;
@@ -12,6 +13,8 @@ export class ProducerService extends Service {
   readonly #metrics: WorkerMetrics;
   #producer: Producer | undefined;
   #buffered: BufferedProducer | undefined;
+  /** Checks a handler's record against its topic's limit before it is buffered. */
+  readonly limits = new RecordLimits(() => this.direct);
 
   constructor(driver: KafkaDriver, options: ProducerOptions, metrics: WorkerMetrics, logger: Logger) {
     super({ name: 'producer', logger });

@@ -26,6 +26,7 @@ import { Scheduler, type TimerContextParts, type TimerHandler } from '../timers/
 import type { CodecBook } from './codec-book.js';
 import { groupId } from './naming.js';
 import type { Plan } from './plan.js';
+import { dataErrorRouter } from './data-errors.js';
 import { ProducerService } from './producer-service.js';
 import type { Worker } from './worker.js';
 
@@ -141,6 +142,13 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
       agents,
       reply: (event, value) => replies.reply(event, value),
       marksOrigins: declaration.concurrency === 1,
+      onDataError: dataErrorRouter({
+        logger,
+        agent: name,
+        deadLetterTopic,
+        policyOf: (topic) => (manifest.topics.get(topic) ?? manifest.topics.get(declaration.topics[0]!))?.onDecodeError ?? 'skip',
+        send: (record) => producer.buffered.send(record),
+      }),
       isLeader: input.isLeader,
       ...(input.tables === undefined
         ? {}

@@ -369,9 +369,11 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     const value = Buffer.isBuffer(message.value) && !this.#book.has(topic) ? message.value : codecs.value.encode(message.value);
     const keyHeaders = message.key === undefined ? undefined : this.#book.keyHeaders(topic, message.key);
     const headers = toHeaders(keyHeaders === undefined ? message.headers : { ...message.headers, ...keyHeaders });
-    const buffered = this.#producer.buffered;
-    buffered.send(headers === undefined ? { topic, key, value } : { topic, key, value, headers });
-    await buffered.ready();
+    const record = headers === undefined ? { topic, key, value } : { topic, key, value, headers };
+    const checking = this.#producer.limits.check(record);
+    if (checking !== undefined) await checking;
+    this.#producer.buffered.send(record);
+    await this.#producer.buffered.ready();
   }
 
   async ingest(topic: string, messages: readonly IngestMessage[]): Promise<RecordMetadata[]> {

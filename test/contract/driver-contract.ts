@@ -8,6 +8,7 @@ import { contractFixture } from './contract-fixture.js';
 import { groupContract } from './group-contract.js';
 import { positionContract } from './position-contract.js';
 import { recordContract } from './records-contract.js';
+import { sizingContract } from './sizing-contract.js';
 import { transactionContract } from './transaction-contract.js';
 
 /**
@@ -18,6 +19,7 @@ export function describeDriverContract(label: string, makeDriver: () => KafkaDri
   void describe(`${label} driver contract`, () => {
     const ctx = contractFixture(makeDriver);
     void describe('records', () => recordContract(ctx));
+    void describe('produce sizing', () => sizingContract(ctx));
     void describe('consumer groups', () => groupContract(ctx));
     void describe('admin', () => adminContract(ctx));
     void describe('transactions', () => transactionContract(ctx));

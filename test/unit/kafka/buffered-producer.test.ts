@@ -23,6 +23,10 @@ class FakeProducer implements Producer {
 
   constructor(readonly isAuto = false) {}
 
+  maxRecordBytes(): Promise<number> {
+    return Promise.resolve(1_000_000);
+  }
+
   send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
@@ -114,6 +118,28 @@ describe('BufferedProducer', () => {
     assert.deepEqual(producer.batches, [], 'nothing is sent synchronously below batchSize');
     await nextTurn();
     assert.deepEqual(producer.batches, [['1', '2']]);
+  });
+
+  it('cuts driver sends by bytes too: records of 400 KB go two to a send under a 1 MB batchBytes', async () => {
+    const producer = new FakeProducer(true);
+    const buffered = new BufferedProducer(producer, { batchSize: 100, batchBytes: 1_000_000, maxInFlight: 1 });
+    const big = (n: number): ProducerRecord => ({ ...rec(n), value: Buffer.concat([Buffer.from(String(n)), Buffer.alloc(400_000, ' ')]) });
+    for (let n = 1; n <= 5; n++) buffered.send(big(n));
+    await buffered.flush();
+    assert.deepEqual(
+      producer.batches.map((batch) => batch.map((value) => value.trim())),
+      [['1', '2', '3'], ['4', '5']],
+      'a send stops at the record that reaches batchBytes',
+    );
+  });
+
+  it('holds ready() back by bytes: 5 MB outstanding at batchBytes 1 MB and one send in flight waits', async () => {
+    const producer = new FakeProducer();
+    const buffered = new BufferedProducer(producer, { batchSize: 1000, batchBytes: 1_000_000, maxInFlight: 1 });
+    for (let n = 1; n <= 5; n++) buffered.send({ ...rec(n), value: Buffer.alloc(1_000_000) });
+    assert.equal(await isSettled(buffered.ready()), false, 'no room while 5 MB wait');
+    await flushAll(producer, buffered);
+    assert.equal(await isSettled(buffered.ready()), true);
   });
 
   it('splits what is buffered into driver sends of at most batchSize records, in order', async () => {

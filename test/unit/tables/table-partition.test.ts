@@ -31,6 +31,24 @@ describe('TablePartition', () => {
     assert.equal(flush.positions.sources.get('views'), 1n, 'the flush reflects the event: the next offset is 1');
   });
 
+  it('fails every store write after a failed one: a later flush must not store an offset past the missing writes', async () => {
+    const store = new MemoryStore('mem/counts-0');
+    const table = new TablePartition('counts', 0, store, new TablePositions());
+    const original = store.write.bind(store);
+    let isFull = true;
+    store.write = (batch) => (isFull ? Promise.reject(Object.assign(new Error('No space left on device'), { code: 'STREAMD_STORE_IO' })) : original(batch));
+    table.put(b('a'), b('1'), undefined);
+    const first = table.takeFlush()!;
+    first.offset = 10n;
+    table.put(b('b'), b('2'), undefined);
+    const second = table.takeFlush()!;
+    second.offset = 11n;
+    await assert.rejects(table.writeFlush(first), /No space left/);
+    isFull = false;
+    await assert.rejects(table.writeFlush(second), /No space left/, 'the second flush is refused with the first failure');
+    assert.equal(await store.offset(), undefined, 'the store records no offset past the failed flush');
+  });
+
   it('sends one record per key per flush: the last write wins', () => {
     const table = partition();
     table.put(b('a'), b('1'), undefined);

@@ -19,6 +19,7 @@ import { KafkajsAdminClient } from './admin.js';
 import { KafkajsConsumer } from './consumer.js';
 import { kafkajsLevel, pinoLogCreator } from './logging.js';
 import { KafkajsProducer, KafkajsTransactionalProducer } from './producer.js';
+import { TopicLimits } from './topic-limits.js';
 
 const CAPABILITIES: DriverCapabilities = { kip447: false, customAssignor: true, networked: true };
 
@@ -28,6 +29,8 @@ class KafkajsDriver implements KafkaDriver {
   readonly name = 'kafkajs';
   readonly capabilities = CAPABILITIES;
   readonly #kafka: KafkaClient;
+  /** Every producer of this driver splits its sends by these limits, read once per topic. */
+  readonly #limits: TopicLimits;
   readonly #log: Logger;
   readonly #owned = new Set<Close>();
   #closing: Promise<void> | undefined;
@@ -44,6 +47,7 @@ class KafkajsDriver implements KafkaDriver {
       logLevel: kafkajsLevel(this.#log),
       logCreator: pinoLogCreator(this.#log),
     });
+    this.#limits = new TopicLimits(this.#kafka);
   }
 
   /** Remembers how to close what `creating` makes, so that `close()` closes it. */
@@ -54,11 +58,11 @@ class KafkajsDriver implements KafkaDriver {
   }
 
   producer(options: ProducerOptions = {}): Promise<Producer> {
-    return this.#own(KafkajsProducer.connect(this.#kafka, options));
+    return this.#own(KafkajsProducer.connect(this.#kafka, this.#limits, options));
   }
 
   transactionalProducer(transactionalId: string, options: TransactionalProducerOptions = {}): Promise<TransactionalProducer> {
-    return this.#own(KafkajsTransactionalProducer.connect(this.#kafka, transactionalId, options.transactionTimeoutMs ?? 60_000));
+    return this.#own(KafkajsTransactionalProducer.connect(this.#kafka, this.#limits, transactionalId, options.transactionTimeoutMs ?? 60_000));
   }
 
   consumer(options: ConsumerOptions): Promise<Consumer> {
@@ -71,7 +75,7 @@ class KafkajsDriver implements KafkaDriver {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      const closing = [...this.#owned].map((close) => close());
+      const closing = [...this.#owned, () => this.#limits.close()].map((close) => close());
       const results = await Promise.allSettled(closing);
       for (const r of results) if (r.status === 'rejected') this.#log.warn({ err: r.reason as unknown }, 'closing a Kafka client failed');
     })();

@@ -1,5 +1,6 @@
 // Plain and transactional producers over kafkajs. Partitions are picked by streamd's own
-// Java-compatible partitioner, so the memory and kafkajs drivers agree on every key.
+// Java-compatible partitioner, so the memory and kafkajs drivers agree on every key. A send is
+// split into requests by bytes, under each topic's max.message.bytes (../../record-size.ts).
 
 import type { CompressionTypes as KafkajsCompression, ICustomPartitioner, Kafka, Producer as RawProducer, Sender } from 'kafkajs';
 import { CompressionTypes } from './kafkajs.js';
@@ -14,8 +15,10 @@ import type {
   TransactionalProducer,
   TopicPartitionOffset,
 } from '../../types.js';
+import { checkRecordSizes, maxRecordBytes, splitByBytes } from '../../record-size.js';
 import { mapErrors } from './errors.js';
 import { recordOffsets, toTopicMessages } from './records.js';
+import type { TopicLimits } from './topic-limits.js';
 
 const ACKS: Record<Acks, number> = { all: -1, leader: 1, none: 0 };
 
@@ -39,15 +42,29 @@ export function streamdPartitioner(): ICustomPartitioner {
 /** Bounded retries: a send to a deleted topic must fail, not retry forever (kafkajs's idempotent default). */
 export const PRODUCER_RETRY = { retries: 10, initialRetryTime: 100, maxRetryTime: 10_000 };
 
-async function sendVia(sender: Sender, records: readonly ProducerRecord[], acks: number, compression: KafkajsCompression): Promise<RecordMetadata[]> {
+/**
+ * Sends `records` as one request per slice that `splitByBytes` cuts, one slice after the other (so a
+ * partition's records land in call order). A record too large for any batch rejects the whole send
+ * before anything is sent. Slices sent before a failed one stay sent: the caller's send rejects,
+ * as it would for a failed single request that the broker had partly appended.
+ */
+async function sendVia(sender: Sender, limits: TopicLimits, records: readonly ProducerRecord[], acks: number, compression: KafkajsCompression): Promise<RecordMetadata[]> {
   if (records.length === 0) return [];
-  const { batches, messages } = toTopicMessages(records);
-  const answers = await sender.sendBatch({ topicMessages: batches, acks, compression });
-  return recordOffsets(records, messages, answers);
+  const limitOf = await limits.ofAll(records.map((r) => r.topic));
+  const limit = (topic: string): number => limitOf.get(topic)!;
+  checkRecordSizes(records, limit);
+  const out: RecordMetadata[] = [];
+  for (const slice of splitByBytes(records, limit)) {
+    const { batches, messages } = toTopicMessages(slice);
+    const answers = await sender.sendBatch({ topicMessages: batches, acks, compression });
+    out.push(...recordOffsets(slice, messages, answers));
+  }
+  return out;
 }
 
 export class KafkajsProducer implements Producer {
   readonly #producer: RawProducer;
+  readonly #limits: TopicLimits;
   readonly #acks: number;
   readonly #compression: KafkajsCompression;
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -60,13 +77,14 @@ export class KafkajsProducer implements Producer {
   #previous: Promise<unknown> = Promise.resolve();
   #closing: Promise<void> | undefined;
 
-  private constructor(producer: RawProducer, options: ProducerOptions) {
+  private constructor(producer: RawProducer, limits: TopicLimits, options: ProducerOptions) {
     this.#producer = producer;
+    this.#limits = limits;
     this.#acks = ACKS[options.acks ?? 'all'];
     this.#compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
   }
 
-  static async connect(kafka: Kafka, options: ProducerOptions): Promise<KafkajsProducer> {
+  static async connect(kafka: Kafka, limits: TopicLimits, options: ProducerOptions): Promise<KafkajsProducer> {
     const idempotent = options.idempotent ?? (options.acks ?? 'all') === 'all';
     const producer = kafka.producer({
       createPartitioner: streamdPartitioner(),
@@ -76,13 +94,17 @@ export class KafkajsProducer implements Producer {
       retry: PRODUCER_RETRY,
     });
     await mapErrors('connect producer', () => producer.connect());
-    return new KafkajsProducer(producer, options);
+    return new KafkajsProducer(producer, limits, options);
+  }
+
+  async maxRecordBytes(topic: string): Promise<number> {
+    return maxRecordBytes(await this.#limits.of(topic));
   }
 
   send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
     const sending = this.#previous
       .catch(() => undefined)
-      .then(() => mapErrors('send', () => sendVia(this.#producer, records, this.#acks, this.#compression)));
+      .then(() => mapErrors('send', () => sendVia(this.#producer, this.#limits, records, this.#acks, this.#compression)));
     this.#previous = sending;
     this.#inFlight.add(sending);
     void sending.finally(() => this.#inFlight.delete(sending)).catch(() => undefined);
@@ -104,13 +126,15 @@ export class KafkajsProducer implements Producer {
 
 class KafkajsTransaction implements Transaction {
   readonly #transaction: Awaited<ReturnType<RawProducer['transaction']>>;
+  readonly #limits: TopicLimits;
 
-  constructor(transaction: Awaited<ReturnType<RawProducer['transaction']>>) {
+  constructor(transaction: Awaited<ReturnType<RawProducer['transaction']>>, limits: TopicLimits) {
     this.#transaction = transaction;
+    this.#limits = limits;
   }
 
   send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
-    return mapErrors('transactional send', () => sendVia(this.#transaction, records, ACKS.all, CompressionTypes.None));
+    return mapErrors('transactional send', () => sendVia(this.#transaction, this.#limits, records, ACKS.all, CompressionTypes.None));
   }
 
   sendOffsets(groupId: string, offsets: readonly TopicPartitionOffset[]): Promise<void> {
@@ -136,15 +160,17 @@ class KafkajsTransaction implements Transaction {
 export class KafkajsTransactionalProducer implements TransactionalProducer {
   readonly transactionalId: string;
   readonly #producer: RawProducer;
+  readonly #limits: TopicLimits;
   #closing: Promise<void> | undefined;
 
-  private constructor(transactionalId: string, producer: RawProducer) {
+  private constructor(transactionalId: string, producer: RawProducer, limits: TopicLimits) {
     this.transactionalId = transactionalId;
     this.#producer = producer;
+    this.#limits = limits;
   }
 
   /** Connecting initialises the transactional producer id, which bumps the epoch and fences older producers with this id. */
-  static async connect(kafka: Kafka, transactionalId: string, transactionTimeoutMs: number): Promise<KafkajsTransactionalProducer> {
+  static async connect(kafka: Kafka, limits: TopicLimits, transactionalId: string, transactionTimeoutMs: number): Promise<KafkajsTransactionalProducer> {
     const producer = kafka.producer({
       createPartitioner: streamdPartitioner(),
       allowAutoTopicCreation: false,
@@ -162,11 +188,11 @@ export class KafkajsTransactionalProducer implements TransactionalProducer {
       const empty = await producer.transaction();
       await empty.abort();
     });
-    return new KafkajsTransactionalProducer(transactionalId, producer);
+    return new KafkajsTransactionalProducer(transactionalId, producer, limits);
   }
 
   async begin(): Promise<Transaction> {
-    return new KafkajsTransaction(await mapErrors('begin transaction', () => this.#producer.transaction()));
+    return new KafkajsTransaction(await mapErrors('begin transaction', () => this.#producer.transaction()), this.#limits);
   }
 
   close(): Promise<void> {

@@ -5,6 +5,7 @@
 import { pino, type Logger } from 'pino';
 import { IllegalStateError, KafkaError } from '../../../errors/index.js';
 import type { TopicDescription, TopicPartition, TopicPartitionOffset, TopicSpec } from '../../types.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../record-size.js';
 import { unknownPartitionError, unknownTopicError } from './errors.js';
 import { GroupCoordinator } from './group-coordinator.js';
 import { PartitionLog } from './partition-log.js';
@@ -89,6 +90,15 @@ export class MemoryCluster {
   describeTopic(topic: string): TopicDescription {
     const { logs, config } = this.#topic(topic);
     return { topic, partitions: logs.length, config: { 'cleanup.policy': 'delete', ...config } };
+  }
+
+  /**
+   * The largest record batch `topic` accepts: its `max.message.bytes` config, else Kafka's default
+   * (the embedded broker has no broker-wide setting). Rejects an unknown topic.
+   */
+  maxMessageBytes(topic: string): number {
+    const configured = Number(this.#topic(topic).config['max.message.bytes']);
+    return Number.isInteger(configured) && configured > 0 ? configured : DEFAULT_MAX_MESSAGE_BYTES;
   }
 
   /** Partition count of `topic`, undefined when it does not exist. */

@@ -3,6 +3,7 @@
 
 import { IllegalStateError } from '../../../errors/index.js';
 import { Partitioner } from '../../partitioner.js';
+import { maxRecordBytes } from '../../record-size.js';
 import type { Producer, ProducerRecord, RecordMetadata } from '../../types.js';
 import type { MemoryCluster } from './cluster.js';
 import { routeRecords } from './record-routing.js';
@@ -22,7 +23,10 @@ export class MemoryProducer implements Producer {
     this.#cluster = cluster;
   }
 
-  /** Appends every record or none: an unknown topic or partition rejects the whole call. */
+  /**
+   * Appends every record or none: an unknown topic or partition, or a record over its topic's
+   * limit, rejects the whole call.
+   */
   send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
     return runNow(() => {
       if (this.#closing !== undefined) throw new IllegalStateError('producer is closed');
@@ -32,6 +36,10 @@ export class MemoryProducer implements Producer {
         offset: BigInt(log.append(record)),
       }));
     });
+  }
+
+  maxRecordBytes(topic: string): Promise<number> {
+    return runNow(() => maxRecordBytes(this.#cluster.maxMessageBytes(topic)));
   }
 
   /** Every send has completed by the time it returned its promise. */

@@ -2,6 +2,7 @@
 // Both memory producers call it before appending anything, so a bad record fails the whole send.
 
 import type { Partitioner } from '../../partitioner.js';
+import { checkRecordSizes } from '../../record-size.js';
 import type { ProducerRecord } from '../../types.js';
 import type { MemoryCluster } from './cluster.js';
 import { copyHeaders, type PartitionLog, type StoredRecord } from './partition-log.js';
@@ -14,9 +15,13 @@ export interface RoutedRecord {
 
 /**
  * Picks each record's partition (its own, else by key or round robin through `partitioner`) and
- * copies it. Rejects with STREAMD_UNKNOWN_TOPIC for an unknown topic or a partition out of range.
+ * copies it. Rejects with STREAMD_UNKNOWN_TOPIC for an unknown topic or a partition out of range,
+ * and with STREAMD_RECORD_TOO_LARGE for a record over its topic's max.message.bytes, as the
+ * networked driver does: no batch can carry it. A send of any total size is otherwise accepted
+ * (the networked driver splits it into requests; in one process there is nothing to split).
  */
 export function routeRecords(cluster: MemoryCluster, partitioner: Partitioner, records: readonly ProducerRecord[]): RoutedRecord[] {
+  checkRecordSizes(records, (topic) => cluster.maxMessageBytes(topic));
   return records.map((record) => {
     const partitionCount = cluster.logs(record.topic).length;
     const partition = record.partition ?? partitioner.partition(record.topic, record.key, partitionCount);
