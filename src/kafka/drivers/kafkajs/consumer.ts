@@ -21,7 +21,7 @@ import type {
 } from '../../types.js';
 import { toGroupAssignment, toPartitionAssigner } from './assignor.js';
 import { mapErrors, toStreamdError } from './errors.js';
-import { JOIN_CUT_SHORT, cutRequestsInFlight, leaveGroupAs, newCluster, watchPendingMemberId, withCluster, type RawCluster } from './group-internals.js';
+import { JOIN_CUT_SHORT, cutRequestsInFlight, hookCoordinator, leaveGroupAs, newCluster, withCluster, type RawCluster } from './group-internals.js';
 import { toConsumerRecord } from './records.js';
 import { SeekStaleness } from './seek-staleness.js';
 
@@ -60,7 +60,7 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
   #state: State = 'connected';
   /** True from run() or a rebalance until the member has joined: a JoinGroup may be waiting. */
   #isJoining = false;
-  /** The id the coordinator gave this member for a join still in flight (see watchPendingMemberId). */
+  /** The id the coordinator gave this member for a join still in flight (see hookCoordinator). */
   #pendingMemberId: string | undefined;
   #assignment: readonly TopicPartition[] = [];
   #stopping: Promise<void> | undefined;
@@ -76,7 +76,13 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
     this.#cluster = cluster;
     this.#options = options;
     this.#log = log;
-    if (cluster !== undefined) watchPendingMemberId(cluster, options.groupId, (memberId) => (this.#pendingMemberId = memberId));
+    if (cluster !== undefined) {
+      hookCoordinator(cluster, options.groupId, {
+        onPendingMemberId: (memberId) => (this.#pendingMemberId = memberId),
+        isStopping: () => this.#state === 'stopping' || this.#state === 'stopped',
+        refusal: joinCutShort,
+      });
+    }
     const { GROUP_JOIN, REBALANCING, CRASH, FETCH_START, FETCH, END_BATCH_PROCESS } = consumer.events;
     consumer.on(GROUP_JOIN, ({ payload }) => {
       this.#isJoining = false;

@@ -7,7 +7,8 @@ import type { Kafka } from 'kafkajs';
 
 /** The parts of kafkajs's internal Cluster, Broker, ConnectionPool and Connection used here. */
 interface RawConnection {
-  requestQueue: { rejectAll(error: Error): void; emit(event: string): boolean };
+  requestQueue: { inflight: Map<unknown, unknown>; pending: unknown[]; rejectAll(error: Error): void; emit(event: string): boolean };
+  disconnect(): Promise<unknown>;
 }
 interface RawConnectionPool {
   pool: RawConnection[];
@@ -72,26 +73,44 @@ export async function leaveGroupAs(cluster: RawCluster, groupId: string, memberI
   }
 }
 
+/** kafkajs's api keys of the two requests that make up a join. */
+const JOIN_GROUP = 11;
+const SYNC_GROUP = 14;
+
+/** What `hookCoordinator` reports and asks. */
+export interface CoordinatorHooks {
+  /** The id the coordinator gave a new member in its first JoinGroup answer (MEMBER_ID_REQUIRED). */
+  onPendingMemberId(memberId: string): void;
+  /** True once the consumer stops: a JoinGroup or SyncGroup it would send now fails at once. */
+  isStopping(): boolean;
+  /** The error such a refused request fails with. */
+  refusal(): Error;
+}
+
 /**
- * Remembers the member id the coordinator hands a new member in its first JoinGroup answer
- * (MEMBER_ID_REQUIRED, JoinGroup v4+): from then on the group counts that member, even while its
- * second JoinGroup waits, and only a LeaveGroup with this id removes it before its timeout.
+ * Hooks the requests to the group's coordinator. A new member's id comes in its first JoinGroup
+ * answer (MEMBER_ID_REQUIRED, JoinGroup v4+): from then on the group counts that member, even while
+ * its second JoinGroup waits, and only a LeaveGroup with this id removes it before its timeout.
+ * And once stopping, a join is refused before it is sent: a join sent after the stop began would
+ * wait for the whole group (a dead member's whole session), and the disconnect with it.
  */
-export function watchPendingMemberId(cluster: RawCluster, groupId: string, onMemberId: (memberId: string) => void): void {
+export function hookCoordinator(cluster: RawCluster, groupId: string, hooks: CoordinatorHooks): void {
   const find = cluster.findGroupCoordinator.bind(cluster);
-  const patched = new WeakSet<RawConnectionPool>();
+  const hooked = new WeakSet<RawConnectionPool>();
   cluster.findGroupCoordinator = async (request) => {
     const broker = await find(request);
     const pool = broker.connectionPool;
-    if (request.groupId === groupId && !patched.has(pool)) {
-      patched.add(pool);
+    if (request.groupId === groupId && !hooked.has(pool)) {
+      hooked.add(pool);
       const send = pool.send.bind(pool);
       pool.send = async (protocolRequest) => {
+        const apiKey = (protocolRequest as { request?: { apiKey?: unknown } }).request?.apiKey;
+        if ((apiKey === JOIN_GROUP || apiKey === SYNC_GROUP) && hooks.isStopping()) throw hooks.refusal();
         try {
           return await send(protocolRequest);
         } catch (err) {
-          const memberId = (err as { name?: unknown; memberId?: unknown }).memberId;
-          if ((err as { name?: unknown }).name === 'KafkaJSMemberIdRequired' && typeof memberId === 'string') onMemberId(memberId);
+          const memberId = (err as { memberId?: unknown }).memberId;
+          if ((err as { name?: unknown }).name === 'KafkaJSMemberIdRequired' && typeof memberId === 'string') hooks.onPendingMemberId(memberId);
           throw err;
         }
       };
@@ -101,17 +120,23 @@ export function watchPendingMemberId(cluster: RawCluster, groupId: string, onMem
 }
 
 /**
- * Fails every request in flight on the cluster's connections at once, as a closed connection does:
- * a JoinGroup waiting for a dead member's session ends now instead of when the broker answers.
- * A disconnect waits for the requests in flight (`requestQueueEmpty`, which rejectAll does not
- * emit), so the event is emitted here too: one already waiting goes on.
+ * Fails every request in flight on the cluster's connections at once, and closes those
+ * connections: a JoinGroup waiting for a dead member's session ends now instead of when the broker
+ * answers. The broker answers one request per connection at a time, so a LeaveGroup sent after it
+ * on the same connection would wait just as long: it goes out on a new connection instead. A
+ * disconnect waits for the requests in flight (`requestQueueEmpty`, which rejectAll does not emit),
+ * so the event is emitted here too: one already waiting goes on.
  */
 export function cutRequestsInFlight(cluster: RawCluster, reason: Error): void {
   const { seedBroker, brokers } = cluster.brokerPool;
   for (const broker of [...(seedBroker === undefined ? [] : [seedBroker]), ...Object.values(brokers)]) {
-    for (const { requestQueue } of broker.connectionPool.pool) {
+    for (const connection of broker.connectionPool.pool) {
+      const { requestQueue } = connection;
+      if (requestQueue.inflight.size === 0 && requestQueue.pending.length === 0) continue;
       requestQueue.rejectAll(reason);
       requestQueue.emit('requestQueueEmpty');
+      // Its requests were rejected above, so this only closes the socket; a failure changes nothing.
+      void connection.disconnect().catch(() => undefined);
     }
   }
 }
