@@ -1,6 +1,6 @@
 // `npm run bench`: starts a real broker (JIT on, as in production), loads the data, and prints each
 // streamd figure beside a baseline measured in the same run. Figures are reported, never asserted.
-// Usage: node dist/bench/index.js [--records N] [--only drivers,stateless,stateful,recovery] [--json]
+// Usage: node dist/bench/index.js [--records N] [--only drivers,stateless,stateful,recovery,failover] [--json]
 // stateful needs B1's figures as its baselines: it runs the stateless workload when --only leaves it out.
 
 import { parseArgs } from 'node:util';
@@ -12,6 +12,7 @@ import { changelogTopic } from '../src/worker/index.js';
 import { ensureKafkaJars } from '../test/kafka/jars.js';
 import { TestBroker } from '../test/kafka/broker.js';
 import { consumeThroughput, produceThroughput } from './driver-throughput.js';
+import { FAILOVER_SESSION_TIMEOUT_MS, streamdFailover } from './failover.js';
 import { consumerPerformance, producerPerformance } from './java-perf.js';
 import type { DrainResult } from './drain-watch.js';
 import { RECOVERY_INPUT, buildChangelog, readChangelog, streamdRecovery } from './recovery.js';
@@ -37,7 +38,7 @@ interface StatelessFigures {
   readonly streamd: DrainResult;
 }
 
-const WORKLOADS = ['drivers', 'stateless', 'stateful', 'recovery'];
+const WORKLOADS = ['drivers', 'stateless', 'stateful', 'recovery', 'failover'];
 
 const { values } = parseArgs({
   options: {
@@ -74,6 +75,14 @@ async function main(): Promise<void> {
       if (workloads.has('stateful')) rows.push(...(await statefulWorkload(broker.bootstrap, run, b1, notes)));
     }
     if (workloads.has('recovery')) rows.push(...(await recoveryWorkload(classpath, broker.bootstrap, run, notes)));
+    if (workloads.has('failover')) {
+      // A time, not a rate: it goes with the notes.
+      const failover = await streamdFailover(broker.bootstrap, say);
+      notes.push(
+        `failover: kill -9 of one of two workers and its restart at once → both processing every partition again in ${failover.resumedMs} ms ` +
+          `(survivor reassigned after ${failover.survivorAssignedMs} ms; session timeout ${FAILOVER_SESSION_TIMEOUT_MS} ms).`,
+      );
+    }
   } finally {
     await broker.stop();
   }

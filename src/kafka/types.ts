@@ -280,6 +280,13 @@ export interface Admin {
   offsets(topic: string): Promise<PartitionOffsets[]>;
   /** Committed offsets of `groupId` for every partition of `topics`; `-1n` where none. */
   committedOffsets(groupId: string, topics: readonly string[]): Promise<TopicPartitionOffset[]>;
+  /**
+   * Removes members from `groupId` at once, as their own LeaveGroup would: for members of a
+   * process that died without leaving (kill -9), so the group rebalances now instead of when
+   * their sessions time out. Ids the group does not know (expired, or never members) are skipped.
+   * Resolves with the ids it removed.
+   */
+  removeMembers(groupId: string, memberIds: readonly string[]): Promise<string[]>;
   close(): Promise<void>;
 }
 

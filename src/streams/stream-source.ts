@@ -103,7 +103,7 @@ export class StreamSource extends Service {
   }
 
   protected override async onStart(): Promise<void> {
-    await this.#join();
+    await this.#joinUnlessAborted();
     this.spawn('commit timer', async (signal) => {
       for (;;) {
         await this.#clock.sleep(this.#options.commitIntervalMs, signal);
@@ -117,12 +117,42 @@ export class StreamSource extends Service {
     await this.#consumer?.stop();
   }
 
-  async #join(): Promise<void> {
+  /**
+   * The first join, which a stop cuts short: the join waits for every member of the group, a dead
+   * one for its whole session (a worker killed a moment ago), and SIGTERM must not wait with it.
+   */
+  async #joinUnlessAborted(): Promise<void> {
+    const signal = this.signal;
+    const onAbort = (): void => {
+      this.log.info('stop requested while joining the group: leaving without waiting for the join');
+      void this.#consumer?.stop().catch((err: unknown) => this.log.warn({ err }, 'stopping the consumer during its join failed'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.#join(signal);
+    } catch (err) {
+      // What a consumer stopped mid-join throws is the stop's doing, not a failure.
+      signal.throwIfAborted();
+      throw err;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    signal.throwIfAborted();
+  }
+
+  async #join(signal?: AbortSignal): Promise<void> {
     const { driver, conductor } = this.#options;
     const consumer = await driver.consumer(this.#options.consumer);
     this.#consumer = consumer;
+    if (signal?.aborted === true) {
+      await consumer.stop();
+      return;
+    }
     consumer.on('assigned', (event) => this.#assigned(event));
-    consumer.on('rebalancing', () => this.#revoked('rebalance'));
+    consumer.on('rebalancing', () => {
+      this.log.info('the group is rebalancing: giving up the assignment to join again');
+      this.#revoked('rebalance');
+    });
     consumer.on('crashed', (error) => this.crash(error));
     await consumer.subscribe([...conductor.topics(), ...(this.#options.extraTopics ?? [])]);
     await consumer.run((batch) => {

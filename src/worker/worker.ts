@@ -26,7 +26,8 @@ import type { View } from '../web/index.js';
 import { CodecBook } from './codec-book.js';
 import { describeTopology } from './describe-topology.js';
 import { ingestRecords, toHeaders } from './ingest-records.js';
-import { groupId, leaderTopic, replyTopic } from './naming.js';
+import { MemberRecord } from './member-record.js';
+import { groupId, leaderTopic, replyTopic, stateDir } from './naming.js';
 import { makePlan, type Plan } from './plan.js';
 import type { ProducerService } from './producer-service.js';
 import { buildServiceTree, type ServiceTree } from './service-tree.js';
@@ -79,6 +80,8 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   #isLeader = false;
   #rejoins = 0;
   #isHalting = false;
+  /** Undefined on the embedded broker: its groups die with the process, leaving no member behind. */
+  readonly #member: MemberRecord | undefined;
   /** Partition counts of every topic of the topology, described once the topics exist (for /topology). */
   #partitionCounts: ReadonlyMap<string, number> = new Map();
 
@@ -103,6 +106,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       manifest.settings.streamBufferMaxsize,
     );
     this.#leaderTopic = leaderTopic(plan.prefix);
+    this.#member = this.#driver.capabilities.networked ? new MemberRecord(stateDir(manifest), groupId(manifest), this.log) : undefined;
     const setup = createTables({
       manifest,
       prefix: plan.prefix,
@@ -181,7 +185,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   protected override async onStart(): Promise<void> {
     this.log.info({ broker: this.manifest.broker, group: groupId(this.manifest), agents: this.#plan.agents.length, tables: this.manifest.tables.size }, 'starting worker');
     const leader = { topic: this.#leaderTopic, partitions: 1, replicationFactor: this.manifest.settings.topicReplicationFactor };
-    await ensureTopics(this.#driver, this.manifest, this.#plan, this.log, [leader]);
+    await Promise.all([ensureTopics(this.#driver, this.manifest, this.#plan, this.log, [leader]), this.#member?.removeLeftover(this.#driver)]);
     const subscribed = this.#conductor.topics();
     const counts = await describePartitions(this.#driver, subscribed);
     const tables = this.#tables;
@@ -206,6 +210,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
 
   /** On each assignment: who leads, and (with tables) recovery before the partitions resume. */
   #onAssigned(event: AssignedEvent): Promise<void> | undefined {
+    this.#member?.remember(event.memberId);
     const isLeader = event.partitions.some((tp) => tp.topic === this.#leaderTopic);
     if (isLeader !== this.#isLeader) this.log.info({ memberId: event.memberId }, isLeader ? 'this worker is now the leader' : 'this worker is no longer the leader');
     this.#isLeader = isLeader;
@@ -266,26 +271,38 @@ export class Worker extends Service implements WorkerHandle, Outbox {
 
 
   /**
-   * The drain (ARCHITECTURE §2): stop fetching, close every channel so actors finish what is
-   * buffered, wait for them (up to shutdownTimeoutMs), commit. Children stop after this, in
-   * reverse: consumer, agents, producer (flush), driver.
+   * The drain (ARCHITECTURE §2): stop fetching, drop the events no actor has taken yet and close
+   * every channel, so actors finish only the events in hand; wait for them (up to
+   * shutdownTimeoutMs), commit. The dropped events were not processed, so they are not committed
+   * and the next start processes them, once: a stop under load waits for a few events, not for a
+   * full buffer per partition. Children stop after this, in reverse: consumer, agents, producer
+   * (flush), driver.
    */
   protected override async onStop(): Promise<void> {
     const { source, runners, scheduler } = this.#tree;
     // Timers first: their handlers' signal aborts at once, and what they sent is flushed by the commit.
     await scheduler?.stop();
     source.stopFetching();
-    for (const channel of this.#channels) channel.close();
+    let dropped = 0;
+    for (const channel of this.#channels) {
+      dropped += channel.drop(() => true).length;
+      channel.close();
+    }
+    this.#conductor.reset();
+    const started = Date.now();
     if (!this.#isHalting) {
       const timeoutMs = this.manifest.settings.shutdownTimeoutMs;
+      const pending = source.pendingCount - dropped;
       const drained = await Promise.race([
         Promise.all(runners.map((r) => r.whenDrained())).then(() => true),
         new Promise<false>((resolve) => setTimeout(resolve, timeoutMs, false).unref()),
       ]);
       if (!drained) this.log.warn({ timeoutMs, pending: source.pendingCount }, 'shutdown timeout: stopping with events still in flight; they will be processed again');
+      else this.log.info({ events: pending, dropped, ms: Date.now() - started }, 'drained: the events in hand are processed; the buffered ones are left for the next start');
     }
     try {
       await source.commit('shutdown');
+      this.log.info({ ms: Date.now() - started }, 'committed what was processed');
     } finally {
       await this.#replies.close();
     }

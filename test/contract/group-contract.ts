@@ -58,6 +58,28 @@ export function groupContract(ctx: ContractContext): void {
     assert.equal(second.records.length, theirs.length, 'a stopped member receives nothing more');
   });
 
+  void it('removes a member on its behalf at once, skipping ids the group does not know; a live member removed joins again as a new one', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const topic = await ctx.createTopic('removed', 2);
+    const all = partitionNames([0, 1].map((partition) => ({ topic, partition })));
+    const groupId = uniqueName('removed');
+    const member = await collectRecords(await ctx.consumer({ groupId }), [topic]);
+    const first = await waitFor(() => member.assignedEvents[0]?.memberId, { timeoutMs: REBALANCE_TIMEOUT_MS, message: 'the member to join the group' });
+    const admin = await ctx.admin();
+
+    const removed = await admin.removeMembers(groupId, ['never-a-member-of-this-group', first]);
+    assert.deepEqual(removed, [first], 'the member is removed; the unknown id is skipped, not an error');
+    const again = await waitFor(
+      () => {
+        const last = member.assignedEvents.at(-1);
+        return last !== undefined && last.memberId !== first && sameNames(partitionNames(last.partitions), all) && last;
+      },
+      { timeoutMs: REBALANCE_TIMEOUT_MS, message: () => `the removed member to join again with a new id (events: ${member.assignedEvents.map((e) => e.memberId).join(', ')})` },
+    );
+    assert.notEqual(again.memberId, first);
+    assert.deepEqual(await admin.removeMembers(groupId, [first]), [], 'an id already removed is skipped');
+    assert.deepEqual(await admin.removeMembers(uniqueName('no-such-group'), [first]), [], 'a group that does not exist has no members to remove');
+  });
+
   void it('hands every member\'s subscription userData to the assignor and its assignment to every member', { timeout: TEST_TIMEOUT_MS }, async () => {
     const topic = await ctx.createTopic('assignor', 5);
     const groupId = uniqueName('assignor');

@@ -86,8 +86,11 @@ export class PageViewsCluster {
     ]);
   }
 
-  /** Starts worker `name` with a datadir of its own (and extra CLI `args`); resolves once its GET /ready says 200. */
-  async start(name: string, args: readonly string[] = []): Promise<ClusterWorker> {
+  /**
+   * Starts worker `name` with a datadir of its own (and extra CLI `args`); resolves once its GET
+   * /ready says 200, or at once with `waitReady: false`. `env` adds or overrides settings.
+   */
+  async start(name: string, args: readonly string[] = [], options: { readonly waitReady?: boolean; readonly env?: Readonly<Record<string, string>> } = {}): Promise<ClusterWorker> {
     if (this.#root === undefined) throw new Error('call setUp() first');
     const datadir = join(this.#root, name);
     const { standbyReplicas, sessionTimeoutMs } = this.#options;
@@ -102,7 +105,9 @@ export class PageViewsCluster {
         STREAMD_BROKER_SESSION_TIMEOUT_MS: String(sessionTimeoutMs),
         STREAMD_BROKER_HEARTBEAT_INTERVAL_MS: String(Math.floor(sessionTimeoutMs / 6)),
         STREAMD_SHUTDOWN_TIMEOUT_MS: '30000',
+        ...options.env,
       },
+      waitReady: options.waitReady ?? true,
     });
     const worker = { name, daemon, datadir };
     this.workers.push(worker);

@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import type { AssignedEvent, KafkaDriver } from '../../../src/kafka/index.js';
+import type { AssignedEvent, Consumer, KafkaDriver } from '../../../src/kafka/index.js';
 import { WorkerMetrics } from '../../../src/metrics/index.js';
+import { isAbortError } from '../../../src/service/index.js';
 import { Channel, Conductor, StreamSource } from '../../../src/streams/index.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { QUICK, SOON_MS, memoryFixture } from '../kafka/memory/memory-fixture.js';
@@ -45,6 +46,56 @@ function sourceOn(driver: KafkaDriver): { source: StreamSource; gates: AssignedE
   return { source, gates };
 }
 
+/**
+ * `driver` whose consumers' run() (the group join) never ends until the consumer is stopped: a join
+ * that waits for a dead member's session. `joining` counts the runs in progress, `stops` the stops.
+ */
+function withEndlessJoin(driver: KafkaDriver): { driver: KafkaDriver; readonly joining: number; readonly stops: number } {
+  const state = { joining: 0, stops: 0 };
+  const endless = async (options: Parameters<KafkaDriver['consumer']>[0]): Promise<Consumer> => {
+    const real = await driver.consumer(options);
+    let release: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => (release = resolve));
+    return new Proxy(real, {
+      get(target, property) {
+        if (property === 'run') {
+          return () => {
+            state.joining += 1;
+            return stopped.finally(() => (state.joining -= 1));
+          };
+        }
+        if (property === 'stop') {
+          return () => {
+            state.stops += 1;
+            release();
+            return target.stop();
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  };
+  const wrapped: KafkaDriver = {
+    name: driver.name,
+    capabilities: driver.capabilities,
+    producer: (options) => driver.producer(options),
+    transactionalProducer: (id, options) => driver.transactionalProducer(id, options),
+    consumer: endless,
+    admin: () => driver.admin(),
+    close: () => driver.close(),
+  };
+  return {
+    driver: wrapped,
+    get joining() {
+      return state.joining;
+    },
+    get stops() {
+      return state.stops;
+    },
+  };
+}
+
 describe('StreamSource', () => {
   const fixture = memoryFixture();
 
@@ -70,5 +121,20 @@ describe('StreamSource', () => {
       await source.stop();
     }
     assert.equal((await source.whenStopped()).state, 'stopped');
+  });
+
+  it('ends a start whose group join never finishes as soon as it is stopped: the consumer is stopped, the start rejects as aborted, no cleanup error', async () => {
+    const { driver } = fixture.open();
+    await (await driver.admin()).createTopics([{ topic: 't', partitions: 2 }]);
+    const endless = withEndlessJoin(driver);
+    const { source } = sourceOn(endless.driver);
+    const starting = source.start();
+    await waitFor(() => endless.joining === 1, { timeoutMs: SOON_MS, message: 'the join in progress' });
+
+    const exit = await source.stop();
+    await assert.rejects(starting, (err: unknown) => isAbortError(err), 'the start ends as aborted, not failed');
+    assert.equal(endless.stops, 1, 'the consumer in its join was stopped');
+    assert.equal(endless.joining, 0, 'the join ended');
+    assert.deepEqual(exit, { state: 'stopped', cleanupErrors: [] });
   });
 });

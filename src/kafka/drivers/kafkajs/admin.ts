@@ -6,6 +6,7 @@ import { ConfigResourceTypes } from './kafkajs.js';
 import { KafkaError } from '../../../errors/index.js';
 import type { Admin, PartitionOffsets, TopicDescription, TopicPartitionOffset, TopicSpec } from '../../types.js';
 import { mapErrors } from './errors.js';
+import { leaveGroupAs, newCluster } from './group-internals.js';
 import { retryWhileLeaderSettles } from './leader-retry.js';
 
 function unknownTopic(topic: string): KafkaError {
@@ -14,16 +15,35 @@ function unknownTopic(topic: string): KafkaError {
 
 export class KafkajsAdminClient implements Admin {
   readonly #admin: KafkajsAdmin;
+  readonly #kafka: Kafka;
   #closing: Promise<void> | undefined;
 
-  private constructor(admin: KafkajsAdmin) {
+  private constructor(admin: KafkajsAdmin, kafka: Kafka) {
     this.#admin = admin;
+    this.#kafka = kafka;
   }
 
   static async connect(kafka: Kafka): Promise<KafkajsAdminClient> {
     const admin = kafka.admin();
     await mapErrors('connect admin', () => admin.connect());
-    return new KafkajsAdminClient(admin);
+    return new KafkajsAdminClient(admin, kafka);
+  }
+
+  /** kafkajs has no API for this: a LeaveGroup per member through its internal cluster (group-internals.ts). */
+  async removeMembers(groupId: string, memberIds: readonly string[]): Promise<string[]> {
+    if (memberIds.length === 0) return [];
+    const cluster = newCluster(this.#kafka);
+    try {
+      await mapErrors('connect to remove group members', () => cluster.connect());
+      const removed: string[] = [];
+      for (const memberId of memberIds) {
+        const outcome = await mapErrors(`remove member ${memberId} from group ${groupId}`, () => leaveGroupAs(cluster, groupId, memberId));
+        if (outcome === 'removed') removed.push(memberId);
+      }
+      return removed;
+    } finally {
+      await cluster.disconnect().catch(() => undefined);
+    }
   }
 
   async createTopics(topics: readonly TopicSpec[]): Promise<void> {

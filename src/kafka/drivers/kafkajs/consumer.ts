@@ -3,6 +3,7 @@
 // assignment events in streamd's shape.
 
 import { EventEmitter } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Consumer as RawConsumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { IllegalStateError, RebalanceInProgressError } from '../../../errors/index.js';
@@ -20,10 +21,24 @@ import type {
 } from '../../types.js';
 import { toGroupAssignment, toPartitionAssigner } from './assignor.js';
 import { mapErrors, toStreamdError } from './errors.js';
+import { JOIN_CUT_SHORT, cutRequestsInFlight, hookCoordinator, leaveGroupAs, newCluster, withCluster, type RawCluster } from './group-internals.js';
 import { toConsumerRecord } from './records.js';
 import { SeekStaleness } from './seek-staleness.js';
 
 type State = 'connected' | 'subscribed' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * How long a stop lets the requests in flight finish before it cuts them (a fetch ends within
+ * maxWaitMs). Too low: a commit or LeaveGroup in flight is cut; too high: a stop during a join
+ * kafkajs started on its own (after UNKNOWN_MEMBER_ID) waits this long.
+ */
+const STOP_GRACE_MS = 3_000;
+
+function joinCutShort(): Error {
+  const error = new Error(JOIN_CUT_SHORT);
+  error.name = 'AbortError';
+  return error;
+}
 
 function byTopic(partitions: readonly TopicPartition[]): { topic: string; partitions: number[] }[] {
   const map = new Map<string, number[]>();
@@ -37,9 +52,16 @@ function byTopic(partitions: readonly TopicPartition[]): { topic: string; partit
 
 export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Consumer {
   readonly #consumer: RawConsumer;
+  readonly #kafka: Kafka;
+  /** The consumer's own cluster connection (kafkajs internals), to cut a join short on stop. */
+  readonly #cluster: RawCluster | undefined;
   readonly #options: ConsumerOptions;
   readonly #log: Logger;
   #state: State = 'connected';
+  /** True from run() or a rebalance until the member has joined: a JoinGroup may be waiting. */
+  #isJoining = false;
+  /** The id the coordinator gave this member for a join still in flight (see hookCoordinator). */
+  #pendingMemberId: string | undefined;
   #assignment: readonly TopicPartition[] = [];
   #stopping: Promise<void> | undefined;
   #handler: BatchHandler | undefined;
@@ -47,13 +69,24 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
   #deliveries: Promise<void> = Promise.resolve();
   readonly #staleness = new SeekStaleness();
 
-  private constructor(consumer: RawConsumer, options: ConsumerOptions, log: Logger) {
+  private constructor(kafka: Kafka, consumer: RawConsumer, cluster: RawCluster | undefined, options: ConsumerOptions, log: Logger) {
     super();
+    this.#kafka = kafka;
     this.#consumer = consumer;
+    this.#cluster = cluster;
     this.#options = options;
     this.#log = log;
+    if (cluster !== undefined) {
+      hookCoordinator(cluster, options.groupId, {
+        onPendingMemberId: (memberId) => (this.#pendingMemberId = memberId),
+        isStopping: () => this.#state === 'stopping' || this.#state === 'stopped',
+        refusal: joinCutShort,
+      });
+    }
     const { GROUP_JOIN, REBALANCING, CRASH, FETCH_START, FETCH, END_BATCH_PROCESS } = consumer.events;
     consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.#isJoining = false;
+      this.#pendingMemberId = undefined;
       this.#staleness.joined();
       this.#assignment = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => ({ topic, partition })),
@@ -65,6 +98,7 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
       });
     });
     consumer.on(REBALANCING, () => {
+      this.#isJoining = true;
       this.#assignment = [];
       this.emit('rebalancing');
     });
@@ -97,7 +131,7 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
   }
 
   static async connect(kafka: Kafka, options: ConsumerOptions, log: Logger): Promise<KafkajsConsumer> {
-    const consumer = kafka.consumer({
+    const { made: consumer, cluster } = withCluster(kafka, () => kafka.consumer({
       groupId: options.groupId,
       partitionAssigners: [toPartitionAssigner(options.assignor ?? roundRobinAssignor)],
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
@@ -109,9 +143,9 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
       allowAutoTopicCreation: false,
       // streamd's supervisor decides about restarts; kafkajs must not restart behind its back.
       retry: { restartOnFailure: () => Promise.resolve(false) },
-    });
+    }));
     await mapErrors(`connect consumer of group ${options.groupId}`, () => consumer.connect());
-    return new KafkajsConsumer(consumer, options, log);
+    return new KafkajsConsumer(kafka, consumer, cluster, options, log);
   }
 
   async subscribe(topics: readonly string[]): Promise<void> {
@@ -125,6 +159,7 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
     this.#expect('subscribed', 'run');
     this.#state = 'running';
     this.#handler = handler;
+    this.#isJoining = true;
     await mapErrors('run consumer', () =>
       this.#consumer.run({
         autoCommit: false,
@@ -198,12 +233,13 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
     void this.stop().catch((stopErr: unknown) => this.#log.warn({ err: stopErr }, 'stopping a crashed consumer failed'));
   }
 
+  /** Ignored unless the consumer runs: kafkajs throws for a consumer whose join never finished. */
   pause(partitions: readonly TopicPartition[]): void {
-    this.#consumer.pause(byTopic(partitions));
+    if (this.#state === 'running') this.#consumer.pause(byTopic(partitions));
   }
 
   resume(partitions: readonly TopicPartition[]): void {
-    this.#consumer.resume(byTopic(partitions));
+    if (this.#state === 'running') this.#consumer.resume(byTopic(partitions));
   }
 
   seek({ topic, partition, offset }: TopicPartitionOffset): void {
@@ -227,19 +263,60 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
     return toGroupAssignment(await mapErrors('describe group', () => this.#consumer.describeGroup()));
   }
 
+  /**
+   * Leaves the group and disconnects. kafkajs's disconnect waits for the requests in flight, and a
+   * JoinGroup waits for every member of the group (a dead one: its whole session): so a stop during
+   * a join cuts that join short, and removes the member the coordinator had already counted; any
+   * other request still in flight after STOP_GRACE_MS is cut too.
+   */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
+      const wasJoining = this.#state === 'running' && this.#isJoining;
       this.#state = 'stopping';
+      // Called first: kafkajs marks its runner stopped synchronously, so the cut join is not retried.
+      const disconnecting = mapErrors('stop consumer', () => this.#consumer.disconnect());
+      const grace = new AbortController();
+      if (wasJoining) this.#cutJoin();
+      else
+        void delay(STOP_GRACE_MS, undefined, { signal: grace.signal }).then(
+          () => this.#cutJoin(),
+          () => undefined,
+        );
       try {
-        await mapErrors('stop consumer', () => this.#consumer.disconnect());
+        await disconnecting;
         // A record-less batch queued outside kafkajs's loop may still be in the handler.
         await this.#deliveries;
       } finally {
+        grace.abort();
         this.#assignment = [];
         this.#state = 'stopped';
       }
+      await this.#leavePending();
     })();
     return this.#stopping;
+  }
+
+  #cutJoin(): void {
+    if (this.#cluster === undefined) return;
+    this.#log.info({ groupId: this.#options.groupId }, 'stopping while a group join or request is in flight: cutting it short');
+    cutRequestsInFlight(this.#cluster, joinCutShort());
+  }
+
+  /** A join cut short before its answer: the coordinator counts the member, so remove it (best effort). */
+  async #leavePending(): Promise<void> {
+    const memberId = this.#pendingMemberId;
+    if (memberId === undefined) return;
+    this.#pendingMemberId = undefined;
+    const cluster = newCluster(this.#kafka);
+    try {
+      await cluster.connect();
+      const outcome = await leaveGroupAs(cluster, this.#options.groupId, memberId);
+      this.#log.info({ groupId: this.#options.groupId, memberId, outcome }, 'left the group for the join cut short');
+    } catch (err) {
+      this.#log.warn({ err, groupId: this.#options.groupId, memberId }, 'could not remove the member of the join cut short; the group drops it when its session times out');
+    } finally {
+      await cluster.disconnect().catch(() => undefined);
+    }
   }
 
   #expect(state: State, action: string): void {

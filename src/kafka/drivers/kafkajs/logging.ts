@@ -2,6 +2,7 @@
 
 import type { Logger } from 'pino';
 import type { logCreator, logLevel as KafkajsLogLevel } from 'kafkajs';
+import { JOIN_CUT_SHORT } from './group-internals.js';
 import { logLevel } from './kafkajs.js';
 
 // kafkajs warns about finite retries on idempotent producers; streamd bounds retries on purpose,
@@ -30,7 +31,8 @@ export function pinoLogCreator(logger: Logger): logCreator {
     const { message, timestamp: _timestamp, logger: _name, ...fields } = log as { message: string; timestamp: string; logger?: string } & Record<string, unknown>;
     if (message === SUPPRESSED) return;
     const entry = { ...fields, kafkajs: namespace };
-    const isRoutine = typeof fields['error'] === 'string' && ROUTINE_RESPONSE_ERRORS.has(fields['error']);
+    // A join cut short by a stop makes kafkajs log a consumer crash: it is the stop, not a failure.
+    const isRoutine = (typeof fields['error'] === 'string' && ROUTINE_RESPONSE_ERRORS.has(fields['error'])) || message.includes(JOIN_CUT_SHORT);
     if (isRoutine) logger.debug(entry, message);
     else if (level === logLevel.ERROR) logger.error(entry, message);
     else if (level === logLevel.WARN) logger.warn(entry, message);

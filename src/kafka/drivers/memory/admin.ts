@@ -57,6 +57,13 @@ export class MemoryAdmin implements Admin {
     );
   }
 
+  removeMembers(groupId: string, memberIds: readonly string[]): Promise<string[]> {
+    return this.#run(() => {
+      const group = this.#cluster.group(groupId);
+      return memberIds.filter((memberId) => group.remove(memberId));
+    });
+  }
+
   close(): Promise<void> {
     this.#isClosed = true;
     return Promise.resolve();

@@ -126,6 +126,19 @@ export class GroupCoordinator {
     }
   }
 
+  /**
+   * Removes a member on its behalf (an admin's LeaveGroup for a dead process's member): the group
+   * rebalances without it; were it alive, it finds itself unknown and joins as a new member.
+   * False for a member the group does not know.
+   */
+  remove(memberId: string): boolean {
+    const member = this.#members.get(memberId);
+    if (member === undefined) return false;
+    this.leave(memberId);
+    member.registration.wake();
+    return true;
+  }
+
   /** A subscription changed, or a subscribed topic was created or deleted: every member rejoins. */
   requestRebalance(): void {
     if (this.#state === 'stable') this.#prepareRebalance();
