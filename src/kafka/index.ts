@@ -12,6 +12,7 @@ export type * from './types.js';
 export { murmur2, partitionForKey, Partitioner } from './partitioner.js';
 export { roundRobinAssignor } from './round-robin-assignor.js';
 export { BufferedProducer, type BufferedProducerOptions } from './buffered-producer.js';
+export { BrokerOutage, BrokerUnavailableError, isRetriableFailure, type BrokerOutageOptions, type BrokerOutageState } from './broker-outage.js';
 
 /** SASL credentials, passed through to the client. */
 export interface SaslOptions {

@@ -5,7 +5,7 @@
 
 import type { Logger } from 'pino';
 import { hasCode } from '../errors/index.js';
-import type { AssignedEvent, Consumer, ConsumerOptions, GroupAssignment, KafkaDriver, RecordBatch, TopicPartition, TopicPartitionOffset } from '../kafka/index.js';
+import { isRetriableFailure, type AssignedEvent, type BrokerOutage, type Consumer, type ConsumerOptions, type GroupAssignment, type KafkaDriver, type RecordBatch, type TopicPartition, type TopicPartitionOffset } from '../kafka/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
 import type { Conductor } from './conductor.js';
@@ -34,6 +34,12 @@ export interface StreamSourceOptions {
   /** Topics subscribed besides the conductor's (the leader topic). */
   readonly extraTopics?: readonly string[];
   readonly clock?: Clock;
+  /**
+   * When given, a retriable Kafka failure (the consumer crashing on a lost broker, a coordinator
+   * loading, a commit that could not reach the broker) is waited out: the member leaves and joins
+   * again as a new one, with backoff, until the outage's deadline. Without it, such a failure crashes.
+   */
+  readonly outage?: BrokerOutage;
 }
 
 /**
@@ -68,6 +74,10 @@ export class StreamSource extends Service {
   #generation = 0;
   /** Partitions held paused until onAssigned's promise resolves. */
   #gated: readonly TopicPartition[] = [];
+  /** True while the member rejoins after a broker failure (see #waitOutBroker). */
+  #isWaitingOutBroker = false;
+  /** Consumers that crashed, and why: a join during the wait checks its consumer here. */
+  readonly #crashes = new WeakMap<Consumer, Error>();
 
   constructor(options: StreamSourceOptions) {
     super({ name: options.name ?? 'consumer', logger: options.logger });
@@ -103,13 +113,71 @@ export class StreamSource extends Service {
   }
 
   protected override async onStart(): Promise<void> {
-    await this.#join();
+    try {
+      await this.#join();
+    } catch (error) {
+      if (this.#options.outage === undefined || !isRetriableFailure(error)) throw error;
+      this.#onFailure(error);
+    }
     this.spawn('commit timer', async (signal) => {
       for (;;) {
         await this.#clock.sleep(this.#options.commitIntervalMs, signal);
-        await this.commit('interval');
+        await this.commit('interval').catch((error: unknown) => this.#onCommitFailed(error));
       }
     });
+  }
+
+  /** A commit that failed on a broker outage is waited out (see #onFailure); any other failure is rethrown. */
+  #onCommitFailed(error: unknown): void {
+    if (this.#options.outage === undefined || !isRetriableFailure(error)) throw error;
+    this.#onFailure(error);
+  }
+
+  /**
+   * A failure of the consumer or of its work. A retriable Kafka failure, with an outage to report it
+   * to, is waited out (#waitOutBroker); anything else crashes the source.
+   */
+  #onFailure(error: unknown): void {
+    const isActive = this.state === 'starting' || this.state === 'running';
+    if (this.#options.outage === undefined || !isRetriableFailure(error) || !isActive || this.#isDraining) {
+      this.crash(error);
+      return;
+    }
+    if (this.#isWaitingOutBroker) return;
+    this.#isWaitingOutBroker = true;
+    this.spawn('rejoin after a broker failure', (signal) => this.#waitOutBroker(error, signal).finally(() => (this.#isWaitingOutBroker = false)));
+  }
+
+  /**
+   * Leaves the group (the events in flight are dropped, as on any revoke: they were not committed)
+   * and joins again as a new member, with backoff, until a join holds or the outage's deadline
+   * passes (then BrokerOutage throws, and the source crashes with the reason).
+   */
+  async #waitOutBroker(first: unknown, signal: AbortSignal): Promise<void> {
+    const outage = this.#options.outage!;
+    this.log.warn({ err: first }, 'a broker failure stopped the consumer: joining the group again as a new member once the broker answers');
+    this.#revoked('broker failure');
+    this.#isAssigned = false;
+    const old = this.#consumer;
+    this.#consumer = undefined;
+    await old?.stop().catch((err: unknown) => this.log.debug({ err }, 'stopping the failed consumer failed'));
+    let error = first;
+    for (let attempt = 0; ; attempt++) {
+      await outage.waitOut('consumer', error, attempt, signal);
+      if (this.#isDraining || signal.aborted) return;
+      try {
+        const joined = await this.#join();
+        const crash = this.#crashes.get(joined);
+        if (crash === undefined) return;
+        if (!isRetriableFailure(crash)) throw crash;
+        error = crash;
+        this.#consumer = undefined;
+        await joined.stop().catch(() => undefined);
+      } catch (err) {
+        if (!isRetriableFailure(err)) throw err;
+        error = err;
+      }
+    }
   }
 
   protected override async onStop(): Promise<void> {
@@ -117,18 +185,31 @@ export class StreamSource extends Service {
     await this.#consumer?.stop();
   }
 
-  async #join(): Promise<void> {
+  async #join(): Promise<Consumer> {
     const { driver, conductor } = this.#options;
     const consumer = await driver.consumer(this.#options.consumer);
     this.#consumer = consumer;
     consumer.on('assigned', (event) => this.#assigned(event));
     consumer.on('rebalancing', () => this.#revoked('rebalance'));
-    consumer.on('crashed', (error) => this.crash(error));
-    await consumer.subscribe([...conductor.topics(), ...(this.#options.extraTopics ?? [])]);
-    await consumer.run((batch) => {
-      this.#deliver(batch);
-      return Promise.resolve();
+    consumer.on('crashed', (error) => {
+      this.#crashes.set(consumer, error);
+      // A consumer that crashes while the source rejoins is the rejoin's to judge.
+      if (this.#consumer === consumer && !this.#isWaitingOutBroker) this.#onFailure(error);
     });
+    try {
+      await consumer.subscribe([...conductor.topics(), ...(this.#options.extraTopics ?? [])]);
+      await consumer.run((batch) => {
+        this.#deliver(batch);
+        return Promise.resolve();
+      });
+    } catch (error) {
+      if (this.#options.outage !== undefined) {
+        if (this.#consumer === consumer) this.#consumer = undefined;
+        await consumer.stop().catch(() => undefined);
+      }
+      throw error;
+    }
+    return consumer;
   }
 
   /**
@@ -165,7 +246,15 @@ export class StreamSource extends Service {
 
   #settled(count: number): void {
     this.#settledSinceCommit += count;
-    if (this.#settledSinceCommit >= this.#options.commitEvery) void this.commit('commitEvery');
+    if (this.#settledSinceCommit >= this.#options.commitEvery) {
+      this.commit('commitEvery').catch((error: unknown) => {
+        try {
+          this.#onCommitFailed(error);
+        } catch {
+          this.crash(error);
+        }
+      });
+    }
   }
 
   #assigned(event: AssignedEvent): void {
@@ -175,6 +264,7 @@ export class StreamSource extends Service {
     if (this.#trackers.size > 0 || this.#gated.length > 0) this.#revoked('rejoin');
     this.#assignment = partitions;
     this.#isAssigned = true;
+    this.#options.outage?.recovered('consumer');
     this.#options.metrics.assignedPartitions(partitions.length);
     this.#options.metrics.rebalanced();
     this.log.info({ partitions: partitions.map((p) => `${p.topic}[${p.partition}]`) }, `assigned ${partitions.length} partitions`);
@@ -189,7 +279,7 @@ export class StreamSource extends Service {
     }
     const gate = this.#options.onAssigned?.(event);
     if (gate === undefined || partitions.length === 0) {
-      void gate?.catch((err: unknown) => this.crash(err));
+      void gate?.catch((err: unknown) => this.#onFailure(err));
       return;
     }
     this.#gated = partitions;
@@ -202,7 +292,7 @@ export class StreamSource extends Service {
         this.log.info({ partitions: partitions.length }, 'assignment ready: processing resumes');
       },
       (err: unknown) => {
-        if (generation === this.#generation) this.crash(err);
+        if (generation === this.#generation) this.#onFailure(err);
       },
     );
   }
