@@ -4,7 +4,7 @@
 // on rebalance (best effort: kafkajs rejoins at once) and at the end of a drain.
 
 import type { Logger } from 'pino';
-import { hasCode } from '../errors/index.js';
+import { hasCode, RebalanceInProgressError } from '../errors/index.js';
 import { isRetriableFailure, type AssignedEvent, type BrokerOutage, type Consumer, type ConsumerOptions, type GroupAssignment, type KafkaDriver, type RecordBatch, type TopicPartition, type TopicPartitionOffset } from '../kafka/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
@@ -373,6 +373,8 @@ export class StreamSource extends Service {
     await this.#options.flush();
     if (taken.length > 0) await tables!.send(taken);
     try {
+      // The consumer may have failed while the flush waited out a broker outage: its member is gone.
+      if (consumer !== this.#consumer) throw new RebalanceInProgressError('the consumer left the group during the commit (a broker failure); the next member commits');
       if (offsets.length > 0) await consumer.commit(offsets.map((o) => o.offset));
     } catch (err) {
       if (hasCode(err, 'STREAMD_REBALANCE_IN_PROGRESS')) {
