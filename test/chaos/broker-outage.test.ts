@@ -90,7 +90,7 @@ describe('two workers through a broker restart', () => {
     const finals = await waitFor(
       () => {
         const owned = workers.map((w) => processing(cluster, w));
-        return owned.every((o) => o !== undefined) && [...owned.flat()].sort().join() === ALL.join() && (owned);
+        return owned.every((o) => o !== undefined) && [...owned.flat()].sort().join() === ALL.join() && owned;
       },
       { timeoutMs: 60_000, intervalMs: 100, message: 'the two workers processing every partition between them' },
     );
