@@ -61,6 +61,8 @@ export class ChangelogReader extends Service {
   #admin: Promise<Admin> | undefined;
   /** True while a new consumer replaces one that failed on the broker (see #waitOutBroker). */
   #isWaitingOutBroker = false;
+  /** Consumers created so far; each after the first joins a fresh private group. */
+  #consumersOpened = 0;
 
   constructor(options: ChangelogReaderOptions) {
     super({ name: 'changelog reader', logger: options.logger });
@@ -198,11 +200,14 @@ export class ChangelogReader extends Service {
    */
   async #openConsumer(): Promise<{ readonly consumer: Consumer; readonly crash: Error | undefined }> {
     const consumer = await this.#options.driver.consumer({
-      groupId: this.#options.groupId,
+      // A replacement consumer takes a group of its own: the failed member (gone with the broker,
+      // never left) would hold the old group until its session expired. Nothing is committed to either.
+      groupId: this.#consumersOpened === 0 ? this.#options.groupId : `${this.#options.groupId}-${this.#consumersOpened}`,
       isolation: 'read_committed',
       autoOffsetReset: 'earliest',
       ...(this.#options.maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition: this.#options.maxBytesPerPartition }),
     });
+    this.#consumersOpened += 1;
     this.#consumer = consumer;
     let crash: Error | undefined;
     const isCurrent = (): boolean => this.#consumer === consumer;

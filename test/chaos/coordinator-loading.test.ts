@@ -16,6 +16,27 @@ const PAGES = 500;
 const ALL = Array.from({ length: PARTITIONS }, (_, p) => p);
 const LOADING = /The coordinator is loading/;
 
+/** Other apps' groups on the broker, so the coordinator has a while of loading to do after a restart. */
+const SEED_GROUPS = 400;
+const SEED_PARTITIONS = 100;
+
+/** Commits offsets for SEED_GROUPS groups of a SEED_PARTITIONS-partition topic, in one transaction. */
+async function seedGroupOffsets(cluster: PageViewsCluster): Promise<number> {
+  const startedAt = Date.now();
+  const topic = `${cluster.appId}-seed`;
+  await (await cluster.admin()).createTopics([{ topic, partitions: SEED_PARTITIONS }]);
+  const producer = await cluster.driver.transactionalProducer(`${cluster.appId}-seeder`);
+  try {
+    const transaction = await producer.begin();
+    const offsets = Array.from({ length: SEED_PARTITIONS }, (_, partition) => ({ topic, partition, offset: 0n }));
+    for (let group = 0; group < SEED_GROUPS; group++) await transaction.sendOffsets(`${cluster.appId}-seed-${group}`, offsets);
+    await transaction.commit();
+  } finally {
+    await producer.close();
+  }
+  return Date.now() - startedAt;
+}
+
 function startBroker(): Promise<TestBroker> {
   const classpath = process.env['STREAMD_TEST_KAFKA_CLASSPATH'];
   return TestBroker.start(classpath === undefined || classpath === '' ? {} : { classpath });
@@ -40,7 +61,13 @@ describe('two workers started at once while the broker comes back', () => {
     app = new PageViewsCluster({ standbyReplicas: 0, sessionTimeoutMs: 10_000, broker: broker.bootstrap });
     const cluster = app;
     await cluster.setUp();
-    await cluster.produceViews(0, VIEWS, PAGES);
+    await cluster.produceViews(0, VIEWS / 2, PAGES);
+    // The app ran before the failover: its groups are among those the coordinator loads.
+    const first = [await cluster.start('a'), await cluster.start('b')];
+    await cluster.waitCommittedToEnd(cluster.input, 120_000);
+    for (const w of first) assert.deepEqual(await w.daemon.terminate(), { code: 0, signal: null }, w.daemon.tail());
+    const seedMs = await seedGroupOffsets(cluster);
+    await cluster.produceViews(VIEWS / 2, VIEWS, PAGES);
 
     // The broker goes down; both workers start at once and find it when it is back, coordinator loading.
     await broker.stopKeepingData();
@@ -65,7 +92,7 @@ describe('two workers started at once while the broker comes back', () => {
       { timeoutMs: 60_000, intervalMs: 100, message: 'the two workers processing every partition between them' },
     );
     const loading = workers.map((w) => w.daemon.output.filter((line) => LOADING.test(line)).length);
-    console.log(`broker back in ${restartMs} ms; workers ready ${readyAfter.map((ms, i) => `${workers[i]!.name} +${ms} ms`).join(', ')}; "coordinator is loading" answers seen: ${loading.join(' and ')}`);
+    console.log(`seeded ${SEED_GROUPS * SEED_PARTITIONS} group offsets in ${seedMs} ms; broker back in ${restartMs} ms; workers ready ${readyAfter.map((ms, i) => `${workers[i]!.name} +${ms} ms`).join(', ')}; "coordinator is loading" answers seen: ${loading.join(' and ')}`);
 
     workers.forEach((w, i) => assert.equal(exits[i], undefined, `${w.name} exited (${JSON.stringify(exits[i])}):\n${w.daemon.tail(30)}`));
     assert.ok(loading.some((n) => n > 0), 'the workers met the coordinator while it was loading (the case under test)');
