@@ -199,7 +199,10 @@ export class StreamSource extends Service {
     try {
       await consumer.subscribe([...conductor.topics(), ...(this.#options.extraTopics ?? [])]);
       await consumer.run((batch) => {
-        this.#deliver(batch);
+        // A consumer being replaced (rejoin, broker failure) may still hand over a batch while it
+        // stops; its events must not be tracked: the next member's commit would carry their acks
+        // while their table writes went to partitions already revoked.
+        if (this.#consumer === consumer) this.#deliver(batch);
         return Promise.resolve();
       });
     } catch (error) {
@@ -224,6 +227,7 @@ export class StreamSource extends Service {
       this.log.warn({ reason }, 'leaving the group and joining again');
       this.#revoked('rejoin');
       this.#isAssigned = false;
+      this.#consumer = undefined;
       await old.stop();
       if (this.state === 'running' && !this.#isDraining) await this.#join();
     })()

@@ -100,6 +100,12 @@ describe('two workers started at once while the broker comes back', () => {
     const truth = trueCounts(VIEWS, PAGES);
     const tables = new Map<string, number>();
     for (const [i, w] of workers.entries()) for (const [page, count] of await cluster.storeCounts(w, finals[i])) tables.set(page, count);
+    const changelog = await cluster.changelogCounts(60_000);
+    const off = (counts: Map<string, number>): string => {
+      const wrong = [...truth].filter(([page, count]) => counts.get(page) !== count);
+      return `${wrong.length} pages off, ${wrong.reduce((sum, [page, count]) => sum + count - (counts.get(page) ?? 0), 0)} counts missing`;
+    };
+    console.log(`tables after: stores ${off(tables)}; changelog ${off(changelog)}`);
     assert.deepEqual(tables, truth, "the workers' stores of the partitions they hold give every page its true count");
   });
 });
