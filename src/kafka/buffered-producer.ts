@@ -22,7 +22,8 @@ export interface BufferedProducerOptions {
    * Asked when a driver send failed (`attempt` 0, 1, ...): resolve true, after a backoff, to send the
    * same records again (a broker outage, waited out), false to fail the producer. A retried batch
    * is sent again only once every batch handed over before it has been acknowledged, so the
-   * records of a partition keep their order. Default: never retry.
+   * records of a partition keep their order (the driver fails the sends queued behind a failed
+   * one, unsent, for the same reason). Default: never retry.
    */
   readonly shouldRetry?: (error: Error, attempt: number) => Promise<boolean>;
   /** Told when a send succeeds after one or more failed attempts. */

@@ -4,6 +4,9 @@
 // equal the truth. Before, the consumer crashed and the process exited 1 about when the broker returned.
 
 import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { TestBroker } from '../kafka/broker.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -39,6 +42,12 @@ describe('two workers through a broker restart', () => {
   let broker: TestBroker | undefined;
   let app: PageViewsCluster | undefined;
   after(async () => {
+    // The workers' logs, for a failure's post-mortem: the test prints where they are.
+    if (app !== undefined) {
+      const dir = await mkdtemp(join(tmpdir(), `${app.appId}-logs-`));
+      for (const w of app.workers) await writeFile(join(dir, `${w.name}.log`), w.daemon.output.join('\n'));
+      console.log(`worker logs: ${dir}`);
+    }
     await app?.close();
     await broker?.stop();
   });
