@@ -41,9 +41,10 @@ function summary(log: ProbeLog): string {
 describe('two workers through a broker restart', () => {
   let broker: TestBroker | undefined;
   let app: PageViewsCluster | undefined;
+  let hasPassed = false;
   after(async () => {
-    // The workers' logs, for a failure's post-mortem: the test prints where they are.
-    if (app !== undefined) {
+    // After a failure, the workers' logs for a post-mortem: the test prints where they are.
+    if (app !== undefined && !hasPassed) {
       const dir = await mkdtemp(join(tmpdir(), `${app.appId}-logs-`));
       for (const w of app.workers) await writeFile(join(dir, `${w.name}.log`), w.daemon.output.join('\n'));
       console.log(`worker logs: ${dir}`);
@@ -133,5 +134,6 @@ describe('two workers through a broker restart', () => {
     console.log(`tables after: stores ${off(tables)}; changelog ${off(changelog)}`);
     assert.deepEqual(tables, truth, "the workers' stores of the partitions they hold give every page its true count");
     assert.deepEqual(changelog, truth, "the changelog's last value of every page is its true count");
+    hasPassed = true;
   });
 });
