@@ -24,8 +24,18 @@ export interface BufferedProducerOptions {
    * producer waits on round trips; too high: memory. Default 4.
    */
   readonly maxInFlight?: number;
-  /** Told once, when a send fails: the worker must stop before committing past it. */
+  /** Told once, when a send fails for good: the worker must stop before committing past it. */
   readonly onFailure?: (error: Error) => void;
+  /**
+   * Asked when a driver send failed (`attempt` 0, 1, ...): resolve true, after a backoff, to send the
+   * same records again (a broker outage, waited out), false to fail the producer. A retried batch
+   * is sent again only once every batch handed over before it has been acknowledged, so the
+   * records of a partition keep their order (the driver fails the sends queued behind a failed
+   * one, unsent, for the same reason). Default: never retry.
+   */
+  readonly shouldRetry?: (error: Error, attempt: number) => Promise<boolean>;
+  /** Told when a send succeeds after one or more failed attempts. */
+  readonly onRecovered?: () => void;
   /** Told of every batch the broker acknowledged, and how long its driver send took (metrics). */
   readonly onSent?: (records: readonly ProducerRecord[], seconds: number) => void;
 }
@@ -36,6 +46,8 @@ export class BufferedProducer {
   readonly #batchBytes: number;
   readonly #maxInFlight: number;
   readonly #onFailure: ((error: Error) => void) | undefined;
+  readonly #shouldRetry: ((error: Error, attempt: number) => Promise<boolean>) | undefined;
+  readonly #onRecovered: (() => void) | undefined;
   readonly #onSent: ((records: readonly ProducerRecord[], seconds: number) => void) | undefined;
   #buffer: ProducerRecord[] = [];
   /** Estimated bytes of the records in `#buffer`, and of those buffered or in flight. */
@@ -59,6 +71,8 @@ export class BufferedProducer {
     this.#batchBytes = options.batchBytes ?? 1024 * 1024;
     this.#maxInFlight = options.maxInFlight ?? 4;
     this.#onFailure = options.onFailure;
+    this.#shouldRetry = options.shouldRetry;
+    this.#onRecovered = options.onRecovered;
     this.#onSent = options.onSent;
   }
 
@@ -148,11 +162,10 @@ export class BufferedProducer {
     this.#bufferBytes = this.#buffer.length === 0 ? 0 : this.#bufferBytes - bytes;
     const firstRecord = this.#handedOver;
     this.#handedOver += records.length;
-    const startedAt = performance.now();
-    const sending = this.#producer.send(records).then(
-      () => {
+    const sending = this.#sendWithRetries(records, firstRecord).then(
+      (seconds) => {
         this.#sent += records.length;
-        this.#onSent?.(records, (performance.now() - startedAt) / 1000);
+        this.#onSent?.(records, seconds);
       },
       (err: unknown) => this.#fail(err),
     );
@@ -164,6 +177,25 @@ export class BufferedProducer {
       if (this.#buffer.length > 0 && this.#failure === undefined) this.#schedule();
       if (this.#hasRoom) for (const wake of this.#waitingForRoom.splice(0)) wake();
     });
+  }
+
+  /** Sends `records`, again after each failure `shouldRetry` accepts; resolves with the last attempt's seconds. */
+  async #sendWithRetries(records: readonly ProducerRecord[], firstRecord: number): Promise<number> {
+    for (let attempt = 0; ; attempt++) {
+      const startedAt = performance.now();
+      try {
+        await this.#producer.send(records);
+        if (attempt > 0) this.#onRecovered?.();
+        return (performance.now() - startedAt) / 1000;
+      } catch (err) {
+        const error = err instanceof Error ? err : new KafkaError(String(err));
+        if (this.#shouldRetry === undefined || this.#failure !== undefined || !(await this.#shouldRetry(error, attempt))) throw error;
+      }
+      // Order: the batches handed over before this one go first (they retry too, or fail the producer).
+      const earlier = [...this.#inFlight].filter(([, first]) => first < firstRecord).map(([sending]) => sending);
+      await Promise.all(earlier);
+      this.#throwIfFailed();
+    }
   }
 
   #fail(err: unknown): void {

@@ -72,6 +72,7 @@ export interface Settings {
   readonly brokerSessionTimeoutMs: number;
   readonly brokerHeartbeatIntervalMs: number;
   readonly brokerRebalanceTimeoutMs: number;
+  readonly brokerUnavailableTimeoutMs: number;
   readonly consumerMaxFetchBytes: number;
   readonly consumerAutoOffsetReset: 'earliest' | 'latest';
   readonly producerLingerMs: number;

@@ -4,8 +4,8 @@
 // on rebalance (best effort: kafkajs rejoins at once) and at the end of a drain.
 
 import type { Logger } from 'pino';
-import { hasCode } from '../errors/index.js';
-import type { AssignedEvent, Consumer, ConsumerOptions, GroupAssignment, KafkaDriver, RecordBatch, TopicPartition, TopicPartitionOffset } from '../kafka/index.js';
+import { hasCode, RebalanceInProgressError } from '../errors/index.js';
+import { isRetriableFailure, type AssignedEvent, type BrokerOutage, type Consumer, type ConsumerOptions, type GroupAssignment, type KafkaDriver, type RecordBatch, type TopicPartition, type TopicPartitionOffset } from '../kafka/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
 import type { Conductor } from './conductor.js';
@@ -34,6 +34,12 @@ export interface StreamSourceOptions {
   /** Topics subscribed besides the conductor's (the leader topic). */
   readonly extraTopics?: readonly string[];
   readonly clock?: Clock;
+  /**
+   * When given, a retriable Kafka failure (the consumer crashing on a lost broker, a coordinator
+   * loading, a commit that could not reach the broker) is waited out: the member leaves and joins
+   * again as a new one, with backoff, until the outage's deadline. Without it, such a failure crashes.
+   */
+  readonly outage?: BrokerOutage;
 }
 
 /**
@@ -68,6 +74,10 @@ export class StreamSource extends Service {
   #generation = 0;
   /** Partitions held paused until onAssigned's promise resolves. */
   #gated: readonly TopicPartition[] = [];
+  /** True while the member rejoins after a broker failure (see #waitOutBroker). */
+  #isWaitingOutBroker = false;
+  /** Consumers that crashed, and why: a join during the wait checks its consumer here. */
+  readonly #crashes = new WeakMap<Consumer, Error>();
 
   constructor(options: StreamSourceOptions) {
     super({ name: options.name ?? 'consumer', logger: options.logger });
@@ -103,13 +113,71 @@ export class StreamSource extends Service {
   }
 
   protected override async onStart(): Promise<void> {
-    await this.#joinUnlessAborted();
+    try {
+      await this.#joinUnlessAborted();
+    } catch (error) {
+      if (this.signal.aborted || this.#options.outage === undefined || !isRetriableFailure(error)) throw error;
+      this.#onFailure(error);
+    }
     this.spawn('commit timer', async (signal) => {
       for (;;) {
         await this.#clock.sleep(this.#options.commitIntervalMs, signal);
-        await this.commit('interval');
+        await this.commit('interval').catch((error: unknown) => this.#onCommitFailed(error));
       }
     });
+  }
+
+  /** A commit that failed on a broker outage is waited out (see #onFailure); any other failure is rethrown. */
+  #onCommitFailed(error: unknown): void {
+    if (this.#options.outage === undefined || !isRetriableFailure(error)) throw error;
+    this.#onFailure(error);
+  }
+
+  /**
+   * A failure of the consumer or of its work. A retriable Kafka failure, with an outage to report it
+   * to, is waited out (#waitOutBroker); anything else crashes the source.
+   */
+  #onFailure(error: unknown): void {
+    const isActive = this.state === 'starting' || this.state === 'running';
+    if (this.#options.outage === undefined || !isRetriableFailure(error) || !isActive || this.#isDraining) {
+      this.crash(error);
+      return;
+    }
+    if (this.#isWaitingOutBroker) return;
+    this.#isWaitingOutBroker = true;
+    this.spawn('rejoin after a broker failure', (signal) => this.#waitOutBroker(error, signal).finally(() => (this.#isWaitingOutBroker = false)));
+  }
+
+  /**
+   * Leaves the group (the events in flight are dropped, as on any revoke: they were not committed)
+   * and joins again as a new member, with backoff, until a join holds or the outage's deadline
+   * passes (then BrokerOutage throws, and the source crashes with the reason).
+   */
+  async #waitOutBroker(first: unknown, signal: AbortSignal): Promise<void> {
+    const outage = this.#options.outage!;
+    this.log.warn({ err: first }, 'a broker failure stopped the consumer: joining the group again as a new member once the broker answers');
+    this.#revoked('broker failure');
+    this.#isAssigned = false;
+    const old = this.#consumer;
+    this.#consumer = undefined;
+    await old?.stop().catch((err: unknown) => this.log.debug({ err }, 'stopping the failed consumer failed'));
+    let error = first;
+    for (let attempt = 0; ; attempt++) {
+      await outage.waitOut('consumer', error, attempt, signal);
+      if (this.#isDraining || signal.aborted) return;
+      try {
+        const joined = await this.#join(signal);
+        const crash = this.#crashes.get(joined);
+        if (crash === undefined) return;
+        if (!isRetriableFailure(crash)) throw crash;
+        error = crash;
+        this.#consumer = undefined;
+        await joined.stop().catch(() => undefined);
+      } catch (err) {
+        if (!isRetriableFailure(err)) throw err;
+        error = err;
+      }
+    }
   }
 
   protected override async onStop(): Promise<void> {
@@ -140,25 +208,41 @@ export class StreamSource extends Service {
     signal.throwIfAborted();
   }
 
-  async #join(signal?: AbortSignal): Promise<void> {
+  async #join(signal?: AbortSignal): Promise<Consumer> {
     const { driver, conductor } = this.#options;
     const consumer = await driver.consumer(this.#options.consumer);
     this.#consumer = consumer;
     if (signal?.aborted === true) {
       await consumer.stop();
-      return;
+      return consumer;
     }
     consumer.on('assigned', (event) => this.#assigned(event));
     consumer.on('rebalancing', () => {
       this.log.info('the group is rebalancing: giving up the assignment to join again');
       this.#revoked('rebalance');
     });
-    consumer.on('crashed', (error) => this.crash(error));
-    await consumer.subscribe([...conductor.topics(), ...(this.#options.extraTopics ?? [])]);
-    await consumer.run((batch) => {
-      this.#deliver(batch);
-      return Promise.resolve();
+    consumer.on('crashed', (error) => {
+      this.#crashes.set(consumer, error);
+      // A consumer that crashes while the source rejoins is the rejoin's to judge.
+      if (this.#consumer === consumer && !this.#isWaitingOutBroker) this.#onFailure(error);
     });
+    try {
+      await consumer.subscribe([...conductor.topics(), ...(this.#options.extraTopics ?? [])]);
+      await consumer.run((batch) => {
+        // A consumer being replaced (rejoin, broker failure) may still hand over a batch while it
+        // stops; its events must not be tracked: the next member's commit would carry their acks
+        // while their table writes went to partitions already revoked.
+        if (this.#consumer === consumer) this.#deliver(batch);
+        return Promise.resolve();
+      });
+    } catch (error) {
+      if (this.#options.outage !== undefined) {
+        if (this.#consumer === consumer) this.#consumer = undefined;
+        await consumer.stop().catch(() => undefined);
+      }
+      throw error;
+    }
+    return consumer;
   }
 
   /**
@@ -173,6 +257,7 @@ export class StreamSource extends Service {
       this.log.warn({ reason }, 'leaving the group and joining again');
       this.#revoked('rejoin');
       this.#isAssigned = false;
+      this.#consumer = undefined;
       await old.stop();
       if (this.state === 'running' && !this.#isDraining) await this.#join();
     })()
@@ -195,12 +280,15 @@ export class StreamSource extends Service {
 
   #settled(count: number): void {
     this.#settledSinceCommit += count;
-    // A failed commit crashes the consumer, as the commit timer's does; never a floating rejection.
-    if (this.#settledSinceCommit >= this.#options.commitEvery) this.commit('commitEvery').catch((err: unknown) => this.#commitFailed(err));
-  }
-
-  #commitFailed(err: unknown): void {
-    if (this.state === 'running') this.crash(err);
+    if (this.#settledSinceCommit >= this.#options.commitEvery) {
+      this.commit('commitEvery').catch((error: unknown) => {
+        try {
+          this.#onCommitFailed(error);
+        } catch {
+          this.crash(error);
+        }
+      });
+    }
   }
 
   #assigned(event: AssignedEvent): void {
@@ -210,6 +298,7 @@ export class StreamSource extends Service {
     if (this.#trackers.size > 0 || this.#gated.length > 0) this.#revoked('rejoin');
     this.#assignment = partitions;
     this.#isAssigned = true;
+    this.#options.outage?.recovered('consumer');
     this.#options.metrics.assignedPartitions(partitions.length);
     this.#options.metrics.rebalanced();
     this.log.info({ partitions: partitions.map((p) => `${p.topic}[${p.partition}]`) }, `assigned ${partitions.length} partitions`);
@@ -224,7 +313,7 @@ export class StreamSource extends Service {
     }
     const gate = this.#options.onAssigned?.(event);
     if (gate === undefined || partitions.length === 0) {
-      void gate?.catch((err: unknown) => this.crash(err));
+      void gate?.catch((err: unknown) => this.#onFailure(err));
       return;
     }
     this.#gated = partitions;
@@ -237,7 +326,7 @@ export class StreamSource extends Service {
         this.log.info({ partitions: partitions.length }, 'assignment ready: processing resumes');
       },
       (err: unknown) => {
-        if (generation === this.#generation) this.crash(err);
+        if (generation === this.#generation) this.#onFailure(err);
       },
     );
   }
@@ -318,6 +407,8 @@ export class StreamSource extends Service {
     await this.#options.flush();
     if (taken.length > 0) await tables!.send(taken);
     try {
+      // The consumer may have failed while the flush waited out a broker outage: its member is gone.
+      if (consumer !== this.#consumer) throw new RebalanceInProgressError('the consumer left the group during the commit (a broker failure); the next member commits');
       if (offsets.length > 0) await consumer.commit(offsets.map((o) => o.offset));
     } catch (err) {
       if (hasCode(err, 'STREAMD_REBALANCE_IN_PROGRESS')) {

@@ -4,7 +4,7 @@
 
 import type { Logger } from 'pino';
 import { IllegalStateError, KafkaError, ServiceCrashedError } from '../errors/index.js';
-import type { Admin, BatchContext, Consumer, KafkaDriver, RecordBatch, TopicPartition } from '../kafka/index.js';
+import { isRetriableFailure, type Admin, type BatchContext, type BrokerOutage, type Consumer, type KafkaDriver, type RecordBatch, type TopicPartition } from '../kafka/index.js';
 import { describeError, Service } from '../service/index.js';
 import { topicPartitionKey } from './topic-partition-key.js';
 
@@ -23,6 +23,12 @@ export interface ChangelogReaderOptions {
    * partition in flight, and longer batches for the apply handler.
    */
   readonly maxBytesPerPartition?: number;
+  /**
+   * When given, a consumer that crashes on a retriable Kafka failure (a lost broker, the private
+   * group's coordinator loading) is replaced by a new one, with backoff, until the outage's
+   * deadline; every followed partition goes on from its position. Without it, the reader crashes.
+   */
+  readonly outage?: BrokerOutage;
 }
 
 /** Applies one batch of a followed partition. A rejection crashes the reader. */
@@ -53,6 +59,10 @@ export class ChangelogReader extends Service {
   #assigned = new Set<string>();
   #consumer: Consumer | undefined;
   #admin: Promise<Admin> | undefined;
+  /** True while a new consumer replaces one that failed on the broker (see #waitOutBroker). */
+  #isWaitingOutBroker = false;
+  /** Consumers created so far; each after the first joins a fresh private group. */
+  #consumersOpened = 0;
 
   constructor(options: ChangelogReaderOptions) {
     super({ name: 'changelog reader', logger: options.logger });
@@ -128,26 +138,103 @@ export class ChangelogReader extends Service {
       this.log.info('no changelog topics: nothing to read');
       return;
     }
+    let crash: Error | undefined;
+    try {
+      ({ crash } = await this.#openConsumer());
+    } catch (error) {
+      if (this.#options.outage === undefined || !isRetriableFailure(error)) throw error;
+      this.#onConsumerCrashed(error);
+      return;
+    }
+    if (crash === undefined) return;
+    if (this.#options.outage === undefined || !isRetriableFailure(crash)) throw crash;
+    this.#onConsumerCrashed(crash);
+  }
+
+  /** A consumer crash: a retriable one is waited out with a new consumer, any other crashes the reader. */
+  #onConsumerCrashed(error: unknown): void {
+    if (this.#options.outage === undefined || !isRetriableFailure(error) || !this.#isActive()) {
+      this.crash(error);
+      return;
+    }
+    if (this.#isWaitingOutBroker) return;
+    this.#isWaitingOutBroker = true;
+    this.spawn('new consumer after a broker failure', (signal) => this.#waitOutBroker(error, signal).finally(() => (this.#isWaitingOutBroker = false)));
+  }
+
+  /**
+   * Replaces the failed consumer with new ones, with backoff, until one joins its group without
+   * crashing, or the outage's deadline passes (BrokerOutage throws, and the reader crashes). The
+   * new consumer's first assignment seeks every followed partition to its position.
+   */
+  async #waitOutBroker(first: unknown, signal: AbortSignal): Promise<void> {
+    const outage = this.#options.outage!;
+    this.log.warn({ err: first }, 'a broker failure stopped the changelog consumer: starting a new one once the broker answers');
+    this.#assigned = new Set();
+    const old = this.#consumer;
+    this.#consumer = undefined;
+    // kafkajs lets the batch in hand finish before the stop resolves: its position is then final.
+    await old?.stop().catch((err: unknown) => this.log.debug({ err }, 'stopping the failed changelog consumer failed'));
+    let error = first;
+    for (let attempt = 0; ; attempt++) {
+      await outage.waitOut('changelog reader', error, attempt, signal);
+      if (!this.#isActive() || signal.aborted) return;
+      try {
+        const { crash } = await this.#openConsumer();
+        if (crash === undefined) {
+          outage.recovered('changelog reader');
+          return;
+        }
+        error = crash;
+      } catch (err) {
+        error = err;
+      }
+      if (!isRetriableFailure(error)) throw error;
+    }
+  }
+
+  /**
+   * Creates, subscribes and runs a consumer (kafkajs joins the group within `run`). Resolves with
+   * the crash that ended it during the join, if one did (the consumer has stopped then); rejects
+   * when a step failed (the consumer is stopped).
+   */
+  async #openConsumer(): Promise<{ readonly consumer: Consumer; readonly crash: Error | undefined }> {
     const consumer = await this.#options.driver.consumer({
-      groupId: this.#options.groupId,
+      // A replacement consumer takes a group of its own: the failed member (gone with the broker,
+      // never left) would hold the old group until its session expired. Nothing is committed to either.
+      groupId: this.#consumersOpened === 0 ? this.#options.groupId : `${this.#options.groupId}-${this.#consumersOpened}`,
       isolation: 'read_committed',
       autoOffsetReset: 'earliest',
       ...(this.#options.maxBytesPerPartition === undefined ? {} : { maxBytesPerPartition: this.#options.maxBytesPerPartition }),
     });
+    this.#consumersOpened += 1;
     this.#consumer = consumer;
-    consumer.on('assigned', ({ partitions }) => this.#onAssigned(partitions));
-    consumer.on('rebalancing', () => {
-      this.#assigned = new Set();
+    let crash: Error | undefined;
+    const isCurrent = (): boolean => this.#consumer === consumer;
+    consumer.on('assigned', ({ partitions }) => {
+      if (isCurrent()) this.#onAssigned(partitions);
     });
-    consumer.on('crashed', (error) => this.crash(error));
+    consumer.on('rebalancing', () => {
+      if (isCurrent()) this.#assigned = new Set();
+    });
+    consumer.on('crashed', (error) => {
+      crash ??= error;
+      // During the join (run) or while a replacement is under way, the crash is the caller's to judge.
+      if (isCurrent() && isJoined && !this.#isWaitingOutBroker) this.#onConsumerCrashed(error);
+    });
+    let isJoined = false;
     try {
       await consumer.subscribe([...this.#topics]);
       await consumer.run((batch, context) => this.#deliver(batch, context));
     } catch (error) {
       // onStop runs only after a successful onStart: the consumer is ours to stop here.
+      if (isCurrent()) this.#consumer = undefined;
       await consumer.stop().catch((stopError: unknown) => this.log.warn({ err: stopError }, 'stopping the consumer after a failed start failed'));
       throw error;
     }
+    isJoined = true;
+    if (crash !== undefined && isCurrent()) this.#consumer = undefined;
+    return { consumer, crash };
   }
 
   protected override async onStop(): Promise<void> {

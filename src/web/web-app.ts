@@ -37,6 +37,7 @@ const NOT_READY: Readonly<Record<Exclude<Readiness['phase'], 'ready'>, string>> 
   joining: 'the worker is waiting for its partitions from the consumer group',
   recovering: 'the worker is recovering its tables from their changelogs',
   stopping: 'the worker is stopping',
+  'broker-unavailable': 'the worker cannot reach the Kafka broker and is waiting for it',
 };
 
 /** A node:http request listener; it never rejects (errors become responses). */
@@ -112,11 +113,16 @@ export function createWebApp(options: WebAppOptions): WebCallback {
     ctx.body = { status: 'ok' };
   });
   router.get('/ready', (ctx) => {
-    const { phase, recovering } = worker.readiness();
+    const { phase, recovering, broker } = worker.readiness();
     if (phase !== 'ready') {
       const remaining = recovering.reduce((sum, r) => sum + r.remaining, 0);
-      throw new WebError('STREAMD_NOT_READY', NOT_READY[phase] + (recovering.length === 0 ? '' : `: ${recovering.length} table partitions, ${remaining} changelog records to go`), {
-        details: { phase, recovering },
+      const outage = broker === undefined ? '' : ` since ${new Date(broker.sinceMs).toISOString()} (the ${broker.lastFailure}: ${broker.lastError}); it exits after ${broker.timeoutMs} ms`;
+      throw new WebError('STREAMD_NOT_READY', NOT_READY[phase] + outage + (recovering.length === 0 ? '' : `: ${recovering.length} table partitions, ${remaining} changelog records to go`), {
+        details: {
+          phase,
+          recovering,
+          ...(broker === undefined ? {} : { broker: { since: new Date(broker.sinceMs).toISOString(), lastFailure: broker.lastFailure, lastError: broker.lastError, timeoutMs: broker.timeoutMs } }),
+        },
       });
     }
     ctx.body = { status: 'ready' };

@@ -2,7 +2,7 @@
 // last among the Kafka clients, so every sink and changelog send is flushed before it closes.
 
 import type { Logger } from 'pino';
-import { BufferedProducer, type KafkaDriver, type Producer, type ProducerOptions } from '../kafka/index.js';
+import { BufferedProducer, isRetriableFailure, type BrokerOutage, type KafkaDriver, type Producer, type ProducerOptions } from '../kafka/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { Service } from '../service/index.js';
 import { RecordLimits } from './record-limits.js';
@@ -16,11 +16,15 @@ export class ProducerService extends Service {
   /** Checks a handler's record against its topic's limit before it is buffered. */
   readonly limits = new RecordLimits(() => this.direct);
 
-  constructor(driver: KafkaDriver, options: ProducerOptions, metrics: WorkerMetrics, logger: Logger) {
+  readonly #outage: BrokerOutage | undefined;
+
+  /** With `outage`, a send that fails on a broker outage is sent again after a backoff, until the outage's deadline. */
+  constructor(driver: KafkaDriver, options: ProducerOptions, metrics: WorkerMetrics, logger: Logger, outage?: BrokerOutage) {
     super({ name: 'producer', logger });
     this.#driver = driver;
     this.#options = options;
     this.#metrics = metrics;
+    this.#outage = outage;
   }
 
   /** The buffered producer; only while running. */
@@ -36,12 +40,21 @@ export class ProducerService extends Service {
   }
 
   protected override async onStart(): Promise<void> {
-    this.#producer = await this.#driver.producer(this.#options);
+    const connect = (): Promise<Producer> => this.#driver.producer(this.#options);
+    this.#producer = await (this.#outage === undefined ? connect() : this.#outage.retrying('producer', this.signal, connect));
     this.#buffered = new BufferedProducer(this.#producer, {
       onFailure: (error) => {
         this.log.error({ err: error }, 'a send failed: stopping before any offset is committed past it');
         this.crash(error);
       },
+      shouldRetry: async (error, attempt) => {
+        const outage = this.#outage;
+        if (outage === undefined || !isRetriableFailure(error) || this.signal.aborted) return false;
+        // Past the deadline waitOut throws: the send fails for good, with the reason.
+        await outage.waitOut('producer', error, attempt, this.signal);
+        return true;
+      },
+      onRecovered: () => this.#outage?.recovered('producer'),
       onSent: (records, seconds) => {
         this.#metrics.sendLatency(seconds);
         const perTopic = new Map<string, number>();

@@ -16,7 +16,7 @@
 import type { AgentRef, HandlerContext, Replies, SinkTarget, TopicSender } from '../agents/index.js';
 import { AgentRunner } from '../agents/index.js';
 import type { Logger } from 'pino';
-import type { Acks, Assignor, AssignedEvent, KafkaDriver } from '../kafka/index.js';
+import type { Acks, Assignor, AssignedEvent, BrokerOutage, KafkaDriver } from '../kafka/index.js';
 import type { Manifest } from '../manifest/index.js';
 import { ConfigError } from '../errors/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
@@ -54,6 +54,8 @@ export interface ServiceTreeInput {
   readonly crontabHandlers: ReadonlyMap<string, TimerHandler>;
   /** Resolves once the worker is ready (assigned, tables recovered); rejects when `signal` aborts. */
   readonly whenReady: (signal: AbortSignal) => Promise<void>;
+  /** Where the consumer and the producer report broker failures they wait out. */
+  readonly outage: BrokerOutage;
 }
 
 export interface ServiceTree {
@@ -86,7 +88,7 @@ const ACKS: Record<-1 | 0 | 1, Acks> = { [-1]: 'all', 0: 'none', 1: 'leader' };
 export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
   const { worker, manifest, plan, driver, book, conductor, replies, logger } = input;
   const settings = manifest.settings;
-  const producer = new ProducerService(driver, { acks: ACKS[settings.producerAcks], compression: settings.producerCompression }, worker.metrics, logger);
+  const producer = new ProducerService(driver, { acks: ACKS[settings.producerAcks], compression: settings.producerCompression }, worker.metrics, logger, input.outage);
 
   const topics: Record<string, TopicSender> = {};
   for (const name of manifest.topics.keys()) {
@@ -182,6 +184,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
     commitIntervalMs: settings.commitIntervalMs,
     commitEvery: settings.commitEvery,
     onRevoked: () => worker.revokeBuffered(),
+    outage: input.outage,
     ...(input.clock === undefined ? {} : { clock: input.clock }),
   });
 

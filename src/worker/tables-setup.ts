@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { KafkaDriver, Producer } from '../kafka/index.js';
+import type { BrokerOutage, KafkaDriver, Producer } from '../kafka/index.js';
 import type { Manifest } from '../manifest/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { createTopicCodecs, type ModelRegistry } from '../models/index.js';
@@ -23,6 +23,8 @@ export interface TablesSetupInput {
   /** The unbuffered producer, once started. */
   readonly producer: () => Producer;
   readonly clock: Clock | undefined;
+  /** Where the changelog reader reports broker failures it waits out. */
+  readonly outage: BrokerOutage;
 }
 
 export function createTables(input: TablesSetupInput): { readonly reader: ChangelogReader; readonly tables: Tables } | undefined {
@@ -33,6 +35,7 @@ export function createTables(input: TablesSetupInput): { readonly reader: Change
     logger: input.logger,
     groupId: `${prefix}-changelog-reader-${randomUUID().slice(0, 8)}`,
     topics: [...manifest.tables.keys()].map((t) => changelogTopic(prefix, t)),
+    outage: input.outage,
   });
   const tables = new Tables({
     manifest,

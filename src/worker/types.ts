@@ -1,7 +1,7 @@
 // What the CLI and the web server see of a worker: lifecycle, ingest, topology and readiness.
 // The worker (src/worker/worker.ts) implements it; tests may fake it.
 
-import type { RecordMetadata } from '../kafka/index.js';
+import type { BrokerOutageState, RecordMetadata } from '../kafka/index.js';
 import type { Manifest } from '../manifest/index.js';
 import type { ServiceExit } from '../service/index.js';
 import type { RecoveryProgress } from '../tables/index.js';
@@ -137,8 +137,10 @@ export interface TableQueries {
  * its assignment), `recovering` (tables of its assignment), `ready`, `stopping`.
  */
 export interface Readiness {
-  readonly phase: 'starting' | 'joining' | 'recovering' | 'ready' | 'stopping';
+  readonly phase: 'starting' | 'joining' | 'recovering' | 'ready' | 'stopping' | 'broker-unavailable';
   readonly recovering: readonly RecoveryProgress[];
+  /** While the phase is `broker-unavailable`: since when, the last failure, and the deadline it counts against. */
+  readonly broker?: BrokerOutageState & { readonly timeoutMs: number };
 }
 
 export interface WorkerHandle {

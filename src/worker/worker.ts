@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { Replies, probeAgent, type AnyAgent, type Outbox, type OutboxMessage } from '../agents/index.js';
 import { StreamdAssignor, decodeClusterAssignment, isStarved, type ClusterAssignment } from '../assignor/index.js';
 import {
+  BrokerOutage,
   createDriver,
   type AssignedEvent,
   type AssignmentInput,
@@ -72,6 +73,8 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   readonly #replies: Replies;
   readonly #tables: Tables | undefined;
   readonly #leaderTopic: string;
+  /** Broker failures being waited out: /ready says so, and past brokerUnavailableTimeoutMs the worker exits. */
+  readonly #outage: BrokerOutage;
   #assignor: StreamdAssignor | undefined;
   /** The latest generation's cluster assignment (tables only): who owns which table partition. */
   #cluster: ClusterAssignment | undefined;
@@ -90,8 +93,9 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     this.manifest = manifest;
     this.metrics = options.metrics ?? new WorkerMetrics();
     this.#plan = plan;
-    this.#driver = options.driver ?? createDriver(manifest.broker, { clientId: manifest.settings.brokerClientId, logger: options.logger });
+    this.#driver = options.driver ?? createDriver(manifest.broker, { clientId: manifest.settings.brokerClientId, requestTimeoutMs: manifest.settings.brokerRequestTimeoutMs, logger: options.logger });
     this.#book = new CodecBook(manifest);
+    this.#outage = new BrokerOutage({ timeoutMs: manifest.settings.brokerUnavailableTimeoutMs, clock: options.clock ?? new SystemClock(), logger: options.logger });
     this.#replies = new Replies({ driver: this.#driver, outbox: this, log: this.log, replyTopic: replyTopic(plan.prefix, randomUUID().slice(0, 8)) });
     this.#conductor = new Conductor(
       {
@@ -116,6 +120,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       models: this.#book.models,
       producer: () => this.#producer.direct,
       clock: options.clock,
+      outage: this.#outage,
     });
     this.#tables = setup?.tables;
     const reader = setup?.reader;
@@ -145,6 +150,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       timerHandlers: options.timers ?? new Map(),
       taskHandlers: options.tasks ?? new Map(),
       crontabHandlers: options.crontabs ?? new Map(),
+      outage: this.#outage,
       whenReady: async (signal) => {
         const clock = options.clock ?? new SystemClock();
         while (!this.isReady()) await clock.sleep(READY_POLL_MS, signal);
@@ -184,6 +190,12 @@ export class Worker extends Service implements WorkerHandle, Outbox {
 
   protected override async onStart(): Promise<void> {
     this.log.info({ broker: this.manifest.broker, group: groupId(this.manifest), agents: this.#plan.agents.length, tables: this.manifest.tables.size }, 'starting worker');
+    // A broker that is restarting (or a coordinator still loading) is waited for, as at run time.
+    await this.#outage.retrying('topic setup', this.signal, () => this.#setUpTopics());
+  }
+
+  /** Creates or checks every topic of the app, reads partition counts, builds the assignor. Repeatable. */
+  async #setUpTopics(): Promise<void> {
     const leader = { topic: this.#leaderTopic, partitions: 1, replicationFactor: this.manifest.settings.topicReplicationFactor };
     await Promise.all([ensureTopics(this.#driver, this.manifest, this.#plan, this.log, [leader]), this.#member?.removeLeftover(this.#driver)]);
     const subscribed = this.#conductor.topics();
@@ -360,6 +372,8 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     const recovering = this.#tables?.recoveryProgress() ?? [];
     if (this.state === 'idle' || this.state === 'starting') return { phase: 'starting', recovering };
     if (this.state !== 'running') return { phase: 'stopping', recovering };
+    const outage = this.#outage.current;
+    if (outage !== undefined) return { phase: 'broker-unavailable', recovering, broker: { ...outage, timeoutMs: this.#outage.timeoutMs } };
     if (!this.#tree.source.isAssigned) return { phase: 'joining', recovering };
     return { phase: this.#tree.source.isGated ? 'recovering' : 'ready', recovering };
   }

@@ -47,7 +47,7 @@ export interface TestBrokerOptions {
 interface TestBrokerParts {
   bootstrap: string;
   port: number;
-  pid: number;
+  options: TestBrokerOptions;
   dataDir: string;
   classpath: string;
   startedMs: number;
@@ -61,27 +61,65 @@ export class TestBroker {
   /** "127.0.0.1:<port>", for kafkajs `brokers` and STREAMD_TEST_KAFKA. */
   readonly bootstrap: string;
   readonly port: number;
-  /** The broker JVM's pid. */
-  readonly pid: number;
+
   /** Temp directory with server.properties and the log dir; removed by stop(). */
   readonly dataDir: string;
   readonly classpath: string;
   /** Milliseconds from the first spawn (storage format) until the admin API answered. */
   readonly startedMs: number;
-  /** Resolves when the JVM exits, whether stopped or crashed. */
-  readonly exited: Promise<ChildExit>;
-  readonly #jvm: JvmProcess;
+  readonly #options: TestBrokerOptions;
+  #jvm: JvmProcess;
   #stopping: Promise<void> | undefined;
 
   private constructor(parts: TestBrokerParts) {
     this.bootstrap = parts.bootstrap;
     this.port = parts.port;
-    this.pid = parts.pid;
     this.dataDir = parts.dataDir;
     this.classpath = parts.classpath;
     this.startedMs = parts.startedMs;
     this.#jvm = parts.jvm;
-    this.exited = parts.jvm.exited;
+    this.#options = parts.options;
+  }
+
+  /** The broker JVM's pid (a new one after `restart()`). */
+  get pid(): number {
+    const pid = this.#jvm.pid;
+    if (pid === undefined) throw new Error('unreachable: a started broker has a pid');
+    return pid;
+  }
+
+  /** Resolves when the current JVM exits, whether stopped or crashed. */
+  get exited(): Promise<ChildExit> {
+    return this.#jvm.exited;
+  }
+
+  /**
+   * Stops the broker as an operator would for maintenance (SIGTERM, SIGKILL after 15 s) and keeps
+   * its data directory and ports, so `restart()` brings the same broker back. Clients see it gone.
+   */
+  async stopKeepingData(): Promise<void> {
+    if (this.#stopping !== undefined) throw new HarnessError('KAFKA_HARNESS_STOPPED', 'the broker was stopped for good; it cannot be stopped for a restart');
+    await this.#jvm.stop(STOP_GRACE_MS);
+  }
+
+  /**
+   * Starts the JVM again on the same data directory and ports, after `stopKeepingData()`; resolves
+   * once the admin API answers. Returns how long that took, in milliseconds.
+   */
+  async restart(): Promise<number> {
+    if (this.#stopping !== undefined) throw new HarnessError('KAFKA_HARNESS_STOPPED', 'the broker was stopped for good; start a new one');
+    const startedAt = performance.now();
+    const deadline = startDeadline(
+      READY_TIMEOUT_MS,
+      () => new HarnessError('KAFKA_HARNESS_BROKER_TIMEOUT', `Kafka broker on ${this.bootstrap} was not ready within ${READY_TIMEOUT_MS / 1000} s after a restart.\n${this.#jvm.tail.indented(40)}`),
+      this.#options.signal,
+    );
+    try {
+      this.#jvm = await startJvm(this.classpath, join(this.dataDir, 'server.properties'), this.dataDir, this.bootstrap, deadline, this.#options);
+    } finally {
+      deadline.dispose();
+    }
+    return Math.round(performance.now() - startedAt);
   }
 
   /** Formats storage, starts the JVM and resolves once the admin API answers. */
@@ -136,22 +174,11 @@ export class TestBroker {
       const propertiesPath = join(dataDir, 'server.properties');
       const properties = { port, controllerPort, logDir: join(dataDir, 'data') };
       await writeFile(propertiesPath, serverProperties(options.overrides ? { ...properties, overrides: options.overrides } : properties));
-      const flags = jvmFlags({
-        heapMb: options.heapMb ?? DEFAULT_HEAP_MB,
-        jvmFast: options.jvmFast ?? true,
-        log4jConfigUrl: pathToFileURL(repoPath('test', 'kafka', 'log4j.properties')).href,
-      });
+      const flags = brokerJvmFlags(options);
       await formatStorage([...flags, '-cp', classpath], propertiesPath, dataDir, deadline, options.log);
-      jvm = new JvmProcess(jvmOptions([...flags, '-cp', classpath, 'kafka.Kafka', propertiesPath], dataDir, options.log));
-      await jvm.assertSpawned();
-      const started = jvm;
-      void started.exited.then((exit) => deadline.abort(exitedError('Kafka broker', exit, started)));
-      await started.waitForLine(STARTED_LINE, deadline.signal);
-      await waitForAdmin(bootstrap, deadline.signal);
-      const pid = started.pid;
-      if (pid === undefined) throw new Error('unreachable: assertSpawned() passed without a pid');
+      jvm = await startJvm(classpath, propertiesPath, dataDir, bootstrap, deadline, options, (spawned) => (jvm = spawned));
       const startedMs = Math.round(performance.now() - startedAt);
-      return new TestBroker({ bootstrap, port, pid, dataDir, classpath, startedMs, jvm: started });
+      return new TestBroker({ bootstrap, port, dataDir, classpath, startedMs, jvm, options });
     } catch (error) {
       await jvm?.stop(STOP_GRACE_MS);
       await rm(dataDir, { recursive: true, force: true, maxRetries: 3 });
@@ -159,6 +186,42 @@ export class TestBroker {
     } finally {
       deadline.dispose();
     }
+  }
+}
+
+function brokerJvmFlags(options: TestBrokerOptions): string[] {
+  return jvmFlags({
+    heapMb: options.heapMb ?? DEFAULT_HEAP_MB,
+    jvmFast: options.jvmFast ?? true,
+    log4jConfigUrl: pathToFileURL(repoPath('test', 'kafka', 'log4j.properties')).href,
+  });
+}
+
+/**
+ * Spawns the broker JVM on formatted storage and waits for its started line and its admin API.
+ * `onSpawned` gets the JVM as soon as it exists, so a failing start can still stop it; a start that
+ * fails here stops it itself only when nobody was told.
+ */
+async function startJvm(
+  classpath: string,
+  propertiesPath: string,
+  dataDir: string,
+  bootstrap: string,
+  deadline: Deadline,
+  options: TestBrokerOptions,
+  onSpawned?: (jvm: JvmProcess) => void,
+): Promise<JvmProcess> {
+  const jvm = new JvmProcess(jvmOptions([...brokerJvmFlags(options), '-cp', classpath, 'kafka.Kafka', propertiesPath], dataDir, options.log));
+  onSpawned?.(jvm);
+  try {
+    await jvm.assertSpawned();
+    void jvm.exited.then((exit) => deadline.abort(exitedError('Kafka broker', exit, jvm)));
+    await jvm.waitForLine(STARTED_LINE, deadline.signal);
+    await waitForAdmin(bootstrap, deadline.signal);
+    return jvm;
+  } catch (error) {
+    if (onSpawned === undefined) await jvm.stop(STOP_GRACE_MS);
+    throw error;
   }
 }
 

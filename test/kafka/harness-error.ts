@@ -9,7 +9,8 @@ export type HarnessErrorCode =
   | 'KAFKA_HARNESS_PORT_IN_USE'
   | 'KAFKA_HARNESS_BROKER_EXITED'
   | 'KAFKA_HARNESS_BROKER_TIMEOUT'
-  | 'KAFKA_HARNESS_JAVA_FAILED';
+  | 'KAFKA_HARNESS_JAVA_FAILED'
+  | 'KAFKA_HARNESS_STOPPED';
 
 /** A failure of the test harness itself (not of the code under test). */
 export class HarnessError extends Error {

@@ -11,7 +11,7 @@ import { cachedKafkaJars, ensureKafkaJars } from './jars.js';
 import { repoRoot } from './repo-root.js';
 import { exitCodeOf, onTerminationSignals, signalExitCode, type TerminationSignal } from './signals.js';
 
-const USAGE = 'usage: node dist/test/kafka/run-tests.js [--no-broker] <suite>...  (a suite is a directory of dist/test: unit, contract, integration, e2e, kafka)';
+const USAGE = 'usage: node dist/test/kafka/run-tests.js [--no-broker] <suite>...  (a suite is a directory of dist/test: unit, contract, integration, e2e, kafka, chaos)';
 /** After forwarding Ctrl-C, how long the tests get to run their own cleanup before SIGKILL. */
 const TEST_SHUTDOWN_GRACE_MS = 10_000;
 

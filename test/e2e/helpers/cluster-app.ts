@@ -31,6 +31,10 @@ export interface ClusterOptions {
   readonly sessionTimeoutMs: number;
   /** Manifest text appended to the example's, e.g. a `timers:` section (handlers relative to test/fixtures/apps/e2e). */
   readonly extraManifest?: string;
+  /** `host:port` of the broker; default STREAMD_TEST_KAFKA (a test that restarts a broker starts its own). */
+  readonly broker?: string;
+  /** Extra environment for every worker, e.g. `STREAMD_BROKER_UNAVAILABLE_TIMEOUT_MS`. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The page of view number `i`: `pages` pages, each viewed equally often. */
@@ -53,14 +57,17 @@ export class PageViewsCluster {
   readonly repartition = `${this.appId}-count_page_views-by-page-repartition`;
   readonly leaderTopic = `${this.appId}-__assignor-__leader`;
   readonly manifest = repoPath('test', 'fixtures', 'apps', 'e2e', `generated-${this.appId}.yaml`);
-  readonly driver: KafkaDriver = createDriver(`kafka://${brokerAddress()}`);
+  readonly driver: KafkaDriver;
   readonly workers: ClusterWorker[] = [];
   readonly #options: ClusterOptions;
+  readonly #broker: string;
   #root: string | undefined;
   #admin: Admin | undefined;
 
   constructor(options: ClusterOptions) {
     this.#options = options;
+    this.#broker = options.broker ?? brokerAddress();
+    this.driver = createDriver(`kafka://${this.#broker}`);
   }
 
   async admin(): Promise<Admin> {
@@ -98,13 +105,14 @@ export class PageViewsCluster {
       manifest: this.manifest,
       args,
       env: {
-        STREAMD_BROKER: `kafka://${brokerAddress()}`,
+        STREAMD_BROKER: `kafka://${this.#broker}`,
         STREAMD_DATADIR: datadir,
         STREAMD_STANDBY_REPLICAS: String(standbyReplicas),
         STREAMD_COMMIT_INTERVAL_MS: '500',
         STREAMD_BROKER_SESSION_TIMEOUT_MS: String(sessionTimeoutMs),
         STREAMD_BROKER_HEARTBEAT_INTERVAL_MS: String(Math.floor(sessionTimeoutMs / 6)),
         STREAMD_SHUTDOWN_TIMEOUT_MS: '30000',
+        ...this.#options.env,
         ...options.env,
       },
       waitReady: options.waitReady ?? true,
@@ -140,10 +148,10 @@ export class PageViewsCluster {
     await waitCommittedToEnd(await this.admin(), this.appId, topic, timeoutMs);
   }
 
-  /** Every page count in a worker's stores (every partition directory under its datadir). Stop the worker first. */
-  async storeCounts(worker: ClusterWorker): Promise<Map<string, number>> {
+  /** Every page count in a worker's stores (every partition directory under its datadir, or those of `partitions`). Stop the worker first. */
+  async storeCounts(worker: ClusterWorker, partitions: readonly number[] = Array.from({ length: PARTITIONS }, (_, p) => p)): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
-    for (let partition = 0; partition < PARTITIONS; partition++) {
+    for (const partition of partitions) {
       const store = await RocksdbStore.open(join(worker.datadir, this.appId, 'v1', 'tables', `page_counts-${partition}`));
       try {
         for await (const [key, value] of store.iterate()) {

@@ -287,4 +287,63 @@ describe('BufferedProducer', () => {
     await flushAll(producer, buffered);
     assert.equal(isReady, false, 'five records are held, over the high water of four, yet ready() resolved');
   });
+
+  it('with shouldRetry, sends a failed batch again and flush waits for it: no commit past unsent records', async () => {
+    const producer = new FakeProducer();
+    const asked: number[] = [];
+    let recovered = 0;
+    const buffered = new BufferedProducer(producer, {
+      batchSize: 2,
+      maxInFlight: 1,
+      shouldRetry: (_error, attempt) => {
+        asked.push(attempt);
+        return Promise.resolve(true);
+      },
+      onRecovered: () => (recovered += 1),
+    });
+    buffered.send(rec(1));
+    buffered.send(rec(2));
+    const flushed = buffered.flush();
+    producer.sends[0]!.reject(new Error('Connection error: connect ECONNREFUSED'));
+    await waitFor(() => producer.sends.length === 2, { ...WAIT, message: 'the batch sent again' });
+    assert.equal(await isSettled(flushed), false, 'the flush waits for the batch sent again');
+    producer.sends[1]!.reject(new Error('Connection error: connect ECONNREFUSED'));
+    await waitFor(() => producer.sends.length === 3, { ...WAIT, message: 'the batch sent a third time' });
+    producer.sends[2]!.resolve();
+    await flushed;
+    assert.deepEqual(producer.batches, [['1', '2'], ['1', '2'], ['1', '2']]);
+    assert.deepEqual(asked, [0, 1]);
+    assert.equal(recovered, 1);
+    assert.equal(buffered.sentCount, 2);
+    buffered.send(rec(3));
+    await flushAll(producer, buffered);
+  });
+
+  it('sends a retried batch again only after every earlier batch is acknowledged, keeping the order', async () => {
+    const producer = new FakeProducer();
+    const buffered = new BufferedProducer(producer, { batchSize: 1, maxInFlight: 2, shouldRetry: () => Promise.resolve(true) });
+    buffered.send(rec(1));
+    buffered.send(rec(2));
+    await turns();
+    assert.deepEqual(producer.batches, [['1'], ['2']]);
+    producer.sends[1]!.reject(new Error('Request Produce timed out'));
+    await turns();
+    assert.equal(producer.sends.length, 2, 'batch 2 waits for batch 1 before it is sent again');
+    producer.sends[0]!.resolve();
+    await waitFor(() => producer.sends.length === 3, { ...WAIT, message: 'batch 2 sent again' });
+    assert.deepEqual(producer.batches[2], ['2']);
+    await flushAll(producer, buffered);
+  });
+
+  it('fails as before when shouldRetry says no', async () => {
+    const producer = new FakeProducer();
+    const failures: Error[] = [];
+    const buffered = new BufferedProducer(producer, { batchSize: 1, shouldRetry: () => Promise.resolve(false), onFailure: (e) => failures.push(e) });
+    buffered.send(rec(1));
+    await turns();
+    producer.sends[0]!.reject(new Error('MESSAGE_TOO_LARGE'));
+    await assert.rejects(buffered.flush(), /MESSAGE_TOO_LARGE/);
+    assert.equal(failures.length, 1);
+    assert.equal(producer.sends.length, 1);
+  });
 });

@@ -15,6 +15,7 @@ const SETTING_KEYS: Record<keyof Settings, true> = {
   commitIntervalMs: true, commitEvery: true, commitLivelockSoftTimeoutMs: true, standbyReplicas: true,
   streamBufferMaxsize: true, shutdownTimeoutMs: true, brokerClientId: true, brokerRequestTimeoutMs: true,
   brokerSessionTimeoutMs: true, brokerHeartbeatIntervalMs: true, brokerRebalanceTimeoutMs: true,
+  brokerUnavailableTimeoutMs: true,
   consumerMaxFetchBytes: true, consumerAutoOffsetReset: true, producerLingerMs: true, producerAcks: true,
   producerCompression: true, topicPartitions: true, topicReplicationFactor: true, topicAllowDeclare: true,
   tableCleanupIntervalMs: true, recoveryBufferSize: true, recoveryStallTimeoutMs: true, timezone: true,

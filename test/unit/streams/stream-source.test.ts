@@ -1,9 +1,12 @@
-// StreamSource over the memory driver: what an assignment that arrives during the drain does.
+// StreamSource over the memory driver: what an assignment that arrives during the drain does, and
+// how a retriable Kafka failure is waited out (a rejoin as a new member) or, without an outage to report to, crashes.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
-import type { AssignedEvent, Consumer, KafkaDriver } from '../../../src/kafka/index.js';
+import { KafkaError } from '../../../src/errors/index.js';
+import { BrokerOutage, type AssignedEvent, type Consumer, type KafkaDriver } from '../../../src/kafka/index.js';
+import { SystemClock } from '../../../src/service/index.js';
 import { WorkerMetrics } from '../../../src/metrics/index.js';
 import { isAbortError } from '../../../src/service/index.js';
 import { Channel, Conductor, StreamSource } from '../../../src/streams/index.js';
@@ -13,7 +16,10 @@ import { QUICK, SOON_MS, memoryFixture } from '../kafka/memory/memory-fixture.js
 const log = pino({ level: 'silent' });
 
 /** A source reading topic `t` in group `g`, with an onAssigned that records each call. */
-function sourceOn(driver: KafkaDriver): { source: StreamSource; gates: AssignedEvent[] } {
+function sourceOn(
+  driver: KafkaDriver,
+  options: { readonly outage?: BrokerOutage; readonly gate?: (event: AssignedEvent, call: number) => Promise<void> } = {},
+): { source: StreamSource; gates: AssignedEvent[] } {
   const conductor = new Conductor(
     {
       log,
@@ -40,8 +46,9 @@ function sourceOn(driver: KafkaDriver): { source: StreamSource; gates: AssignedE
     onRevoked: () => undefined,
     onAssigned: (event) => {
       gates.push(event);
-      return Promise.resolve();
+      return options.gate?.(event, gates.length) ?? Promise.resolve();
     },
+    ...(options.outage === undefined ? {} : { outage: options.outage }),
   });
   return { source, gates };
 }
@@ -136,5 +143,42 @@ describe('StreamSource', () => {
     assert.equal(endless.stops, 1, 'the consumer in its join was stopped');
     assert.equal(endless.joining, 0, 'the join ended');
     assert.deepEqual(exit, { state: 'stopped', cleanupErrors: [] });
+  });
+
+  it('waits out a retriable Kafka failure of its work: it rejoins as a new member and carries on, and the outage ends', async () => {
+    const { driver } = fixture.open();
+    await (await driver.admin()).createTopics([{ topic: 't', partitions: 2 }]);
+    const outage = new BrokerOutage({ timeoutMs: 60_000, clock: new SystemClock(), logger: log, initialBackoffMs: 1 });
+    const refused = new KafkaError('read end offsets: Connection error: connect ECONNREFUSED', { retriable: true });
+    const { source, gates } = sourceOn(driver, { outage, gate: (_event, call) => (call === 1 ? Promise.reject(refused) : Promise.resolve()) });
+    try {
+      await source.start();
+      await waitFor(() => gates.length === 2 && !source.isGated && source.isAssigned, { timeoutMs: SOON_MS, message: 'a second assignment after the failure, ready' });
+      assert.notEqual(gates[1]!.memberId, gates[0]!.memberId, 'it joined again as a new member');
+      assert.equal(source.state, 'running');
+      assert.equal(outage.current, undefined, 'the join ended the outage');
+    } finally {
+      await source.stop();
+    }
+    assert.equal((await source.whenStopped()).state, 'stopped');
+  });
+
+  it('crashes on the same failure when it has no outage to wait out, and on a failure that is not retriable', async () => {
+    const { driver } = fixture.open();
+    await (await driver.admin()).createTopics([{ topic: 't', partitions: 2 }]);
+    const refused = new KafkaError('read end offsets: Connection error: connect ECONNREFUSED', { retriable: true });
+    const plain = sourceOn(driver, { gate: () => Promise.reject(refused) });
+    // The memory driver assigns within the join, so the failure ends the start.
+    await assert.rejects(plain.source.start(), refused);
+    const exit = await plain.source.whenStopped();
+    assert.equal(exit.state, 'crashed');
+
+    const outage = new BrokerOutage({ timeoutMs: 60_000, clock: new SystemClock(), logger: log, initialBackoffMs: 1 });
+    const fatal = new KafkaError('send: MESSAGE_TOO_LARGE');
+    const strict = sourceOn(driver, { outage, gate: () => Promise.reject(fatal) });
+    await assert.rejects(strict.source.start(), fatal);
+    const strictExit = await strict.source.whenStopped();
+    assert.equal(strictExit.state, 'crashed');
+    assert.equal(strictExit.state === 'crashed' ? strictExit.error : undefined, fatal);
   });
 });

@@ -1,6 +1,6 @@
 // The kafkajs driver: `kafka://host:port[,host:port]`. The only place in streamd that knows kafkajs.
 
-import type { Kafka as KafkaClient, SASLOptions } from 'kafkajs';
+import type { Kafka as KafkaClient, KafkaConfig, SASLOptions } from 'kafkajs';
 import { Kafka } from './kafkajs.js';
 import { pino, type Logger } from 'pino';
 import type { DriverOptions } from '../../index.js';
@@ -21,6 +21,11 @@ import { kafkajsLevel, pinoLogCreator } from './logging.js';
 import { KafkajsProducer, KafkajsTransactionalProducer } from './producer.js';
 import { TopicLimits } from './topic-limits.js';
 
+/** kafkajs's default rebalance timeout, which KafkajsConsumer uses too. */
+const DEFAULT_REBALANCE_TIMEOUT_MS = 60_000;
+/** Time on top of the rebalance for the answer to travel, as kafkajs gives JoinGroup. */
+const GROUP_REQUEST_MARGIN_MS = 5000;
+
 const CAPABILITIES: DriverCapabilities = { kip447: false, customAssignor: true, networked: true };
 
 type Close = () => Promise<void>;
@@ -31,13 +36,14 @@ class KafkajsDriver implements KafkaDriver {
   readonly #kafka: KafkaClient;
   /** Every producer of this driver splits its sends by these limits, read once per topic. */
   readonly #limits: TopicLimits;
+  readonly #config: KafkaConfig;
   readonly #log: Logger;
   readonly #owned = new Set<Close>();
   #closing: Promise<void> | undefined;
 
   constructor(brokers: readonly string[], options: DriverOptions) {
     this.#log = (options.logger ?? pino({ level: 'silent' })).child({ component: 'kafkajs' });
-    this.#kafka = new Kafka({
+    this.#config = {
       clientId: options.clientId ?? 'streamd',
       brokers: [...brokers],
       ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
@@ -46,7 +52,8 @@ class KafkajsDriver implements KafkaDriver {
       requestTimeout: options.requestTimeoutMs ?? 30_000,
       logLevel: kafkajsLevel(this.#log),
       logCreator: pinoLogCreator(this.#log),
-    });
+    };
+    this.#kafka = new Kafka(this.#config);
     this.#limits = new TopicLimits(this.#kafka);
   }
 
@@ -65,8 +72,16 @@ class KafkajsDriver implements KafkaDriver {
     return this.#own(KafkajsTransactionalProducer.connect(this.#kafka, this.#limits, transactionalId, options.transactionTimeoutMs ?? 60_000));
   }
 
+  /**
+   * A group member's SyncGroup waits for the leader's assignment, which can take as long as the
+   * rebalance (a dead leader is noticed at its session timeout); kafkajs sends it under the client's
+   * request timeout (only JoinGroup gets more). So a consumer whose rebalance timeout outlasts the
+   * request timeout gets a client of its own with the request timeout raised above the rebalance's.
+   */
   consumer(options: ConsumerOptions): Promise<Consumer> {
-    return this.#own(KafkajsConsumer.connect(this.#kafka, options, this.#log));
+    const groupWaitMs = Math.max(options.rebalanceTimeoutMs ?? DEFAULT_REBALANCE_TIMEOUT_MS, options.sessionTimeoutMs ?? 0) + GROUP_REQUEST_MARGIN_MS;
+    const kafka = groupWaitMs > (this.#config.requestTimeout ?? 30_000) ? new Kafka({ ...this.#config, requestTimeout: groupWaitMs }) : this.#kafka;
+    return this.#own(KafkajsConsumer.connect(kafka, options, this.#log));
   }
 
   admin(): Promise<Admin> {

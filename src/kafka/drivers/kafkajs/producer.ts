@@ -102,10 +102,15 @@ export class KafkajsProducer implements Producer {
   }
 
   send(records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
-    const sending = this.#previous
-      .catch(() => undefined)
-      .then(() => mapErrors('send', () => sendVia(this.#producer, this.#limits, records, this.#acks, this.#compression)));
+    // A send queued behind one that fails is failed with it, unsent: were it sent, its records
+    // would land before the failed ones that the caller sends again (a broker outage), and a
+    // table that drops events it already reflects would drop those. Sends made after the failure
+    // was reported go out as usual.
+    const sending = this.#previous.then(() => mapErrors('send', () => sendVia(this.#producer, this.#limits, records, this.#acks, this.#compression)));
     this.#previous = sending;
+    sending.catch(() => {
+      if (this.#previous === sending) this.#previous = Promise.resolve();
+    });
     this.#inFlight.add(sending);
     void sending.finally(() => this.#inFlight.delete(sending)).catch(() => undefined);
     return sending;
