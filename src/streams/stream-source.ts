@@ -350,8 +350,13 @@ export class StreamSource extends Service {
     this.#options.onRevoked();
     if (offsets.length === 0 && taken.length === 0) return;
     const previous = this.#revokeCommit ?? Promise.resolve();
+    const consumer = this.#consumer;
+    const generation = this.#generation;
+    // Best effort, and only while this member has not joined again: once it has, the partitions
+    // may be another worker's, which recovers them from the changelog without waiting for us.
+    const isStillOwner = (): boolean => consumer !== undefined && consumer === this.#consumer && generation === this.#generation;
     this.#revokeCommit = previous
-      .then(() => this.#commitOffsets(offsets, reason, taken))
+      .then(() => this.#commitOffsets(offsets, reason, taken, isStillOwner))
       .catch((err: unknown) => {
         this.log.info({ err, reason }, 'could not commit on revoke; those events will be processed again by the next owner');
       });
@@ -389,7 +394,10 @@ export class StreamSource extends Service {
     this.#settledSinceCommit = 0;
     const offsets = this.#uncommitted();
     const taken = this.#options.tables?.take() ?? [];
-    if (offsets.length > 0 || taken.length > 0) await this.#commitOffsets(offsets, reason, taken);
+    if (offsets.length === 0 && taken.length === 0) return;
+    const consumer = this.#consumer;
+    const generation = this.#generation;
+    await this.#commitOffsets(offsets, reason, taken, () => consumer === this.#consumer && generation === this.#generation);
   }
 
   /**
@@ -399,12 +407,26 @@ export class StreamSource extends Service {
    * nothing and applies nothing twice: recovery replays the changelog, and replayed events the
    * changelog already reflects do not write the tables again.
    */
-  async #commitOffsets(offsets: readonly { tracker: PartitionTracker; offset: TopicPartitionOffset }[], reason: string, taken: unknown[]): Promise<void> {
+  async #commitOffsets(
+    offsets: readonly { tracker: PartitionTracker; offset: TopicPartitionOffset }[],
+    reason: string,
+    taken: unknown[],
+    isStillOwner: () => boolean,
+  ): Promise<void> {
     const consumer = this.#consumer;
     if (consumer === undefined) return;
     const tables = this.#options.tables;
     const started = this.#clock.now();
     await this.#options.flush();
+    // The flush can wait out a broker outage, and a rebalance can come meanwhile. Once the assignment
+    // the snapshot was taken in is gone, its partitions may be another worker's, recovered from the
+    // changelog already: changelog records sent now would land after that worker's own and
+    // overwrite its newer values (a zombie write). Nothing is sent or committed; the detached table
+    // partitions drop the writes, and the events are processed again by whoever owns them now.
+    if (!isStillOwner()) {
+      this.log.info({ reason }, 'commit abandoned: the assignment changed while the producer flushed; uncommitted events will be processed again');
+      return;
+    }
     if (taken.length > 0) await tables!.send(taken);
     try {
       // The consumer may have failed while the flush waited out a broker outage: its member is gone.
