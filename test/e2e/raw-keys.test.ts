@@ -95,6 +95,23 @@ async function readKey(daemon: Daemon, key: string): Promise<{ status: number; b
   return { status: response.status, body: (await response.json()) as { value?: unknown; code?: string } };
 }
 
+/** Every key of the table's partitions on `daemon`, paged `limit` at a time with the `after` cursor. */
+async function pageAllKeys(daemon: Daemon, limit: number): Promise<string[]> {
+  const keys: string[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < 10_000; page++) {
+    const query = `limit=${limit}${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`;
+    const response = await fetch(`${daemon.url}/tables/${TABLE}?${query}`);
+    assert.equal(response.status, 200, `GET /tables/${TABLE}?${query}`);
+    const body = (await response.json()) as { entries: { key: string }[]; next?: string };
+    assert.ok(body.entries.length <= limit, 'a page holds at most limit entries');
+    keys.push(...body.entries.map((e) => e.key));
+    if (body.next === undefined) return keys;
+    after = body.next;
+  }
+  throw new Error('paging did not end');
+}
+
 /** The keys of `truth` whose answer (from a random worker) is not 200 with the true count; logs how many were right. */
 async function wrongAnswers(label: string, daemons: readonly Daemon[], truth: ReadonlyMap<string, number>, random: SeededRandom): Promise<string[]> {
   const wrong: string[] = [];
@@ -133,6 +150,15 @@ describe('a table written straight from a topic keyed by raw strings', () => {
 
     const wrong = await wrongAnswers('two workers', daemons, truth, random);
     assert.deepEqual(wrong.slice(0, 5), [], `${wrong.length} of ${truth.size} keys not answered right`);
+    // Paging each worker's local partitions with a cursor gives every key once, across both workers.
+    const paged = new Map<string, unknown>();
+    for (const daemon of daemons) {
+      for (const key of await pageAllKeys(daemon, 37)) {
+        assert.ok(!paged.has(key), `${key} paged twice`);
+        paged.set(key, true);
+      }
+    }
+    assert.deepEqual([...paged.keys()].sort(), [...truth.keys()].sort(), 'the pages of both workers hold every key exactly once');
     let decodeErrors = 0;
     for (const daemon of daemons) decodeErrors += await daemon.counter('streamd_decode_errors_total', { topic: app.topic, policy: 'skip' });
     assert.equal(decodeErrors, 1, 'the tombstone was one decode error');
