@@ -351,10 +351,8 @@ export class StreamSource extends Service {
     if (offsets.length === 0 && taken.length === 0) return;
     const previous = this.#revokeCommit ?? Promise.resolve();
     const consumer = this.#consumer;
-    const generation = this.#generation;
-    // Best effort, and only while this member has not joined again: once it has, the partitions
-    // may be another worker's, which recovers them from the changelog without waiting for us.
-    const isStillOwner = (): boolean => consumer !== undefined && consumer === this.#consumer && generation === this.#generation;
+    // Best effort, and only while the member that held the partitions is still in the group.
+    const isStillOwner = (): boolean => consumer !== undefined && consumer === this.#consumer;
     this.#revokeCommit = previous
       .then(() => this.#commitOffsets(offsets, reason, taken, isStillOwner))
       .catch((err: unknown) => {
@@ -396,8 +394,7 @@ export class StreamSource extends Service {
     const taken = this.#options.tables?.take() ?? [];
     if (offsets.length === 0 && taken.length === 0) return;
     const consumer = this.#consumer;
-    const generation = this.#generation;
-    await this.#commitOffsets(offsets, reason, taken, () => consumer === this.#consumer && generation === this.#generation);
+    await this.#commitOffsets(offsets, reason, taken, () => consumer === this.#consumer);
   }
 
   /**
@@ -418,13 +415,15 @@ export class StreamSource extends Service {
     const tables = this.#options.tables;
     const started = this.#clock.now();
     await this.#options.flush();
-    // The flush can wait out a broker outage, and a rebalance can come meanwhile. Once the assignment
-    // the snapshot was taken in is gone, its partitions may be another worker's, recovered from the
-    // changelog already: changelog records sent now would land after that worker's own and
-    // overwrite its newer values (a zombie write). Nothing is sent or committed; the detached table
-    // partitions drop the writes, and the events are processed again by whoever owns them now.
+    // The flush can wait out a broker outage, during which the member that took the snapshot is
+    // replaced by a new one (#waitOutBroker). Its partitions may be another worker's by now,
+    // recovered from the changelog already: changelog records sent now would land after that
+    // worker's own and overwrite its newer values (a zombie write). Nothing is sent or committed;
+    // the detached table partitions drop the writes, and the events are processed again by whoever
+    // owns them now. (A rebalance of a member that stays is not this case: its revoke commit goes
+    // on as before, while the group is still syncing.)
     if (!isStillOwner()) {
-      this.log.info({ reason }, 'commit abandoned: the assignment changed while the producer flushed; uncommitted events will be processed again');
+      this.log.info({ reason }, 'commit abandoned: the consumer was replaced while the producer flushed; uncommitted events will be processed again');
       return;
     }
     if (taken.length > 0) await tables!.send(taken);
