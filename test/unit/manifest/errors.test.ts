@@ -145,6 +145,7 @@ describe('semantic checks', () => {
     assert.deepEqual(
       error.problems.map((p) => `${at(p)} ${p.path}`),
       [
+        '4:22 processingGuarantee',
         '6:30 settings.brokerHeartbeatIntervalMs',
         '7:17 settings.producerAcks',
         '10:11 models.Order.type',
@@ -161,6 +162,7 @@ describe('semantic checks', () => {
     assert.equal(problemAt(error, 'models.Order.type').hint, 'did you mean "string"?');
     assert.equal(problemAt(error, 'crontabs.nightly.timezone').hint, 'did you mean "Europe/Oslo"?');
     assert.equal(problemAt(error, 'views[1].handler').message, '"./handlers/views.ts" names no export');
-    assert.match(error.format({ cwd }), /… and 1 more problem$/);
+    assert.match(problemAt(error, 'processingGuarantee').message, /^exactly_once is not available in this version of streamd/);
+    assert.match(error.format({ cwd }), /… and 2 more problems$/);
   });
 });
