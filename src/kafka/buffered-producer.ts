@@ -60,6 +60,8 @@ export class BufferedProducer {
   #handedOver = 0;
   /** Records whose send has completed, either way. */
   #settled = 0;
+  /** First record numbers of the batches whose last attempt failed (waiting to be sent again). */
+  readonly #failing = new Set<number>();
   #isScheduled = false;
   #failure: Error | undefined;
   #waitingForRoom: (() => void)[] = [];
@@ -179,23 +181,41 @@ export class BufferedProducer {
     });
   }
 
-  /** Sends `records`, again after each failure `shouldRetry` accepts; resolves with the last attempt's seconds. */
+  /**
+   * Sends `records`, again after each failure `shouldRetry` accepts; resolves with the last attempt's
+   * seconds. No attempt, the first included, goes out while a batch handed over before this one
+   * waits to be sent again: this one would land before it. (The broker came back while that batch
+   * was in its backoff, and a batch handed over meanwhile went straight out: the repartition topic
+   * got origin offsets out of order, and the table dropped the late ones as already counted.)
+   */
   async #sendWithRetries(records: readonly ProducerRecord[], firstRecord: number): Promise<number> {
     for (let attempt = 0; ; attempt++) {
+      if (attempt > 0 || this.#hasFailingBefore(firstRecord)) {
+        // Order: the batches handed over before this one go first (they retry too, or fail the producer).
+        const earlier = [...this.#inFlight].filter(([, first]) => first < firstRecord).map(([sending]) => sending);
+        await Promise.all(earlier);
+        this.#throwIfFailed();
+      }
       const startedAt = performance.now();
       try {
         await this.#producer.send(records);
+        this.#failing.delete(firstRecord);
         if (attempt > 0) this.#onRecovered?.();
         return (performance.now() - startedAt) / 1000;
       } catch (err) {
+        // Noted at once (this reaction runs right after the driver's own to the failure), before any
+        // batch handed over from now on decides whether it may go out.
+        this.#failing.add(firstRecord);
         const error = err instanceof Error ? err : new KafkaError(String(err));
         if (this.#shouldRetry === undefined || this.#failure !== undefined || !(await this.#shouldRetry(error, attempt))) throw error;
       }
-      // Order: the batches handed over before this one go first (they retry too, or fail the producer).
-      const earlier = [...this.#inFlight].filter(([, first]) => first < firstRecord).map(([sending]) => sending);
-      await Promise.all(earlier);
-      this.#throwIfFailed();
     }
+  }
+
+  /** True while a batch handed over before `firstRecord`'s failed its last attempt and is not sent yet. */
+  #hasFailingBefore(firstRecord: number): boolean {
+    for (const first of this.#failing) if (first < firstRecord) return true;
+    return false;
   }
 
   #fail(err: unknown): void {

@@ -45,12 +45,15 @@ export interface StreamSourceOptions {
 /**
  * The table steps of the commit protocol. `take` runs when the commit snapshot is taken; `send`
  * after the producer flush and before the offset commit (the changelog records, with their
- * offsets); `write` after the offset commit (the stores).
+ * offsets); `write` after the offset commit (the stores). `drop` when what was taken is not sent,
+ * or not wholly (the commit was abandoned, or the send failed): a table partition's later flushes
+ * claim the dropped one's events too, so that partition must take no more writes.
  */
 export interface CommitParticipant {
   take(): unknown[];
   send(taken: unknown[]): Promise<void>;
   write(taken: unknown[]): Promise<void>;
+  drop(taken: unknown[]): void;
 }
 
 const id = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
@@ -398,11 +401,9 @@ export class StreamSource extends Service {
   }
 
   /**
-   * (1) flush the producer: every sink record of the events in the snapshot is on the broker;
-   * (1b) send the tables' changelog records, which carry the input positions they reflect;
-   * (2) commit the offsets; (3) write the tables' stores. A crash between any two steps loses
-   * nothing and applies nothing twice: recovery replays the changelog, and replayed events the
-   * changelog already reflects do not write the tables again.
+   * Commits a snapshot (#sendAndCommit). Table writes it took but did not send, wholly, are dropped,
+   * and their partitions take no more writes: a later flush of such a partition would carry
+   * positions covering the dropped writes' events, and whoever recovers it would skip them.
    */
   async #commitOffsets(
     offsets: readonly { tracker: PartitionTracker; offset: TopicPartitionOffset }[],
@@ -411,7 +412,32 @@ export class StreamSource extends Service {
     isStillOwner: () => boolean,
   ): Promise<void> {
     const consumer = this.#consumer;
-    if (consumer === undefined) return;
+    const tables = this.#options.tables;
+    let isSent = taken.length === 0;
+    try {
+      if (consumer === undefined) return;
+      await this.#sendAndCommit(consumer, offsets, reason, taken, isStillOwner, () => (isSent = true));
+    } finally {
+      // Taken table writes that did not reach the changelog: their partitions stop taking writes.
+      if (!isSent) tables!.drop(taken);
+    }
+  }
+
+  /**
+   * (1) flush the producer: every sink record of the events in the snapshot is on the broker;
+   * (1b) send the tables' changelog records, which carry the input positions they reflect;
+   * (2) commit the offsets; (3) write the tables' stores. A crash between any two steps loses
+   * nothing and applies nothing twice: recovery replays the changelog, and replayed events the
+   * changelog already reflects do not write the tables again.
+   */
+  async #sendAndCommit(
+    consumer: Consumer,
+    offsets: readonly { tracker: PartitionTracker; offset: TopicPartitionOffset }[],
+    reason: string,
+    taken: unknown[],
+    isStillOwner: () => boolean,
+    onSent: () => void,
+  ): Promise<void> {
     const tables = this.#options.tables;
     const started = this.#clock.now();
     await this.#options.flush();
@@ -419,7 +445,7 @@ export class StreamSource extends Service {
     // replaced by a new one (#waitOutBroker). Its partitions may be another worker's by now,
     // recovered from the changelog already: changelog records sent now would land after that
     // worker's own and overwrite its newer values (a zombie write). Nothing is sent or committed;
-    // the detached table partitions drop the writes, and the events are processed again by whoever
+    // the table writes are dropped (#commitOffsets), and the events are processed again by whoever
     // owns them now. (A rebalance of a member that stays is not this case: its revoke commit goes
     // on as before, while the group is still syncing.)
     if (!isStillOwner()) {
@@ -427,6 +453,7 @@ export class StreamSource extends Service {
       return;
     }
     if (taken.length > 0) await tables!.send(taken);
+    onSent();
     try {
       // The consumer may have failed while the flush waited out a broker outage: its member is gone.
       if (consumer !== this.#consumer) throw new RebalanceInProgressError('the consumer left the group during the commit (a broker failure); the next member commits');

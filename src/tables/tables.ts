@@ -69,6 +69,8 @@ export class Tables extends Service {
   #generation: AbortController | undefined;
   #recovering: Promise<void> = Promise.resolve();
   #isRecovered = false;
+  /** Store writes still running on partitions detached since the last assignment. */
+  readonly #detachedWrites = new Set<Promise<void>>();
   /** Set once a store write failed: every later commit fails before it sends anything. */
   #writeFailure: StreamdError | undefined;
 
@@ -174,18 +176,45 @@ export class Tables extends Service {
     await this.#recovering.catch(() => undefined);
     for (const held of this.#held.values()) this.#options.reader.unfollow({ topic: held.table.changelog, partition: held.partition });
     for (const table of this.runtimes.values()) for (const partition of table.partitions.values()) await partition.whenWritten().catch(() => undefined);
+    await Promise.all([...this.#detachedWrites].map((written) => written.catch(() => undefined)));
     await Promise.all([...this.#held.values()].map((held) => held.store.close()));
     this.#held.clear();
   }
 
-  /** The assignment is going away: pending writes are dropped (their events will be processed again). */
+  /**
+   * The assignment is going away: pending writes are dropped (their events will be processed
+   * again), and the partitions take no more writes. Called by the consumer on every revoke (a
+   * rebalance, a broker failure), after its commit took the committable writes, and again on the
+   * next assignment. A partition kept serving events still in hand after the revoke would fold
+   * their writes into a later flush whose positions also claim the events of a flush the revoke
+   * dropped: the next owner would then skip those events, and their counts would be lost.
+   */
   revoked(): void {
     this.#isRecovered = false;
     this.#generation?.abort();
     for (const table of this.runtimes.values()) {
       if (table.isGlobal) continue;
-      for (const partition of table.partitions.values()) partition.detach();
+      for (const partition of table.partitions.values()) {
+        partition.detach();
+        this.#detachedWrites.add(partition.whenWritten());
+      }
       table.partitions.clear();
+    }
+  }
+
+  /**
+   * Flushes a commit took but will not send (the commit was abandoned or failed before or while
+   * sending them). Their partitions take no more writes: every later flush of a partition carries
+   * positions that cover this flush's events too, so a later flush sent without this one would
+   * claim writes the changelog never got. The events are processed again after the next assignment.
+   */
+  dropFlushes(flushes: readonly Flush[]): void {
+    for (const flush of flushes) {
+      // A global table's partitions serve every worker and never skip events by their positions.
+      if (!flush.partition.isAttached || this.runtimes.get(flush.partition.table)?.isGlobal === true) continue;
+      this.log.info({ table: flush.partition.table, partition: flush.partition.partition, writes: flush.entries.size }, 'table partition stops taking writes: a commit dropped its flush; the events are processed again after the next assignment');
+      flush.partition.detach();
+      this.#detachedWrites.add(flush.partition.whenWritten());
     }
   }
 
@@ -202,7 +231,10 @@ export class Tables extends Service {
     const run = (async () => {
       await previous.catch(() => undefined);
       await pendingCommit().catch(() => undefined);
-      for (const table of this.runtimes.values()) for (const partition of table.partitions.values()) await partition.whenWritten().catch(() => undefined);
+      // Store writes of the partitions revoked before this assignment end before recovery reads the stores.
+      const detached = [...this.#detachedWrites];
+      this.#detachedWrites.clear();
+      await Promise.all(detached.map((written) => written.catch(() => undefined)));
       if (generation.signal.aborted) return;
       await this.#apply(cluster, generation.signal);
     })();

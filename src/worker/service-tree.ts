@@ -183,7 +183,11 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
     flush: () => producer.buffered.flush(),
     commitIntervalMs: settings.commitIntervalMs,
     commitEvery: settings.commitEvery,
-    onRevoked: () => worker.revokeBuffered(),
+    onRevoked: () => {
+      worker.revokeBuffered();
+      // The revoke's commit has taken the committable writes: the partitions take no more (see Tables.revoked).
+      input.tables?.revoked();
+    },
     outage: input.outage,
     ...(input.clock === undefined ? {} : { clock: input.clock }),
   });
@@ -243,5 +247,6 @@ function commitSteps(tables: Tables): CommitParticipant {
     take: () => tables.takeFlushes(),
     send: (taken) => tables.sendFlushes(taken as Flush[]),
     write: (taken) => tables.writeFlushes(taken as Flush[]),
+    drop: (taken) => tables.dropFlushes(taken as Flush[]),
   };
 }

@@ -13,6 +13,7 @@ import { waitFor } from '../helpers/wait-for.js';
 import { PARTITIONS, PageViewsCluster, assignments, partitionsOf, trueCounts, type ClusterWorker } from '../e2e/helpers/cluster-app.js';
 import type { DaemonExit } from '../e2e/helpers/daemon.js';
 import { probeWhile, type ProbeLog } from '../e2e/helpers/probes.js';
+import { dumpTopics } from './helpers/topic-dump.js';
 
 const VIEWS = 200_000;
 const PAGES = 1000;
@@ -42,11 +43,15 @@ describe('two workers through a broker restart', () => {
   let broker: TestBroker | undefined;
   let app: PageViewsCluster | undefined;
   let hasPassed = false;
+  const timeline: Record<string, number> = {};
   after(async () => {
-    // After a failure, the workers' logs for a post-mortem: the test prints where they are.
+    // After a failure, the workers' logs, the outage's times and every record of the app's topics
+    // (topic-dump.ts) for a post-mortem: the test prints where they are.
     if (app !== undefined && !hasPassed) {
       const dir = await mkdtemp(join(tmpdir(), `${app.appId}-logs-`));
       for (const w of app.workers) await writeFile(join(dir, `${w.name}.log`), w.daemon.output.join('\n'));
+      await writeFile(join(dir, 'timeline.json'), JSON.stringify(timeline));
+      await dumpTopics(app, dir, 60_000).catch((err: unknown) => console.log(`could not dump the topics: ${String(err)}`));
       console.log(`worker logs: ${dir}`);
     }
     await app?.close();
@@ -76,8 +81,10 @@ describe('two workers through a broker restart', () => {
     const isMidStream = input.committed < input.end || repartition.committed < repartition.end;
 
     const stoppingAt = Date.now();
+    timeline['stopping'] = stoppingAt;
     await broker.stopKeepingData();
     const downAt = Date.now();
+    timeline['down'] = downAt;
     const probes = await probeWhile(
       workers.map((w) => w.daemon),
       () => Date.now() - downAt >= OUTAGE_MS,
@@ -85,6 +92,7 @@ describe('two workers through a broker restart', () => {
     assertRunning('during the outage');
     const restartMs = await broker.restart();
     const upAt = Date.now();
+    timeline['up'] = upAt;
     const backAt = await Promise.all(
       workers.map(async (w) => {
         await w.daemon.waitReady(120_000);

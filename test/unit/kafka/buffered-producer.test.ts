@@ -335,6 +335,33 @@ describe('BufferedProducer', () => {
     await flushAll(producer, buffered);
   });
 
+  // The broker-outage chaos test lost counts this way: the broker came back while batch 1 waited out
+  // its backoff, batch 2 (handed over meanwhile) went straight out and landed first, and the table
+  // downstream dropped batch 1's origin offsets as already counted.
+  it('sends no batch, not even its first attempt, while an earlier batch waits in its backoff to be sent again', async () => {
+    const producer = new FakeProducer();
+    let endBackoff: () => void = () => undefined;
+    const buffered = new BufferedProducer(producer, {
+      batchSize: 1,
+      maxInFlight: 2,
+      shouldRetry: () => new Promise<boolean>((resolve) => (endBackoff = () => resolve(true))),
+    });
+    buffered.send(rec(1));
+    await turns();
+    producer.sends[0]!.reject(new Error('Connection error: connect ECONNREFUSED'));
+    await turns();
+    buffered.send(rec(2));
+    await turns();
+    assert.deepEqual(producer.batches, [['1']], 'batch 2 is not sent while batch 1 is in its backoff');
+    endBackoff();
+    await waitFor(() => producer.sends.length === 2, { ...WAIT, message: 'batch 1 sent again' });
+    assert.deepEqual(producer.batches[1], ['1']);
+    producer.sends[1]!.resolve();
+    await waitFor(() => producer.sends.length === 3, { ...WAIT, message: 'batch 2 sent after batch 1' });
+    assert.deepEqual(producer.batches, [['1'], ['1'], ['2']]);
+    await flushAll(producer, buffered);
+  });
+
   it('fails as before when shouldRetry says no', async () => {
     const producer = new FakeProducer();
     const failures: Error[] = [];

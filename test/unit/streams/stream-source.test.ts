@@ -1,5 +1,6 @@
-// StreamSource over the memory driver: what an assignment that arrives during the drain does, and
-// how a retriable Kafka failure is waited out (a rejoin as a new member) or, without an outage to report to, crashes.
+// StreamSource over the memory driver: what an assignment that arrives during the drain does, how
+// a retriable Kafka failure is waited out (a rejoin as a new member) or, without an outage to report
+// to, crashes, and that table writes a commit took but did not send are dropped for good.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -9,7 +10,7 @@ import { BrokerOutage, type AssignedEvent, type Consumer, type KafkaDriver } fro
 import { SystemClock } from '../../../src/service/index.js';
 import { WorkerMetrics } from '../../../src/metrics/index.js';
 import { isAbortError } from '../../../src/service/index.js';
-import { Channel, Conductor, StreamSource } from '../../../src/streams/index.js';
+import { Channel, Conductor, StreamSource, type CommitParticipant } from '../../../src/streams/index.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { QUICK, SOON_MS, memoryFixture } from '../kafka/memory/memory-fixture.js';
 
@@ -18,7 +19,12 @@ const log = pino({ level: 'silent' });
 /** A source reading topic `t` in group `g`, with an onAssigned that records each call. */
 function sourceOn(
   driver: KafkaDriver,
-  options: { readonly outage?: BrokerOutage; readonly gate?: (event: AssignedEvent, call: number) => Promise<void> } = {},
+  options: {
+    readonly outage?: BrokerOutage;
+    readonly gate?: (event: AssignedEvent, call: number) => Promise<void>;
+    readonly tables?: CommitParticipant;
+    readonly flush?: () => Promise<void>;
+  } = {},
 ): { source: StreamSource; gates: AssignedEvent[] } {
   const conductor = new Conductor(
     {
@@ -40,7 +46,7 @@ function sourceOn(
     consumer: { groupId: 'g', ...QUICK },
     conductor,
     metrics: new WorkerMetrics({ withDefaults: false }),
-    flush: () => Promise.resolve(),
+    flush: options.flush ?? (() => Promise.resolve()),
     commitIntervalMs: 60_000,
     commitEvery: 1000,
     onRevoked: () => undefined,
@@ -49,6 +55,7 @@ function sourceOn(
       return options.gate?.(event, gates.length) ?? Promise.resolve();
     },
     ...(options.outage === undefined ? {} : { outage: options.outage }),
+    ...(options.tables === undefined ? {} : { tables: options.tables }),
   });
   return { source, gates };
 }
@@ -180,5 +187,70 @@ describe('StreamSource', () => {
     const strictExit = await strict.source.whenStopped();
     assert.equal(strictExit.state, 'crashed');
     assert.equal(strictExit.state === 'crashed' ? strictExit.error : undefined, fatal);
+  });
+
+  /** A table participant whose every take yields one flush, numbered; records what became of each. */
+  function tablesLog(send: (taken: unknown[]) => Promise<void>): { tables: CommitParticipant; sent: unknown[]; written: unknown[]; dropped: unknown[] } {
+    const log = { sent: [] as unknown[], written: [] as unknown[], dropped: [] as unknown[] };
+    let flushes = 0;
+    const tables: CommitParticipant = {
+      take: () => [`flush ${++flushes}`],
+      send: async (taken) => {
+        await send(taken);
+        log.sent.push(...taken);
+      },
+      write: (taken) => {
+        log.written.push(...taken);
+        return Promise.resolve();
+      },
+      drop: (taken) => void log.dropped.push(...taken),
+    };
+    return { tables, ...log };
+  }
+
+  // A broker outage: the changelog send of a commit fails. Its table partitions must take no more
+  // writes: a later flush would carry positions covering the failed one's events (the lost counts
+  // of the broker-outage chaos test).
+  it('drops the table writes of a commit whose changelog send failed, and writes none of them', async () => {
+    const { driver } = fixture.open();
+    await (await driver.admin()).createTopics([{ topic: 't', partitions: 2 }]);
+    const refused = new KafkaError('send: Connection error: connect ECONNREFUSED', { retriable: true });
+    const log = tablesLog(() => Promise.reject(refused));
+    const { source, gates } = sourceOn(driver, { tables: log.tables });
+    try {
+      await source.start();
+      await waitFor(() => gates.length === 1 && !source.isGated, { timeoutMs: SOON_MS, message: 'the first assignment, ready' });
+      await assert.rejects(source.commit('test'), refused);
+      assert.deepEqual(log.dropped, ['flush 1'], 'the failed flush is dropped');
+      assert.deepEqual([log.sent, log.written], [[], []]);
+    } finally {
+      await source.stop().catch(() => undefined);
+    }
+  });
+
+  it('drops the table writes of a commit abandoned because the member changed while the producer flushed', async () => {
+    const { driver } = fixture.open();
+    await (await driver.admin()).createTopics([{ topic: 't', partitions: 2 }]);
+    let release: () => void = () => undefined;
+    let isHeld = false;
+    const flush = (): Promise<void> => (isHeld ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve());
+    const log = tablesLog(() => Promise.resolve());
+    const { source, gates } = sourceOn(driver, { tables: log.tables, flush });
+    try {
+      await source.start();
+      await waitFor(() => gates.length === 1 && !source.isGated, { timeoutMs: SOON_MS, message: 'the first assignment, ready' });
+      isHeld = true;
+      const committing = source.commit('test');
+      // The member leaves and joins again while the producer flush waits (a broker outage).
+      await source.rejoin('test');
+      await waitFor(() => gates.length === 2 && !source.isGated, { timeoutMs: SOON_MS, message: 'the assignment of the new member, ready' });
+      isHeld = false;
+      release();
+      await committing;
+      assert.ok(log.dropped.includes('flush 1'), `the abandoned commit's flush is dropped (dropped: ${JSON.stringify(log.dropped)})`);
+      assert.ok(!log.sent.includes('flush 1') && !log.written.includes('flush 1'), 'and neither sent nor written');
+    } finally {
+      await source.stop().catch(() => undefined);
+    }
   });
 });
