@@ -1,15 +1,18 @@
 // The worker's one group consumer: feeds batches to the conductor, tracks acks per partition and
-// commits. The commit protocol (ARCHITECTURE §3): flush the producer, commit the offsets, then run
-// the commit hooks (table flushes). Commits run every commitIntervalMs, every commitEvery acks,
-// on rebalance (best effort: kafkajs rejoins at once) and at the end of a drain.
+// commits. Each commit follows the protocol in commit-snapshot.ts (flush the producer, send the
+// changelog records, commit the offsets, write the stores). Commits run every commitIntervalMs, every
+// commitEvery acks, on rebalance (best effort: kafkajs rejoins at once) and at the end of a drain;
+// a broker failure is waited out by rejoining as a new member (#waitOutBroker).
 
 import type { Logger } from 'pino';
-import { hasCode, RebalanceInProgressError } from '../errors/index.js';
-import { isRetriableFailure, type AssignedEvent, type BrokerOutage, type Consumer, type ConsumerOptions, type GroupAssignment, type KafkaDriver, type RecordBatch, type TopicPartition, type TopicPartitionOffset } from '../kafka/index.js';
+import { isRetriableFailure, type AssignedEvent, type BrokerOutage, type Consumer, type ConsumerOptions, type GroupAssignment, type KafkaDriver, type RecordBatch, type TopicPartition } from '../kafka/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
+import { commitSnapshot, type CommitParticipant, type SnapshotOffset } from './commit-snapshot.js';
 import type { Conductor } from './conductor.js';
 import { PartitionTracker } from './tracked-message.js';
+
+export type { CommitParticipant } from './commit-snapshot.js';
 
 export interface StreamSourceOptions {
   readonly name?: string;
@@ -42,19 +45,6 @@ export interface StreamSourceOptions {
   readonly outage?: BrokerOutage;
 }
 
-/**
- * The table steps of the commit protocol. `take` runs when the commit snapshot is taken; `send`
- * after the producer flush and before the offset commit (the changelog records, with their
- * offsets); `write` after the offset commit (the stores). `drop` when what was taken is not sent,
- * or not wholly (the commit was abandoned, or the send failed): a table partition's later flushes
- * claim the dropped one's events too, so that partition must take no more writes.
- */
-export interface CommitParticipant {
-  take(): unknown[];
-  send(taken: unknown[]): Promise<void>;
-  write(taken: unknown[]): Promise<void>;
-  drop(taken: unknown[]): void;
-}
 
 const id = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
 
@@ -363,8 +353,8 @@ export class StreamSource extends Service {
       });
   }
 
-  #uncommitted(): { tracker: PartitionTracker; offset: TopicPartitionOffset }[] {
-    const out: { tracker: PartitionTracker; offset: TopicPartitionOffset }[] = [];
+  #uncommitted(): SnapshotOffset[] {
+    const out: SnapshotOffset[] = [];
     for (const tracker of this.#trackers.values()) {
       const offset = tracker.uncommitted();
       if (offset !== undefined) out.push({ tracker, offset: { topic: tracker.topic, partition: tracker.partition, offset } });
@@ -400,81 +390,25 @@ export class StreamSource extends Service {
     await this.#commitOffsets(offsets, reason, taken, () => consumer === this.#consumer);
   }
 
-  /**
-   * Commits a snapshot (#sendAndCommit). Table writes it took but did not send, wholly, are dropped,
-   * and their partitions take no more writes: a later flush of such a partition would carry
-   * positions covering the dropped writes' events, and whoever recovers it would skip them.
-   */
-  async #commitOffsets(
-    offsets: readonly { tracker: PartitionTracker; offset: TopicPartitionOffset }[],
-    reason: string,
-    taken: unknown[],
-    isStillOwner: () => boolean,
-  ): Promise<void> {
+  /** Commits a snapshot by the protocol in commit-snapshot.ts; `isStillOwner` guards the changelog send. */
+  async #commitOffsets(offsets: readonly SnapshotOffset[], reason: string, taken: unknown[], isStillOwner: () => boolean): Promise<void> {
     const consumer = this.#consumer;
-    const tables = this.#options.tables;
-    let isSent = taken.length === 0;
-    try {
-      if (consumer === undefined) return;
-      await this.#sendAndCommit(consumer, offsets, reason, taken, isStillOwner, () => (isSent = true));
-    } finally {
-      // Taken table writes that did not reach the changelog: their partitions stop taking writes.
-      if (!isSent) tables!.drop(taken);
-    }
-  }
-
-  /**
-   * (1) flush the producer: every sink record of the events in the snapshot is on the broker;
-   * (1b) send the tables' changelog records, which carry the input positions they reflect;
-   * (2) commit the offsets; (3) write the tables' stores. A crash between any two steps loses
-   * nothing and applies nothing twice: recovery replays the changelog, and replayed events the
-   * changelog already reflects do not write the tables again.
-   */
-  async #sendAndCommit(
-    consumer: Consumer,
-    offsets: readonly { tracker: PartitionTracker; offset: TopicPartitionOffset }[],
-    reason: string,
-    taken: unknown[],
-    isStillOwner: () => boolean,
-    onSent: () => void,
-  ): Promise<void> {
-    const tables = this.#options.tables;
-    const started = this.#clock.now();
-    await this.#options.flush();
-    // The flush can wait out a broker outage, during which the member that took the snapshot is
-    // replaced by a new one (#waitOutBroker). Its partitions may be another worker's by now,
-    // recovered from the changelog already: changelog records sent now would land after that
-    // worker's own and overwrite its newer values (a zombie write). Nothing is sent or committed;
-    // the table writes are dropped (#commitOffsets), and the events are processed again by whoever
-    // owns them now. (A rebalance of a member that stays is not this case: its revoke commit goes
-    // on as before, while the group is still syncing.)
-    if (!isStillOwner()) {
-      this.log.info({ reason }, 'commit abandoned: the consumer was replaced while the producer flushed; uncommitted events will be processed again');
+    if (consumer === undefined) {
+      if (taken.length > 0) this.#options.tables!.drop(taken);
       return;
     }
-    if (taken.length > 0) await tables!.send(taken);
-    onSent();
-    try {
-      // The consumer may have failed while the flush waited out a broker outage: its member is gone.
-      if (consumer !== this.#consumer) throw new RebalanceInProgressError('the consumer left the group during the commit (a broker failure); the next member commits');
-      if (offsets.length > 0) await consumer.commit(offsets.map((o) => o.offset));
-    } catch (err) {
-      if (hasCode(err, 'STREAMD_REBALANCE_IN_PROGRESS')) {
-        this.log.info({ reason }, 'commit skipped: the group is rebalancing; uncommitted events will be processed again');
-        // The changelog has the records already: the stores must agree with it.
-        if (taken.length > 0) await tables!.write(taken);
-        return;
-      }
-      throw err;
-    }
-    if (taken.length > 0) await tables!.write(taken);
-    for (const { tracker, offset } of offsets) {
-      tracker.markCommitted(offset.offset);
-      const end = this.#ends.get(id(offset));
-      if (end !== undefined) this.#options.metrics.consumerLag(offset.topic, offset.partition, Math.max(0, Number(end - offset.offset)));
-    }
-    this.#options.metrics.committed((this.#clock.now() - started) / 1000);
-    this.log.debug({ reason, offsets: offsets.map((o) => `${o.offset.topic}[${o.offset.partition}]@${o.offset.offset}`) }, 'committed offsets');
+    await commitSnapshot(
+      {
+        log: this.log,
+        clock: this.#clock,
+        flush: this.#options.flush,
+        tables: this.#options.tables,
+        metrics: this.#options.metrics,
+        isCurrent: (member) => member === this.#consumer,
+        endOf: (offset) => this.#ends.get(id(offset)),
+      },
+      { consumer, offsets, reason, taken, isStillOwner },
+    );
   }
 
   /** Stops taking new batches: paused partitions, and batches already in flight are ignored (not tracked). */
