@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { ClusterAssignment, CopartitionGroup, LocalPartition } from '../assignor/index.js';
 import { ConfigError, hasCode, StreamdError } from '../errors/index.js';
-import type { KafkaDriver, Producer, ProducerRecord, RecordBatch, TopicPartition, TopicSpec } from '../kafka/index.js';
+import type { KafkaDriver, Producer, RecordBatch, TopicPartition, TopicSpec } from '../kafka/index.js';
 import type { Manifest, TableDeclaration } from '../manifest/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import type { TopicCodecs } from '../models/index.js';
@@ -16,11 +16,12 @@ import { Service, SystemClock, type Clock } from '../service/index.js';
 import { openOrRebuild, openStore, type Store } from '../stores/index.js';
 import { catchUp, type CatchUpProgress } from './catch-up.js';
 import type { ChangelogReader } from './changelog-reader.js';
-import { POSITIONS_HEADER, TablePositions } from './positions.js';
+import { TablePositions } from './positions.js';
 import { applyChangelogBatch } from './apply-changelog.js';
-import { KEY_ENCODING_HEADER } from './key-encoding.js';
 import { RecoveriesInFlight, type RecoveryProgress } from './recoveries-in-flight.js';
 import { TablePartition, type Flush } from './table-partition.js';
+import { changelogRecords } from './changelog-records.js';
+import { reportStoreFailure } from './store-failure.js';
 import { changelogPartitionsOf, checkChangelogCounts, copartitionGroups, resolvePartitionCounts } from './table-layout.js';
 import { TableRuntime, type HandleScope } from './table-runtime.js';
 import type { AnyTable } from './types.js';
@@ -395,35 +396,12 @@ export class Tables extends Service {
     return out;
   }
 
-  /**
-   * Sends the flushes as changelog records (one per key) and notes the offset each reached. Only the
-   * last record of each table partition's flush carries the positions header, so the header costs
-   * one record's worth per flush however many keys it has. Recovery takes the last header it reads
-   * (apply-changelog.ts). The driver may split the send into several requests, and a crash can leave
-   * only a prefix of a flush on the changelog: that prefix has no header, so recovery keeps the
-   * positions of the previous flush and replays the flush's events from there. Their writes already
-   * in the prefix are applied again on top of themselves: at worst an at-least-once over-count of
-   * those events, never a lost update, which a header on every record would allow (it would claim
-   * the whole flush on its first record).
-   */
+  /** Sends the flushes as changelog records (changelog-records.ts) and notes the offset each reached. */
   async sendFlushes(flushes: readonly Flush[]): Promise<void> {
     if (this.#writeFailure !== undefined) throw this.#writeFailure;
     if (flushes.length === 0) return;
-    const records: ProducerRecord[] = [];
-    const owners: Flush[] = [];
-    for (const flush of flushes) {
-      const table = this.runtimes.get(flush.partition.table)!;
-      // Every record says how its key is encoded; only the last of a flush carries the positions.
-      const keyEncoding = { [KEY_ENCODING_HEADER]: Buffer.from(table.key.name) };
-      const lastHeaders = { ...keyEncoding, [POSITIONS_HEADER]: flush.positions.encode() };
-      let left = flush.entries.size;
-      for (const { key, value } of flush.entries.values()) {
-        const isLast = --left === 0;
-        records.push({ topic: table.changelog, partition: flush.partition.partition, key, value, headers: isLast ? lastHeaders : keyEncoding });
-        owners.push(flush);
-      }
-      this.#options.metrics.changelogRecords(table.name, flush.entries.size);
-    }
+    const { records, owners } = changelogRecords(flushes, (name) => this.runtimes.get(name)!);
+    for (const flush of flushes) this.#options.metrics.changelogRecords(flush.partition.table, flush.entries.size);
     const sent = await this.#options.producer().send(records);
     sent.forEach((meta, index) => {
       const flush = owners[index]!;
@@ -461,22 +439,8 @@ export class Tables extends Service {
     throw this.#writeFailure;
   }
 
-  /**
-   * Logs the one fatal line of a store that cannot be written or opened (a full disk, permissions):
-   * code, table, partition, path and what to do. Returns the error the worker stops with.
-   */
   #storeFailed(table: string, partition: number, cause: unknown, what: string): StreamdError {
-    const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
-    const error = new StreamdError(
-      typeof code === 'string' && code.startsWith('STREAMD_') ? code : 'STREAMD_STORE_IO',
-      `${what} of table ${table} partition ${partition} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
-      { cause },
-    );
-    this.log.fatal(
-      { code: error.code, table, partition, path: this.#options.storePath(table, partition), err: cause, action: 'free disk space (or fix the cause the error names), then start the worker again: the store recovers from its changelog' },
-      `stopping: ${what} of table ${table} partition ${partition} failed (${error.code}); nothing more is committed. Fix the cause (a full disk: free space) and start again`,
-    );
-    return error;
+    return reportStoreFailure(this.log, { table, partition, path: this.#options.storePath(table, partition), cause, what });
   }
 }
 
