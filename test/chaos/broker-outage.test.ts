@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { TestBroker } from '../kafka/broker.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { PARTITIONS, PageViewsCluster, assignments, partitionsOf, trueCounts, type ClusterWorker } from '../e2e/helpers/cluster-app.js';
+import { PARTITIONS, PageViewsCluster, assignments, partitionsOf, type ClusterWorker } from '../e2e/helpers/cluster-app.js';
 import type { DaemonExit } from '../e2e/helpers/daemon.js';
+import { finalCounts } from './helpers/final-counts.js';
 import { probeWhile, type ProbeLog } from '../e2e/helpers/probes.js';
 import { dumpTopics } from './helpers/topic-dump.js';
 
@@ -131,15 +132,8 @@ describe('two workers through a broker restart', () => {
     assert.ok(isMidStream, 'the broker stopped mid-stream');
 
     for (const w of workers) assert.deepEqual(await w.daemon.terminate(), { code: 0, signal: null }, w.daemon.tail());
-    const truth = trueCounts(VIEWS, PAGES);
-    const tables = new Map<string, number>();
-    for (const [i, w] of workers.entries()) for (const [page, count] of await cluster.storeCounts(w, finals[i])) tables.set(page, count);
-    const changelog = await cluster.changelogCounts(60_000);
-    const off = (counts: Map<string, number>): string => {
-      const wrong = [...truth].filter(([page, count]) => counts.get(page) !== count);
-      return `${wrong.length} pages off, ${wrong.reduce((sum, [page, count]) => sum + count - (counts.get(page) ?? 0), 0)} counts missing`;
-    };
-    console.log(`tables after: stores ${off(tables)}; changelog ${off(changelog)}`);
+    const { truth, stores: tables, changelog, report } = await finalCounts(cluster, workers, finals, VIEWS, PAGES);
+    console.log(`tables after: ${report}`);
     assert.deepEqual(tables, truth, "the workers' stores of the partitions they hold give every page its true count");
     assert.deepEqual(changelog, truth, "the changelog's last value of every page is its true count");
     hasPassed = true;

@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { TestBroker } from '../kafka/broker.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { PARTITIONS, PageViewsCluster, assignments, partitionsOf, trueCounts, type ClusterWorker } from '../e2e/helpers/cluster-app.js';
+import { PARTITIONS, PageViewsCluster, assignments, partitionsOf, type ClusterWorker } from '../e2e/helpers/cluster-app.js';
 import type { DaemonExit } from '../e2e/helpers/daemon.js';
+import { finalCounts } from './helpers/final-counts.js';
 
 const VIEWS = 40_000;
 const PAGES = 500;
@@ -97,15 +98,8 @@ describe('two workers started at once while the broker comes back', () => {
     workers.forEach((w, i) => assert.equal(exits[i], undefined, `${w.name} exited (${JSON.stringify(exits[i])}):\n${w.daemon.tail(30)}`));
     assert.ok(loading.some((n) => n > 0), 'the workers met the coordinator while it was loading (the case under test)');
     for (const w of workers) assert.deepEqual(await w.daemon.terminate(), { code: 0, signal: null }, w.daemon.tail());
-    const truth = trueCounts(VIEWS, PAGES);
-    const tables = new Map<string, number>();
-    for (const [i, w] of workers.entries()) for (const [page, count] of await cluster.storeCounts(w, finals[i])) tables.set(page, count);
-    const changelog = await cluster.changelogCounts(60_000);
-    const off = (counts: Map<string, number>): string => {
-      const wrong = [...truth].filter(([page, count]) => counts.get(page) !== count);
-      return `${wrong.length} pages off, ${wrong.reduce((sum, [page, count]) => sum + count - (counts.get(page) ?? 0), 0)} counts missing`;
-    };
-    console.log(`tables after: stores ${off(tables)}; changelog ${off(changelog)}`);
+    const { truth, stores: tables, report } = await finalCounts(cluster, workers, finals, VIEWS, PAGES);
+    console.log(`tables after: ${report}`);
     assert.deepEqual(tables, truth, "the workers' stores of the partitions they hold give every page its true count");
   });
 });
