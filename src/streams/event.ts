@@ -23,6 +23,11 @@ export class Event<K = unknown, V = unknown> {
     return this.message.headers;
   }
 
+  /** The delivered record's acknowledgement while this stream holds it (its partition's tracker says whether it was revoked). */
+  get source(): TrackedMessage | undefined {
+    return this.#tracked;
+  }
+
   get isAcked(): boolean {
     return this.#tracked === undefined;
   }

@@ -13,6 +13,11 @@ export class TrackedMessage {
     this.refs = refs;
   }
 
+  /** The partition (of this generation) the record was delivered on. */
+  get tracker(): PartitionTracker {
+    return this.#partition;
+  }
+
   /** Drops one reference; the last one settles the message. Extra releases are ignored. */
   release(): void {
     if (this.refs <= 0) return;

@@ -103,6 +103,9 @@ export class TablePartition {
    */
   put(key: Buffer, value: Buffer | null, event: Event | undefined): void {
     if (this.#isDetached) return;
+    // An event of a revoked assignment, still in a handler's hands: its partition's next owner (maybe
+    // this worker again, in this new partition) processes it again, so its writes must not land here.
+    if (event?.source?.tracker.isRevoked === true) return;
     // A replayed event whose effects the table already holds (processed before a crash, or sent
     // twice by the upstream stage) must not apply them again.
     if (event !== undefined && this.#isFollowerFed === false && this.positions.covers(event.message)) return;

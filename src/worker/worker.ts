@@ -82,6 +82,8 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   #previousActives: readonly TopicPartition[] = [];
   #isLeader = false;
   #rejoins = 0;
+  /** Assignments seen so far: tells a superseded assignment's table step not to run. */
+  #assignments = 0;
   #isHalting = false;
   /** Undefined on the embedded broker: its groups die with the process, leaving no member behind. */
   readonly #member: MemberRecord | undefined;
@@ -231,8 +233,16 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     if (event.partitions.every((tp) => tp.topic === this.#leaderTopic)) this.#checkStarved(event);
     const tables = this.#tables;
     if (tables === undefined) return undefined;
+    // A newer assignment supersedes this one: its table step must not run after the newer one's (a
+    // late tables.assigned, after #clusterAssignment's retries, would take the newer assignment's
+    // table partitions away while it processes: handler errors, acked events, lost counts).
+    const assignment = ++this.#assignments;
     return (async () => {
       const cluster = await this.#clusterAssignment(event);
+      if (assignment !== this.#assignments) {
+        this.log.debug({ memberId: event.memberId }, 'a newer assignment arrived while this one was read; skipping its table step');
+        return;
+      }
       this.#cluster = cluster;
       this.#previousActives = [...event.partitions, ...cluster.actives.filter((tp) => !event.partitions.some((p) => p.topic === tp.topic && p.partition === tp.partition))];
       await tables.assigned(cluster, () => this.#tree.source.whenCommitted());
