@@ -5,12 +5,16 @@
 // workers wait for the broker and the coordinator, then process every event exactly once.
 
 import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { TestBroker } from '../kafka/broker.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { PARTITIONS, PageViewsCluster, assignments, partitionsOf, type ClusterWorker } from '../e2e/helpers/cluster-app.js';
 import type { DaemonExit } from '../e2e/helpers/daemon.js';
 import { finalCounts } from './helpers/final-counts.js';
+import { dumpTopics } from './helpers/topic-dump.js';
 
 const VIEWS = 40_000;
 const PAGES = 500;
@@ -52,7 +56,16 @@ function processing(app: PageViewsCluster, worker: ClusterWorker): number[] | un
 describe('two workers started at once while the broker comes back', () => {
   let broker: TestBroker | undefined;
   let app: PageViewsCluster | undefined;
+  let hasPassed = false;
   after(async () => {
+    // After a failure, the workers' logs and every record of the app's topics (topic-dump.ts) for a
+    // post-mortem: the test prints where they are.
+    if (app !== undefined && !hasPassed) {
+      const dir = await mkdtemp(join(tmpdir(), `${app.appId}-logs-`));
+      for (const [i, w] of app.workers.entries()) await writeFile(join(dir, `${i}-${w.name}.log`), w.daemon.output.join('\n'));
+      await dumpTopics(app, dir, 60_000).catch((err: unknown) => console.log(`could not dump the topics: ${String(err)}`));
+      console.log(`worker logs: ${dir}`);
+    }
     await app?.close();
     await broker?.stop();
   });
@@ -101,5 +114,6 @@ describe('two workers started at once while the broker comes back', () => {
     const { truth, stores: tables, report } = await finalCounts(cluster, workers, finals, VIEWS, PAGES);
     console.log(`tables after: ${report}`);
     assert.deepEqual(tables, truth, "the workers' stores of the partitions they hold give every page its true count");
+    hasPassed = true;
   });
 });
