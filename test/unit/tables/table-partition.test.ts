@@ -49,6 +49,17 @@ describe('TablePartition', () => {
     assert.equal(await store.offset(), undefined, 'the store records no offset past the failed flush');
   });
 
+  it('drops the writes of an event whose partition was revoked: its next owner processes it again', async () => {
+    const table = partition();
+    const delivery = new Delivery('views', 0);
+    const late = delivery.event('v');
+    delivery.tracker.revoke();
+    table.put(b('a'), b('1'), late);
+    late.ack();
+    assert.equal(await table.get(b('a'), late), undefined, 'the revoked event wrote nothing');
+    assert.equal(table.takeFlush(), undefined, 'and nothing of it is committable');
+  });
+
   it('sends one record per key per flush: the last write wins', () => {
     const table = partition();
     table.put(b('a'), b('1'), undefined);
