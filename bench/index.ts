@@ -100,6 +100,8 @@ async function statelessWorkload(classpath: string, bootstrap: string, run: stri
     const raw = await rawKafkajs(bootstrap, admin, 'pageviews', 'pageviews_raw_out', `bench-raw-${run}`);
     say('stateless (B1): streamd filter → map → sink');
     const streamd = await streamdStateless(bootstrap, admin, `bench-streamd-${run}`);
+    say('stateless (B1): the same under exactly_once (one transaction per input partition and commit)');
+    const eos = await streamdStateless(bootstrap, admin, `bench-streamd-eos-${run}`, 'exactly_once');
     const rows: Row[] = [
       { workload: 'B1', subject: `raw kafkajs loop (drain ${raw.drainSeconds.toFixed(1)} s)`, recordsPerSec: raw.steadyRecordsPerSec },
       {
@@ -107,6 +109,15 @@ async function statelessWorkload(classpath: string, bootstrap: string, run: stri
         subject: `streamd stateless (drain ${streamd.drainSeconds.toFixed(1)} s)`,
         recordsPerSec: streamd.steadyRecordsPerSec,
         ratios: [{ baseline: 'raw kafkajs loop', value: streamd.steadyRecordsPerSec / raw.steadyRecordsPerSec }],
+      },
+      {
+        workload: 'B1',
+        subject: `streamd stateless exactly_once, ${partitions} transactional producers (drain ${eos.drainSeconds.toFixed(1)} s)`,
+        recordsPerSec: eos.steadyRecordsPerSec,
+        ratios: [
+          { baseline: 'streamd stateless', value: eos.steadyRecordsPerSec / streamd.steadyRecordsPerSec },
+          { baseline: 'raw kafkajs loop', value: eos.steadyRecordsPerSec / raw.steadyRecordsPerSec },
+        ],
       },
     ];
     return { raw, streamd, rows };
@@ -177,7 +188,15 @@ async function statefulWorkload(bootstrap: string, run: string, b1: StatelessFig
         ? `B2 correctness gate: pass (${Math.min(records, STATEFUL_KEYS).toLocaleString('en-US')} keys in the stores, counts sum to ${records.toLocaleString('en-US')}).`
         : `B2 correctness gate: FAIL: ${result.mismatches.join('; ')}.`,
     );
-    if (result.mismatches.length > 0) process.exitCode = 1;
+    say('stateful (B2): the same under exactly_once (changelog records, sink records and offsets in one transaction per partition)');
+    const eos = await streamdStateful(bootstrap, admin, `bench-stateful-eos-${run}`, records, 'exactly_once');
+    notes.push(
+      eos.mismatches.length === 0
+        ? 'B2 exactly_once correctness gate: pass.'
+        : `B2 exactly_once correctness gate: FAIL: ${eos.mismatches.join('; ')}.`,
+      `exactly_once holds one transactional producer per assigned input partition: ${partitions} here (one worker, ${partitions} partitions); the bound is the partitions a worker is assigned.`,
+    );
+    if (result.mismatches.length > 0 || eos.mismatches.length > 0) process.exitCode = 1;
     return [
       {
         workload: 'B2',
@@ -187,6 +206,12 @@ async function statefulWorkload(bootstrap: string, run: string, b1: StatelessFig
           { baseline: 'streamd stateless', value: rate / b1.streamd.steadyRecordsPerSec },
           { baseline: 'raw kafkajs loop', value: rate / b1.raw.steadyRecordsPerSec },
         ],
+      },
+      {
+        workload: 'B2',
+        subject: `streamd stateful count exactly_once (drain ${eos.drainSeconds.toFixed(1)} s)`,
+        recordsPerSec: eos.steadyRecordsPerSec,
+        ratios: [{ baseline: 'streamd stateful count', value: eos.steadyRecordsPerSec / rate }],
       },
     ];
   } finally {

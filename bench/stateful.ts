@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import type { Admin, KafkaDriver, ProducerRecord } from '../src/kafka/index.js';
-import { loadManifest, type Manifest } from '../src/manifest/index.js';
+import { loadManifest, type Manifest, type ProcessingGuarantee } from '../src/manifest/index.js';
 import { WorkerMetrics } from '../src/metrics/index.js';
 import { openStore } from '../src/stores/index.js';
 import { changelogTopic, createWorker, tableStorePath } from '../src/worker/index.js';
@@ -56,11 +56,11 @@ export async function preloadKeyedPageViews(driver: KafkaDriver, topic: string, 
 }
 
 /** streamd's worker running bench/apps/stateful on the keyed input, with a fresh datadir. */
-export async function streamdStateful(bootstrap: string, admin: Admin, appId: string, records: number): Promise<StatefulResult> {
+export async function streamdStateful(bootstrap: string, admin: Admin, appId: string, records: number, guarantee: ProcessingGuarantee = 'at_least_once'): Promise<StatefulResult> {
   const datadir = await mkdtemp(join(tmpdir(), 'streamd-bench-stateful-'));
   try {
     const manifest = await loadManifest(repoPath('bench', 'apps', 'stateful', 'app.yaml'), {
-      env: { STREAMD_BROKER: `kafka://${bootstrap}`, BENCH_APP_ID: appId, BENCH_DATADIR: datadir },
+      env: { STREAMD_BROKER: `kafka://${bootstrap}`, BENCH_APP_ID: appId, BENCH_DATADIR: datadir, STREAMD_PROCESSING_GUARANTEE: guarantee },
     });
     const metrics = new WorkerMetrics({ withDefaults: false });
     const worker = await createWorker(manifest, { logger: pino({ level: 'warn' }), handlers: new Map([['b2', b2]]), metrics });

@@ -23,7 +23,7 @@ export class Event<K = unknown, V = unknown> {
     return this.message.headers;
   }
 
-  /** The delivered record's acknowledgement while this stream holds it (its partition's tracker says whether it was revoked). */
+  /** The delivered record's acknowledgement while this stream holds it: its partition's tracker says whether it was revoked, and its outbox is where its sends belong (exactly_once). */
   get source(): TrackedMessage | undefined {
     return this.#tracked;
   }

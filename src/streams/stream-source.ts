@@ -5,14 +5,17 @@
 // a broker failure is waited out by rejoining as a new member (#waitOutBroker).
 
 import type { Logger } from 'pino';
-import { isRetriableFailure, type AssignedEvent, type BrokerOutage, type Consumer, type ConsumerOptions, type GroupAssignment, type KafkaDriver, type RecordBatch, type TopicPartition } from '../kafka/index.js';
+import { isRetriableFailure, type AssignedEvent, type BrokerOutage, type Consumer, type ConsumerOptions, type ConsumerRecord, type GroupAssignment, type KafkaDriver, type RecordBatch, type TopicPartition } from '../kafka/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
-import { commitSnapshot, type CommitParticipant, type SnapshotOffset } from './commit-snapshot.js';
+import { commitSnapshot, type CommitContext, type CommitParticipant } from './commit-snapshot.js';
+import { commitTransactions, type CommitPart, type PartOffset, type TransactionalSteps } from './commit-transactions.js';
 import type { Conductor } from './conductor.js';
+import type { SendSource } from './partition-outbox.js';
 import { PartitionTracker } from './tracked-message.js';
 
 export type { CommitParticipant } from './commit-snapshot.js';
+export type { CommitPart, TransactionalSteps } from './commit-transactions.js';
 
 export interface StreamSourceOptions {
   readonly name?: string;
@@ -43,10 +46,20 @@ export interface StreamSourceOptions {
    * again as a new one, with backoff, until the outage's deadline. Without it, such a failure crashes.
    */
   readonly outage?: BrokerOutage;
+  /**
+   * exactly_once: the transactions that replace steps (1) and (2) of every commit. Each commit then
+   * takes, with each partition's offset, what processing that partition sent (its outbox).
+   */
+  readonly transactions?: TransactionalSteps;
 }
 
-
 const id = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
+
+/**
+ * exactly_once: how often the records of acked events go from the partitions' outboxes into their
+ * open transactions, between commits (sending overlaps processing, and the commit has less to send).
+ */
+const PUMP_INTERVAL_MS = 100;
 
 export class StreamSource extends Service {
   readonly #options: StreamSourceOptions;
@@ -65,6 +78,12 @@ export class StreamSource extends Service {
   #isAssigned = false;
   #rejoining: Promise<void> | undefined;
   #generation = 0;
+  /**
+   * exactly_once: per partition, the committed offset read once the partition's earlier owners were
+   * fenced. Records below it were committed by an earlier owner after this member fetched its start
+   * offset; they are skipped.
+   */
+  readonly #floors = new Map<string, bigint>();
   /** Partitions held paused until onAssigned's promise resolves. */
   #gated: readonly TopicPartition[] = [];
   /** True while the member rejoins after a broker failure (see #waitOutBroker). */
@@ -118,6 +137,15 @@ export class StreamSource extends Service {
         await this.commit('interval').catch((error: unknown) => this.#onCommitFailed(error));
       }
     });
+    const transactions = this.#options.transactions;
+    if (transactions !== undefined) {
+      this.spawn('transaction pump', async (signal) => {
+        for (;;) {
+          await this.#clock.sleep(PUMP_INTERVAL_MS, signal);
+          this.#pump(transactions);
+        }
+      });
+    }
   }
 
   /** A commit that failed on a broker outage is waited out (see #onFailure); any other failure is rethrown. */
@@ -261,6 +289,12 @@ export class StreamSource extends Service {
 
   #deliver(batch: RecordBatch): void {
     if (this.#isDraining || batch.records.length === 0) return;
+    const floor = this.#floors.get(id(batch));
+    if (floor !== undefined && batch.records[0]!.offset < floor) {
+      const records = batch.records.filter((r) => r.offset >= floor);
+      if (records.length === 0) return;
+      batch = { ...batch, records };
+    }
     let tracker = this.#trackers.get(id(batch));
     if (tracker === undefined) {
       tracker = new PartitionTracker(batch.topic, batch.partition, (count) => this.#settled(count));
@@ -337,6 +371,7 @@ export class StreamSource extends Service {
     this.#generation += 1;
     for (const tracker of this.#trackers.values()) tracker.revoke();
     this.#trackers.clear();
+    this.#floors.clear();
     this.#ends.clear();
     this.#options.metrics.clearConsumerLag();
     this.#assignment = [];
@@ -353,13 +388,61 @@ export class StreamSource extends Service {
       });
   }
 
-  #uncommitted(): SnapshotOffset[] {
-    const out: SnapshotOffset[] = [];
+  /** Every partition's acked prefix past its last commit, with (exactly_once) what its events sent. */
+  #uncommitted(): PartOffset[] {
+    const out: PartOffset[] = [];
+    const isTransactional = this.#options.transactions !== undefined;
     for (const tracker of this.#trackers.values()) {
       const offset = tracker.uncommitted();
-      if (offset !== undefined) out.push({ tracker, offset: { topic: tracker.topic, partition: tracker.partition, offset } });
+      if (offset === undefined) continue;
+      const records = isTransactional ? tracker.outbox.take(offset) : [];
+      out.push({ tracker, offset: { topic: tracker.topic, partition: tracker.partition, offset }, records });
     }
     return out;
+  }
+
+  /** Moves the records of acked events (below each partition's committable offset) into their open transactions. */
+  #pump(transactions: TransactionalSteps): void {
+    if (this.#isDraining) return;
+    const parts: CommitPart[] = [];
+    for (const tracker of this.#trackers.values()) {
+      if (tracker.outbox.size === 0) continue;
+      const offset = tracker.committable();
+      if (offset === undefined) continue;
+      const records = tracker.outbox.take(offset);
+      if (records.length > 0) parts.push({ offset: { topic: tracker.topic, partition: tracker.partition, offset }, records });
+    }
+    if (parts.length > 0) transactions.send(parts);
+  }
+
+  /**
+   * Where a send made for `record` belongs under exactly_once: its partition's tracker of this
+   * generation. For an event acked before it sent; undefined when the partition is not held.
+   */
+  sourceOf(record: ConsumerRecord): SendSource | undefined {
+    const tracker = this.#trackers.get(id(record));
+    return tracker === undefined ? undefined : { tracker, offset: record.offset };
+  }
+
+  /**
+   * Reads each partition's committed offset as the group has it now, and skips any record below it.
+   * exactly_once calls it once the partitions' producers fenced every earlier owner: no earlier owner
+   * can commit after that, so these offsets are final, while the ones the consumer fetched when it
+   * joined may predate the earlier owner's last transaction (kafkajs rejoins at once on a rebalance,
+   * without waiting for the members' last commits).
+   */
+  async skipCommitted(partitions: readonly TopicPartition[]): Promise<void> {
+    if (partitions.length === 0) return;
+    const generation = this.#generation;
+    const admin = await this.#options.driver.admin();
+    try {
+      const committed = await admin.committedOffsets(this.#options.consumer.groupId, [...new Set(partitions.map((p) => p.topic))]);
+      if (generation !== this.#generation) return;
+      const wanted = new Set(partitions.map(id));
+      for (const offset of committed) if (offset.offset >= 0n && wanted.has(id(offset))) this.#floors.set(id(offset), offset.offset);
+    } finally {
+      await admin.close();
+    }
   }
 
   /**
@@ -391,24 +474,26 @@ export class StreamSource extends Service {
   }
 
   /** Commits a snapshot by the protocol in commit-snapshot.ts; `isStillOwner` guards the changelog send. */
-  async #commitOffsets(offsets: readonly SnapshotOffset[], reason: string, taken: unknown[], isStillOwner: () => boolean): Promise<void> {
+  async #commitOffsets(offsets: readonly PartOffset[], reason: string, taken: unknown[], isStillOwner: () => boolean): Promise<void> {
     const consumer = this.#consumer;
     if (consumer === undefined) {
       if (taken.length > 0) this.#options.tables!.drop(taken);
       return;
     }
-    await commitSnapshot(
-      {
-        log: this.log,
-        clock: this.#clock,
-        flush: this.#options.flush,
-        tables: this.#options.tables,
-        metrics: this.#options.metrics,
-        isCurrent: (member) => member === this.#consumer,
-        endOf: (offset) => this.#ends.get(id(offset)),
-      },
-      { consumer, offsets, reason, taken, isStillOwner },
-    );
+    if (this.#options.transactions !== undefined) return commitTransactions(this.#commitContext(), this.#options.transactions, offsets, reason, taken);
+    await commitSnapshot(this.#commitContext(), { consumer, offsets, reason, taken, isStillOwner });
+  }
+
+  #commitContext(): CommitContext {
+    return {
+      log: this.log,
+      clock: this.#clock,
+      flush: this.#options.flush,
+      tables: this.#options.tables,
+      metrics: this.#options.metrics,
+      isCurrent: (member) => member === this.#consumer,
+      endOf: (offset) => this.#ends.get(id(offset)),
+    };
   }
 
   /** Stops taking new batches: paused partitions, and batches already in flight are ignored (not tracked). */

@@ -58,6 +58,7 @@ export function describeTopology({ manifest, plan, leaderTopic, partitionsOf }: 
   return {
     id: manifest.id,
     version: manifest.version,
+    processingGuarantee: manifest.processingGuarantee,
     sourceTopics: topics.filter((t) => t.role === 'source').map((t) => t.name),
     internalTopics: topics.filter((t) => t.role !== 'source').map((t) => t.name),
     topics,

@@ -20,7 +20,7 @@ import type { Acks, Assignor, AssignedEvent, BrokerOutage, KafkaDriver } from '.
 import type { Manifest } from '../manifest/index.js';
 import { ConfigError } from '../errors/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
-import { StreamSource, type Channel, type CommitParticipant, type Conductor } from '../streams/index.js';
+import { StreamSource, type Channel, type CommitParticipant, type Conductor, type Event, type TransactionalSteps } from '../streams/index.js';
 import type { ChangelogReader, Flush, Tables } from '../tables/index.js';
 import { Scheduler, type TimerContextParts, type TimerHandler } from '../timers/index.js';
 import type { CodecBook } from './codec-book.js';
@@ -56,6 +56,8 @@ export interface ServiceTreeInput {
   readonly whenReady: (signal: AbortSignal) => Promise<void>;
   /** Where the consumer and the producer report broker failures they wait out. */
   readonly outage: BrokerOutage;
+  /** exactly_once: the per-partition transactions that replace the flush and offset commit. */
+  readonly transactions?: TransactionalSteps;
 }
 
 export interface ServiceTree {
@@ -90,18 +92,31 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
   const settings = manifest.settings;
   const producer = new ProducerService(driver, { acks: ACKS[settings.producerAcks], compression: settings.producerCompression }, worker.metrics, logger, input.outage);
 
-  const topics: Record<string, TopicSender> = {};
-  for (const name of manifest.topics.keys()) {
-    topics[name] = { send: (value, options = {}) => worker.send(name, { value, ...(options.key === undefined ? { rawKey: null } : { key: options.key }), ...(options.headers === undefined ? {} : { headers: options.headers }) }) };
-  }
-  const agents: Record<string, AgentRef> = {};
-  for (const declaration of manifest.agents.values()) {
-    const topic = declaration.topics[0]!;
-    agents[declaration.name] = {
-      send: (value, options = {}) => worker.send(topic, { value, ...(options.key === undefined ? { rawKey: null } : { key: options.key }) }),
-      ask: (value, options = {}) => replies.ask(declaration.name, topic, value, options),
+  // A handler's sends belong to its current event (its partition's transaction under exactly_once);
+  // timers, tasks and views have none.
+  const sendersFor = (currentEvent: () => Event | undefined): { topics: Record<string, TopicSender>; agents: Record<string, AgentRef> } => {
+    const from = (): { event?: Event } => {
+      const event = currentEvent();
+      return event === undefined ? {} : { event };
     };
-  }
+    const topics: Record<string, TopicSender> = {};
+    for (const name of manifest.topics.keys()) {
+      topics[name] = {
+        send: (value, options = {}) =>
+          worker.send(name, { value, ...(options.key === undefined ? { rawKey: null } : { key: options.key }), ...(options.headers === undefined ? {} : { headers: options.headers }), ...from() }),
+      };
+    }
+    const agents: Record<string, AgentRef> = {};
+    for (const declaration of manifest.agents.values()) {
+      const topic = declaration.topics[0]!;
+      agents[declaration.name] = {
+        send: (value, options = {}) => worker.send(topic, { value, ...(options.key === undefined ? { rawKey: null } : { key: options.key }), ...from() }),
+        ask: (value, options = {}) => replies.ask(declaration.name, topic, value, options),
+      };
+    }
+    return { topics, agents };
+  };
+  const { topics, agents } = sendersFor(() => undefined);
 
   const runners = plan.agents.map(({ declaration, handler, repartitions, throughTopics, deadLetterTopic }) => {
     const name = declaration.name;
@@ -142,6 +157,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
       metrics: worker.metrics,
       topics,
       agents,
+      sendersFor,
       reply: (event, value) => replies.reply(event, value),
       marksOrigins: declaration.concurrency === 1,
       onDataError: dataErrorRouter({
@@ -149,7 +165,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
         agent: name,
         deadLetterTopic,
         policyOf: (topic) => (manifest.topics.get(topic) ?? manifest.topics.get(declaration.topics[0]!))?.onDecodeError ?? 'skip',
-        send: (record) => producer.buffered.send(record),
+        send: (record, event) => worker.enqueue(record, event),
       }),
       isLeader: input.isLeader,
       ...(input.tables === undefined
@@ -180,6 +196,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
     extraTopics: [input.leaderTopic],
     onAssigned: input.onAssigned,
     ...(input.tables === undefined ? {} : { tables: commitSteps(input.tables) }),
+    ...(input.transactions === undefined ? {} : { transactions: input.transactions }),
     flush: () => producer.buffered.flush(),
     commitIntervalMs: settings.commitIntervalMs,
     commitEvery: settings.commitEvery,

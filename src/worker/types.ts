@@ -70,6 +70,12 @@ export interface TablePlan {
 export interface Topology {
   readonly id: string;
   readonly version: number;
+  /**
+   * The guarantee in force. exactly_once: one transaction per input partition and commit holds
+   * what processing it sent and its offsets; sends from timers, crontabs, tasks, views and ask
+   * requests are at-least-once.
+   */
+  readonly processingGuarantee: 'at_least_once' | 'exactly_once';
   /** The topics the manifest declares. */
   readonly sourceTopics: readonly string[];
   /** The topics streamd creates for the app: repartition, changelog, dead-letter and leader topics. */
