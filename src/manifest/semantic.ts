@@ -138,13 +138,6 @@ function checkSettings(manifest: Manifest, context: CheckContext): void {
   if (settings.brokerSessionTimeoutMs > settings.brokerRequestTimeoutMs) {
     context.report(blame('brokerRequestTimeoutMs', 'brokerSessionTimeoutMs', context), `the request timeout (${settings.brokerRequestTimeoutMs}ms) must not be shorter than the session timeout (${settings.brokerSessionTimeoutMs}ms)`);
   }
-  if (manifest.processingGuarantee === 'exactly_once') {
-    // Refused until it is proven under kill -9: accepting it and running at-least-once would let
-    // duplicates through where the user chose this setting to rule them out.
-    context.report(['processingGuarantee'], 'exactly_once is not available in this version of streamd: the worker would run at-least-once, repeating sink records after a crash', {
-      hint: 'use at_least_once (tables are still not over-counted after a crash; sinks may repeat records) until exactly_once ships',
-    });
-  }
   if (manifest.processingGuarantee === 'exactly_once' && settings.producerAcks !== -1) {
     context.report(['settings', 'producerAcks'], `exactly_once needs producerAcks -1, not ${settings.producerAcks}`, { hint: 'remove producerAcks or set it to -1' });
   }

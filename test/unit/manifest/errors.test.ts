@@ -145,7 +145,6 @@ describe('semantic checks', () => {
     assert.deepEqual(
       error.problems.map((p) => `${at(p)} ${p.path}`),
       [
-        '4:22 processingGuarantee',
         '6:30 settings.brokerHeartbeatIntervalMs',
         '7:17 settings.producerAcks',
         '10:11 models.Order.type',
@@ -162,7 +161,9 @@ describe('semantic checks', () => {
     assert.equal(problemAt(error, 'models.Order.type').hint, 'did you mean "string"?');
     assert.equal(problemAt(error, 'crontabs.nightly.timezone').hint, 'did you mean "Europe/Oslo"?');
     assert.equal(problemAt(error, 'views[1].handler').message, '"./handlers/views.ts" names no export');
-    assert.match(problemAt(error, 'processingGuarantee').message, /^exactly_once is not available in this version of streamd/);
-    assert.match(error.format({ cwd }), /… and 2 more problems$/);
+    // exactly_once itself is accepted; only its producerAcks is a problem.
+    assert.equal(error.problems.some((p) => p.path === 'processingGuarantee'), false);
+    assert.equal(problemAt(error, 'settings.producerAcks').message, 'exactly_once needs producerAcks -1, not 1');
+    assert.match(error.format({ cwd }), /… and 1 more problem$/);
   });
 });
