@@ -5,13 +5,12 @@
 // a broker failure is waited out by rejoining as a new member (#waitOutBroker).
 
 import type { Logger } from 'pino';
-import { isRetriableFailure, type AssignedEvent, type BrokerOutage, type Consumer, type ConsumerOptions, type ConsumerRecord, type GroupAssignment, type KafkaDriver, type RecordBatch, type TopicPartition } from '../kafka/index.js';
+import { isRetriableFailure, type AssignedEvent, type BrokerOutage, type Consumer, type ConsumerOptions, type GroupAssignment, type KafkaDriver, type RecordBatch, type TopicPartition } from '../kafka/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
 import { commitSnapshot, type CommitContext, type CommitParticipant } from './commit-snapshot.js';
 import { commitTransactions, type CommitPart, type PartOffset, type TransactionalSteps } from './commit-transactions.js';
 import type { Conductor } from './conductor.js';
-import type { SendSource } from './partition-outbox.js';
 import { PartitionTracker } from './tracked-message.js';
 
 export type { CommitParticipant } from './commit-snapshot.js';
@@ -416,15 +415,6 @@ export class StreamSource extends Service {
   }
 
   /**
-   * Where a send made for `record` belongs under exactly_once: its partition's tracker of this
-   * generation. For an event acked before it sent; undefined when the partition is not held.
-   */
-  sourceOf(record: ConsumerRecord): SendSource | undefined {
-    const tracker = this.#trackers.get(id(record));
-    return tracker === undefined ? undefined : { tracker, offset: record.offset };
-  }
-
-  /**
    * Reads each partition's committed offset as the group has it now, and skips any record below it.
    * exactly_once calls it once the partitions' producers fenced every earlier owner: no earlier owner
    * can commit after that, so these offsets are final, while the ones the consumer fetched when it
@@ -475,12 +465,16 @@ export class StreamSource extends Service {
 
   /** Commits a snapshot by the protocol in commit-snapshot.ts; `isStillOwner` guards the changelog send. */
   async #commitOffsets(offsets: readonly PartOffset[], reason: string, taken: unknown[], isStillOwner: () => boolean): Promise<void> {
+    // exactly_once commits without the consumer (the offsets go in the transactions), and must: a
+    // rejoin or a broker failure drops the consumer before its revoke commit runs, and that commit
+    // ends the open transactions holding the revoked generation's records. A task's next owner
+    // fences its producer, so a commit for a partition that moved on fails instead of landing.
+    if (this.#options.transactions !== undefined) return commitTransactions(this.#commitContext(), this.#options.transactions, offsets, reason, taken);
     const consumer = this.#consumer;
     if (consumer === undefined) {
       if (taken.length > 0) this.#options.tables!.drop(taken);
       return;
     }
-    if (this.#options.transactions !== undefined) return commitTransactions(this.#commitContext(), this.#options.transactions, offsets, reason, taken);
     await commitSnapshot(this.#commitContext(), { consumer, offsets, reason, taken, isStillOwner });
   }
 

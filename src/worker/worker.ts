@@ -450,16 +450,17 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     const checking = this.#producer.limits.check(record);
     if (checking !== undefined) await checking;
     if (this.#eos !== undefined && message.event !== undefined) {
-      this.enqueue(record, message.event);
+      this.#eos.enqueueFor(record, message.event);
       return;
     }
     this.#producer.buffered.send(record);
     await this.#producer.buffered.ready();
   }
 
-  /** Sends a record made by processing `event`: in its partition's transaction under exactly_once. */
+  /** Sends a record made by processing `event`: in its partition generation's transaction under exactly_once. */
   enqueue(record: ProducerRecord, event: Event): void {
-    this.#enqueue(record, this.#eos === undefined ? undefined : (event.source ?? this.#tree.source.sourceOf(event.message)));
+    if (this.#eos === undefined) this.#producer.buffered.send(record);
+    else this.#eos.enqueueFor(record, event);
   }
 
   #enqueue(record: ProducerRecord, source: SendSource | undefined): void {

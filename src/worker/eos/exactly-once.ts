@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { CopartitionGroup } from '../../assignor/index.js';
 import type { KafkaDriver, ProducerRecord, TopicPartition } from '../../kafka/index.js';
 import type { WorkerMetrics } from '../../metrics/index.js';
-import type { SendSource } from '../../streams/index.js';
+import type { Event, SendSource } from '../../streams/index.js';
 import type { Tables } from '../../tables/index.js';
 import { TaskIds } from './task-ids.js';
 import { TaskProducers } from './task-producers.js';
@@ -63,16 +63,28 @@ export class ExactlyOnce {
     this.ids.useGroups(groups);
   }
 
-  /** Holds exactly the producers of the tasks of `partitions`; resolves once each fenced its task's earlier owner. */
-  fence(partitions: readonly TopicPartition[]): Promise<void> {
-    return this.producers.assign(new Set(partitions.map((tp) => this.ids.taskOf(tp))));
+  /**
+   * Starts an assignment: aborts what the previous one left open (see TransactionalCommit.abortOpen),
+   * then holds exactly the producers of the tasks of `partitions`; resolves once each fenced its
+   * task's earlier owner.
+   */
+  async fence(partitions: readonly TopicPartition[]): Promise<void> {
+    await this.transactions.abortOpen();
+    await this.producers.assign(new Set(partitions.map((tp) => this.ids.taskOf(tp))));
   }
 
   /**
-   * Puts a record made by processing the input record `source` in that partition's outbox, for its
-   * next transaction. With no source held (the partition was revoked while its event was in hand)
-   * the record is dropped: the event is processed again by the partition's next owner.
+   * Puts a record made by processing `event` in the outbox of the partition generation that
+   * delivered it, for that partition's next transaction. Never in another's: a record whose
+   * generation was revoked (while its event was in hand, or after its ack, even if the partition
+   * came back to this worker since) is dropped, since that generation's uncommitted events are
+   * processed again by the partition's next owner, which sends the record again.
    */
+  enqueueFor(record: ProducerRecord, event: Event): void {
+    this.enqueue(record, event.delivery);
+  }
+
+  /** As `enqueueFor`, for a record made on behalf of the input record `source` (a dead letter). */
   enqueue(record: ProducerRecord, source: SendSource | undefined): void {
     if (source === undefined || source.tracker.isRevoked) {
       this.#log.debug({ topic: record.topic }, 'exactly_once: a send of a revoked partition is dropped; its event is processed again by the next owner');

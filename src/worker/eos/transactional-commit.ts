@@ -71,6 +71,31 @@ export class TransactionalCommit implements TransactionalSteps {
   }
 
   /**
+   * Aborts every transaction still open, on each task's chain after the steps queued before. Called
+   * when an assignment starts, once the previous one's last commit has ended: what is open then
+   * holds only records of a revoked generation that no commit took (their events are processed
+   * again from the committed offsets), and the new generation must not commit them with its own.
+   */
+  async abortOpen(): Promise<void> {
+    const { log, ids } = this.#options;
+    const aborts = [...this.#states.keys()].map((task) =>
+      this.#step(task, [], async (state) => {
+        const transaction = state.transaction;
+        if (transaction === undefined) return;
+        const partitions = [...state.partitions];
+        state.transaction = undefined;
+        state.partitions.clear();
+        await transaction.abort();
+        log.warn(
+          { task, transactionalId: ids.transactionalId(task), partitions },
+          `exactly_once: aborted the open transaction of ${partitions.join(', ')}: it held records of the previous assignment that no commit took; their events are processed again`,
+        );
+      }),
+    );
+    await Promise.all(aborts);
+  }
+
+  /**
    * Commits each task's part of a snapshot. Every step is queued on its task's chain at once, so a
    * later `send` cannot slip records of events past this snapshot's offsets into this transaction.
    */
