@@ -38,7 +38,7 @@ export function agentsTable(agents: readonly AgentSummary[]): string {
 /** The guarantee in force, in words: what exactly_once covers and what it does not. */
 function guaranteeLine(guarantee: string): string {
   if (guarantee !== 'exactly_once') return `${guarantee} (a crash may send and count an event again)`;
-  return 'exactly_once (one Kafka transaction per input partition and commit; timers, crontabs, tasks, views and ask requests send at-least-once)';
+  return 'exactly_once (one Kafka transaction per task, an input partition or co-partitioned ones, and commit; timers, crontabs, start-up tasks, views, ask requests and global tables send at-least-once)';
 }
 
 /** The human output of `streamd check`: a header, then a table per non-empty section. */

@@ -288,6 +288,11 @@ export class StreamSource extends Service {
 
   #deliver(batch: RecordBatch): void {
     if (this.#isDraining || batch.records.length === 0) return;
+    // A batch kafkajs fetched before a rebalance can arrive after the revoke and before the next
+    // assignment: no assignment holds its partition, its table partitions are gone, and a commit of
+    // it would be the next revoke's, after the group moved on. It is read again by whoever holds the
+    // partition next, from the committed offset.
+    if (!this.#assignment.some((tp) => tp.topic === batch.topic && tp.partition === batch.partition)) return;
     const floor = this.#floors.get(id(batch));
     if (floor !== undefined && batch.records[0]!.offset < floor) {
       const records = batch.records.filter((r) => r.offset >= floor);

@@ -71,9 +71,10 @@ export interface Topology {
   readonly id: string;
   readonly version: number;
   /**
-   * The guarantee in force. exactly_once: one transaction per input partition and commit holds
-   * what processing it sent and its offsets; sends from timers, crontabs, tasks, views and ask
-   * requests are at-least-once.
+   * The guarantee in force. exactly_once: one transaction per task (an input partition, or
+   * co-partitioned ones) and commit holds what processing it sent, its changelog records and its
+   * offsets; sends from timers, crontabs, start-up tasks, views, ask requests and global tables are
+   * at-least-once.
    */
   readonly processingGuarantee: 'at_least_once' | 'exactly_once';
   /** The topics the manifest declares. */

@@ -231,14 +231,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     const rest = this.topology().topics.map((t) => t.name).filter((name) => !counts.has(name));
     this.#partitionCounts = new Map([...counts, ...(await describePartitions(this.#driver, rest, { missingOk: true }))]);
     const groups = tables?.copartitionGroups(subscribed) ?? [];
-    this.#eos?.useGroups(groups);
-    if (this.#eos !== undefined) {
-      this.log.info(
-        { processingGuarantee: 'exactly_once' },
-        'exactly_once: one transaction per input partition and commit holds its sends, changelog records and offsets; ' +
-          'sends from timers, crontabs, tasks, views and ask requests are at-least-once',
-      );
-    }
+    this.#eos?.useGroups(groups, subscribed, counts);
     this.#assignor = new StreamdAssignor({
       url: this.url,
       standbyReplicas: this.manifest.settings.standbyReplicas,

@@ -14,7 +14,7 @@ import { SeededRandom } from '../helpers/seeded-random.js';
 import { uniqueName } from '../helpers/unique-name.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { PageViewsCluster, trueCounts, type ClusterWorker } from './helpers/cluster-app.js';
-import { auditSink, pause, readToEnd } from './helpers/sink-audit.js';
+import { auditSink, keepForPostMortem, pause, readToEnd } from './helpers/sink-audit.js';
 
 const EOS = { STREAMD_PROCESSING_GUARANTEE: 'exactly_once' };
 const SESSION_MS = 6000;
@@ -95,20 +95,7 @@ describe('exactly_once under kill -9 (real broker)', () => {
     const audit = auditSink(committed, truth);
     const changelogAborted = (await readToEnd(cluster.driver, cluster.changelog, 'read_uncommitted', 60_000)).length - (await readToEnd(cluster.driver, cluster.changelog, 'read_committed', 60_000)).length;
     const aborted = uncommitted.length - committed.length;
-    // EOS_DEBUG_DIR=<dir>: keeps every worker's log and the duplicated outputs (with where each copy is) for a post-mortem.
-    if (process.env['EOS_DEBUG_DIR'] !== undefined) {
-      const { writeFile } = await import('node:fs/promises');
-      for (const [i, w] of cluster.workers.entries()) await writeFile(`${process.env['EOS_DEBUG_DIR']}/w${i}-${w.name}.log`, w.daemon.output.join('\n'));
-      const firstAt = new Map<string, string>();
-      const dups: string[] = [];
-      for (const r of committed) {
-        const k = r.value!.toString();
-        const at = `${r.partition}@${r.offset}`;
-        if (firstAt.has(k)) dups.push(`${k} first ${firstAt.get(k)} again ${at}`);
-        else firstAt.set(k, at);
-      }
-      await writeFile(`${process.env['EOS_DEBUG_DIR']}/dups.txt`, dups.join('\n'));
-    }
+    await keepForPostMortem('kill-loop', cluster.workers, committed);
     console.log(`kill loop (exactly_once): ${total} views, ${kills} SIGKILLs; sink read_committed ${audit.records} records, lost ${audit.lost}, duplicated ${audit.duplicated}; aborted records seen read_uncommitted: sink ${aborted}, changelog ${changelogAborted}`);
     assert.equal(audit.lost, 0, 'no output lost');
     assert.equal(audit.duplicated, 0, 'no output duplicated');
@@ -158,7 +145,9 @@ describe('exactly_once under kill -9 (real broker)', () => {
       throw new Error(`${err instanceof Error ? err.message : String(err)}\nw1:\n${w1.daemon.tail(60)}\nw2:\n${w2.daemon.tail(60)}`);
     });
     for (const worker of [w1, w2]) assert.equal((await worker.daemon.terminate()).code, 0, 'the zombie did not crash');
-    const audit = auditSink(await readToEnd(cluster.driver, cluster.output, 'read_committed', 60_000), trueCounts(total, PAGES));
+    const committed = await readToEnd(cluster.driver, cluster.output, 'read_committed', 60_000);
+    await keepForPostMortem('zombie', cluster.workers, committed);
+    const audit = auditSink(committed, trueCounts(total, PAGES));
     console.log(`zombie (exactly_once): sink ${audit.records} records, lost ${audit.lost}, duplicated ${audit.duplicated}`);
     assert.equal(audit.lost, 0);
     assert.equal(audit.duplicated, 0, 'the fenced zombie wrote nothing a read_committed reader sees');

@@ -58,9 +58,20 @@ export class ExactlyOnce {
     });
   }
 
-  /** The co-partitioned groups decide the tasks (see task-ids.ts). */
-  useGroups(groups: readonly CopartitionGroup[]): void {
+  /**
+   * The co-partitioned groups decide the tasks (see task-ids.ts). Logs what exactly_once covers and
+   * how many tasks, so transactional producers, the app's input partitions make across its workers.
+   */
+  useGroups(groups: readonly CopartitionGroup[], topics: readonly string[], partitionCounts: ReadonlyMap<string, number>): void {
     this.ids.useGroups(groups);
+    const tasks = new Set(topics.flatMap((topic) => Array.from({ length: partitionCounts.get(topic) ?? 0 }, (_, partition) => this.ids.taskOf({ topic, partition }))));
+    this.#log.info(
+      { processingGuarantee: 'exactly_once', tasks: tasks.size, transactionalProducers: this.producers.count, transactionTimeoutMs: TRANSACTION_TIMEOUT_MS },
+      `exactly_once: ${tasks.size} tasks (input partitions, co-partitioned ones together), one transactional producer each, ` +
+        `held by the workers they are assigned to; this worker holds ${this.producers.count} until its first assignment. ` +
+        'One transaction per task and commit holds its sends, changelog records and offsets; ' +
+        'sends from timers, crontabs, start-up tasks, views and ask requests are at-least-once',
+    );
   }
 
   /**

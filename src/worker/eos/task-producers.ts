@@ -56,12 +56,11 @@ export class TaskProducers {
         this.#producers.set(task, producer);
       }),
     );
-    if (created.length > 0 || leaving.length > 0) {
-      log.info(
-        { transactionalProducers: this.#producers.size, created: created.length, closed: leaving.length, transactionTimeoutMs },
-        `exactly_once: this worker holds ${this.#producers.size} transactional producers (one per assigned input partition)`,
-      );
-    }
+    // Every assignment says it, also one that changed nothing: the count is what the operator watches.
+    log.info(
+      { transactionalProducers: this.#producers.size, created: created.length, closed: leaving.length, kept: tasks.size - created.length, transactionTimeoutMs },
+      `exactly_once: this worker holds ${this.#producers.size} transactional producers (one per assigned task: ${created.length} created, ${leaving.length} closed)`,
+    );
   }
 
   /** Closes the task's producer without committing; the task gets a new one when it is assigned again. */

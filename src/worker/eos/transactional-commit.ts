@@ -83,9 +83,9 @@ export class TransactionalCommit implements TransactionalSteps {
         const transaction = state.transaction;
         if (transaction === undefined) return;
         const partitions = [...state.partitions];
+        await transaction.abort();
         state.transaction = undefined;
         state.partitions.clear();
-        await transaction.abort();
         log.warn(
           { task, transactionalId: ids.transactionalId(task), partitions },
           `exactly_once: aborted the open transaction of ${partitions.join(', ')}: it held records of the previous assignment that no commit took; their events are processed again`,

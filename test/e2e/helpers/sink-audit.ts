@@ -3,6 +3,7 @@
 // its end offsets under either isolation level, and paces a kill loop (random pauses live here,
 // in the helpers, not in the tests).
 
+import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumerRecord, Isolation, KafkaDriver } from '../../../src/kafka/index.js';
 import { collectRecords } from '../../helpers/collect.js';
@@ -51,4 +52,23 @@ export async function readToEnd(driver: KafkaDriver, topic: string, isolation: I
 /** A pause of `ms` between the steps of a kill loop (not a synchronisation: the moment is meant to be random). */
 export function pause(ms: number): Promise<void> {
   return sleep(ms);
+}
+
+/**
+ * EOS_DEBUG_DIR=<dir>: keeps every worker's log and the duplicated outputs (with where each copy is)
+ * under `<dir>/<label>-…`, for a post-mortem. Does nothing without it.
+ */
+export async function keepForPostMortem(label: string, workers: readonly { readonly name: string; readonly daemon: { readonly output: readonly string[] } }[], committed: readonly ConsumerRecord[]): Promise<void> {
+  const dir = process.env['EOS_DEBUG_DIR'];
+  if (dir === undefined) return;
+  for (const [i, w] of workers.entries()) await writeFile(`${dir}/${label}-w${i}-${w.name}.log`, w.daemon.output.join('\n'));
+  const firstAt = new Map<string, string>();
+  const dups: string[] = [];
+  for (const r of committed) {
+    const key = r.value!.toString();
+    const at = `${r.partition}@${r.offset}`;
+    if (firstAt.has(key)) dups.push(`${key} first ${firstAt.get(key)} again ${at}`);
+    else firstAt.set(key, at);
+  }
+  await writeFile(`${dir}/${label}-dups.txt`, dups.join('\n'));
 }
