@@ -60,6 +60,14 @@ const id = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
  */
 const PUMP_INTERVAL_MS = 100;
 
+/**
+ * exactly_once, after fencing: two reads of the committed offsets this far apart must agree before
+ * they are trusted (see skipCommitted). Too low: a lagging group coordinator is read twice before it
+ * applied the previous owner's last offsets; too high: every assignment waits longer to start.
+ */
+const STABLE_OFFSETS_MS = 300;
+const STABLE_OFFSETS_MAX_READS = 20;
+
 export class StreamSource extends Service {
   readonly #options: StreamSourceOptions;
   readonly #clock: Clock;
@@ -424,17 +432,34 @@ export class StreamSource extends Service {
    * exactly_once calls it once the partitions' producers fenced every earlier owner: no earlier owner
    * can commit after that, so these offsets are final, while the ones the consumer fetched when it
    * joined may predate the earlier owner's last transaction (kafkajs rejoins at once on a rebalance,
-   * without waiting for the members' last commits).
+   * without waiting for the members' last commits). Final, but maybe not visible yet: the group
+   * coordinator applies a committed transaction's offsets a moment after the transaction completes,
+   * and kafkajs's OffsetFetch (v4 at most) cannot ask for stable offsets (require_stable, KIP-447).
+   * A read that missed them would let the previous owner's last transaction be processed again (a
+   * whole commit's outputs twice: the zombie and kill-loop duplicates). So the offsets are read until
+   * two reads STABLE_OFFSETS_MS apart agree.
    */
   async skipCommitted(partitions: readonly TopicPartition[]): Promise<void> {
     if (partitions.length === 0) return;
     const generation = this.#generation;
+    const topics = [...new Set(partitions.map((p) => p.topic))];
+    const wanted = new Set(partitions.map(id));
     const admin = await this.#options.driver.admin();
     try {
-      const committed = await admin.committedOffsets(this.#options.consumer.groupId, [...new Set(partitions.map((p) => p.topic))]);
+      const read = async (): Promise<Map<string, bigint>> => {
+        const committed = await admin.committedOffsets(this.#options.consumer.groupId, topics);
+        return new Map(committed.filter((o) => o.offset >= 0n && wanted.has(id(o))).map((o) => [id(o), o.offset]));
+      };
+      let floors = await read();
+      for (let reads = 1; reads < STABLE_OFFSETS_MAX_READS; reads++) {
+        await this.#clock.sleep(STABLE_OFFSETS_MS, this.signal);
+        const again = await read();
+        const isStable = again.size === floors.size && [...again].every(([key, offset]) => floors.get(key) === offset);
+        floors = again;
+        if (isStable) break;
+      }
       if (generation !== this.#generation) return;
-      const wanted = new Set(partitions.map(id));
-      for (const offset of committed) if (offset.offset >= 0n && wanted.has(id(offset))) this.#floors.set(id(offset), offset.offset);
+      for (const [key, offset] of floors) this.#floors.set(key, offset);
     } finally {
       await admin.close();
     }
