@@ -419,6 +419,8 @@ export class Worker extends Service implements WorkerHandle, Outbox {
 
   async ingest(topic: string, messages: readonly IngestMessage[]): Promise<RecordMetadata[]> {
     const { target, records } = ingestRecords({ manifest: this.manifest, book: this.#book, partitionsOf: this.#partitionCounts }, topic, messages);
+    // A record over the topic's limit is refused before any of the request is sent (STREAMD_RECORD_TOO_LARGE).
+    for (const record of records) await this.#producer.limits.check(record);
     const sent = await this.#producer.direct.send(records);
     this.metrics.messagesOut(target, sent.length);
     return sent;

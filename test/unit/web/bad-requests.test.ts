@@ -100,6 +100,23 @@ describe('web API on a real worker: bad requests', () => {
     assertError(await call(port, 'PUT', '/tables/counts/keys/a'), 405, 'STREAMD_METHOD_NOT_ALLOWED');
   });
 
+  it('answers a null value for a topic without nullValues with 422 STREAMD_NULL_VALUE, and takes it as a tombstone where nullValues is set', async () => {
+    const refused = await postMessages(port, 'views', { messages: [{ key: 'ok', value: { page: '/a', user: 'u' } }, { key: 'gone', value: null }] }, AUTH);
+    assertError(refused, 422, 'STREAMD_NULL_VALUE');
+    assert.match((refused.json as { message: string }).message, /message 1 .*nullValues: true/);
+    const tombstone = await postMessages(port, 'tombstones', { key: 'gone', value: null }, AUTH);
+    assert.equal(tombstone.status, 202, tombstone.text);
+  });
+
+  it('answers a record over its topic\'s max.message.bytes with 413 STREAMD_RECORD_TOO_LARGE, and sends none of the request', async () => {
+    const reply = await postMessages(port, 'small', { messages: [{ key: 'fits', value: 'x'.repeat(100) }, { key: 'big', value: 'x'.repeat(4000) }] }, AUTH);
+    assertError(reply, 413, 'STREAMD_RECORD_TOO_LARGE');
+    assert.match((reply.json as { message: string }).message, /max\.message\.bytes/);
+    const fits = await postMessages(port, 'small', { key: 'fits', value: 'x'.repeat(100) }, AUTH);
+    assert.equal(fits.status, 202, fits.text);
+    assert.equal((fits.json as { records: { offset: string }[] }).records[0]?.offset, '0', 'the refused request sent nothing: the next record is the first');
+  });
+
   it('answers ingest without the token, or with a wrong one, with 401 STREAMD_UNAUTHORIZED', async () => {
     const body = { value: { page: '/a', user: 'u' } };
     assertError(await postMessages(port, 'views', body), 401, 'STREAMD_UNAUTHORIZED');
