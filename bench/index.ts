@@ -1,6 +1,7 @@
 // `npm run bench`: starts a real broker (JIT on, as in production), loads the data, and prints each
 // streamd figure beside a baseline measured in the same run. Figures are reported, never asserted.
-// Usage: node dist/bench/index.js [--records N] [--only drivers,stateless,stateful,recovery,failover] [--json]
+// Usage: node dist/bench/index.js [--records N] [--only drivers,stateless,stateful,grouped,recovery,failover] [--json]
+//   [--cpu-prof DIR] (B4's worker process writes a V8 CPU profile into DIR)
 // stateful needs B1's figures as its baselines: it runs the stateless workload when --only leaves it out.
 
 import { parseArgs } from 'node:util';
@@ -16,21 +17,10 @@ import { FAILOVER_SESSION_TIMEOUT_MS, streamdFailover } from './failover.js';
 import { consumerPerformance, producerPerformance } from './java-perf.js';
 import type { DrainResult } from './drain-watch.js';
 import { RECOVERY_INPUT, buildChangelog, readChangelog, streamdRecovery } from './recovery.js';
+import { groupedWorkload } from './grouped.js';
+import type { Row } from './report-row.js';
 import { STATEFUL_KEYS, STATEFUL_TOPIC, preloadKeyedPageViews, streamdStateful } from './stateful.js';
 import { preloadPageViews, rawKafkajs, streamdStateless } from './stateless.js';
-
-interface Ratio {
-  readonly baseline: string;
-  readonly value: number;
-}
-
-interface Row {
-  readonly workload: string;
-  readonly subject: string;
-  readonly recordsPerSec: number;
-  /** None: the row is a baseline. */
-  readonly ratios?: readonly Ratio[];
-}
 
 /** B1's two figures, which B2 is also divided by. */
 interface StatelessFigures {
@@ -38,13 +28,15 @@ interface StatelessFigures {
   readonly streamd: DrainResult;
 }
 
-const WORKLOADS = ['drivers', 'stateless', 'stateful', 'recovery', 'failover'];
+const WORKLOADS = ['drivers', 'stateless', 'stateful', 'grouped', 'recovery', 'failover'];
 
 const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '1000000' },
     only: { type: 'string', default: WORKLOADS.join(',') },
     json: { type: 'boolean', default: false },
+    /** A directory: the B4 worker process runs with --cpu-prof and writes its profile there. */
+    'cpu-prof': { type: 'string' },
   },
 });
 const workloads = new Set(values.only.split(',').map((w) => w.trim()));
@@ -73,6 +65,18 @@ async function main(): Promise<void> {
       const b1 = await statelessWorkload(classpath, broker.bootstrap, run);
       rows.push(...b1.rows);
       if (workloads.has('stateful')) rows.push(...(await statefulWorkload(broker.bootstrap, run, b1, notes)));
+    }
+    if (workloads.has('grouped')) {
+      const driver = createDriver(`kafka://${broker.bootstrap}`);
+      const admin = await driver.admin();
+      const cpuProf = values['cpu-prof'];
+      try {
+        const input = { bootstrap: broker.bootstrap, driver, admin, run, records, say };
+        rows.push(...(await groupedWorkload(cpuProf === undefined ? input : { ...input, nodeOptions: `--cpu-prof --cpu-prof-dir=${cpuProf}` }, notes)));
+      } finally {
+        await admin.close();
+        await driver.close();
+      }
     }
     if (workloads.has('recovery')) rows.push(...(await recoveryWorkload(classpath, broker.bootstrap, run, notes)));
     if (workloads.has('failover')) {
