@@ -53,9 +53,11 @@ export interface ProcessDrainOptions {
 /**
  * Polls until the group has committed the source topic and every internal topic to their end
  * offsets: committed source offsets alone declare a repartitioning app done while the counting
- * side still has the repartition topic to read. Progress is the least advanced of the topics
- * (each carries one record per source record); the steady window is 10% → 90% of that, and the
- * worker's CPU time is read at both ends of it as well as at the end.
+ * side still has the repartition topic to read. Progress is the work committed over every stage:
+ * the mean of the topics' committed fractions (each carries one record per source record), so a
+ * stage that only starts once another has finished is not hidden by the window. The steady window
+ * is 10% → 90% of that, and the worker's CPU time is read at both ends of it and at the end.
+ * BENCH_TRACE=1 prints each poll.
  */
 export async function watchProcessDrain(options: ProcessDrainOptions): Promise<ProcessDrainResult> {
   const { admin, group, source, internal, pid, startedMs, timeoutMs } = options;
@@ -66,7 +68,8 @@ export async function watchProcessDrain(options: ProcessDrainOptions): Promise<P
   for (;;) {
     const topics = [source, ...internal];
     const progress = await Promise.all(topics.map((topic) => topicProgress(admin, group, topic)));
-    const done = Math.min(...progress.map((p) => p.committed));
+    const done = progress.reduce((sum, p) => sum + Math.min(p.committed, total), 0) / progress.length;
+    if (process.env['BENCH_TRACE'] !== undefined) process.stderr.write(`trace ${((performance.now() - startedMs) / 1000).toFixed(1)} s ${progress.map((p) => `${p.committed}/${p.end}`).join(' ')} cpu ${((cpuMicros(pid) - cpuAtStart) / 1e6).toFixed(1)}\n`);
     const now = performance.now();
     if (at10 === undefined && done >= total * 0.1) at10 = { ms: now, cpu: cpuMicros(pid) };
     if (at90 === undefined && done >= total * 0.9) at90 = { ms: now, cpu: cpuMicros(pid) };
@@ -81,7 +84,7 @@ export async function watchProcessDrain(options: ProcessDrainOptions): Promise<P
         peakRssBytes: peakRssBytes(pid),
       };
     }
-    if (now - startedMs > timeoutMs) throw new Error(`group ${group} committed ${done} of ${total} records (least advanced of ${topics.join(', ')}) in ${timeoutMs} ms`);
+    if (now - startedMs > timeoutMs) throw new Error(`group ${group} committed ${progress.map((p, i) => `${topics[i]} ${p.committed}/${p.end}`).join(', ')} in ${timeoutMs} ms`);
     await sleep(200);
   }
 }

@@ -18,7 +18,7 @@ export async function preloadViewKeyedPageViews(driver: KafkaDriver, topic: stri
 }
 
 /** streamd running bench/apps/grouped on the preloaded D3. */
-export async function streamdGrouped(bootstrap: string, admin: Admin, appId: string, records: number, nodeOptions?: string): Promise<CountingRun> {
+export async function streamdGrouped(bootstrap: string, admin: Admin, appId: string, records: number, nodeArgs?: readonly string[], cli?: string): Promise<CountingRun> {
   return streamdCounting({
     bootstrap,
     admin,
@@ -28,7 +28,8 @@ export async function streamdGrouped(bootstrap: string, admin: Admin, appId: str
     internal: [repartitionTopic(appId, 'b4', 'by-user')],
     records,
     partitions: 4,
-    ...(nodeOptions === undefined ? {} : { nodeOptions }),
+    ...(nodeArgs === undefined ? {} : { nodeArgs }),
+    ...(cli === undefined ? {} : { cli }),
   });
 }
 
@@ -40,17 +41,17 @@ export interface GroupedWorkloadInput {
   readonly run: string;
   readonly records: number;
   readonly say: (line: string) => void;
-  /** For the worker process, e.g. `--cpu-prof --cpu-prof-dir=…`. */
-  readonly nodeOptions?: string;
+  /** Node flags for the worker process, e.g. `--cpu-prof`, `--cpu-prof-dir=…`. */
+  readonly nodeArgs?: readonly string[];
 }
 
 export async function groupedWorkload(input: GroupedWorkloadInput, notes: string[]): Promise<Row[]> {
-  const { bootstrap, driver, admin, run, records, say, nodeOptions } = input;
+  const { bootstrap, driver, admin, run, records, say, nodeArgs } = input;
   await admin.createTopics([{ topic: GROUPED_TOPIC, partitions: 4 }]);
   say(`grouped (B4): preloading ${records} JSON page views keyed by view id into 4 partitions`);
   await preloadViewKeyedPageViews(driver, GROUPED_TOPIC, records);
   say('grouped (B4): streamd process, groupBy user → counts[user] += 1 into a RocksDB table');
-  const result = await streamdGrouped(bootstrap, admin, `bench-grouped-${run}`, records, nodeOptions);
+  const result = await streamdGrouped(bootstrap, admin, `bench-grouped-${run}`, records, nodeArgs);
   notes.push(
     `B4 streamd process: ${result.cpuMicrosPerRecord.toFixed(1)} µs CPU per record over the run (${result.steadyCpuMicrosPerRecord.toFixed(1)} in the steady window), peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB.`,
     result.mismatches.length === 0 ? `B4 correctness gate: pass (${Math.min(records, COUNT_KEYS).toLocaleString('en-US')} users, counts sum to ${records.toLocaleString('en-US')}).` : `B4 correctness gate: FAIL: ${result.mismatches.join('; ')}.`,

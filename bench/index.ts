@@ -79,13 +79,13 @@ async function main(): Promise<void> {
       const cpuProf = values['cpu-prof'];
       try {
         const input = { bootstrap: broker.bootstrap, driver, admin, run, records, say };
-        rows.push(...(await groupedWorkload(cpuProf === undefined ? input : { ...input, nodeOptions: `--cpu-prof --cpu-prof-dir=${cpuProf}` }, notes)));
+        rows.push(...(await groupedWorkload(cpuProf === undefined ? input : { ...input, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] }, notes)));
       } finally {
         await admin.close();
         await driver.close();
       }
     }
-    if (values.peers) peers.push(...(await runPeers({ bootstrap: broker.bootstrap, run, records, repeat: Number(values.repeat), say })));
+    if (values.peers) peers.push(...(await runPeers({ bootstrap: broker.bootstrap, run, records, repeat: Number(values.repeat), say, ...baselineCli() })));
     if (workloads.has('recovery')) rows.push(...(await recoveryWorkload(classpath, broker.bootstrap, run, notes)));
     if (workloads.has('failover')) {
       // A time, not a rate: it goes with the notes.
@@ -99,6 +99,12 @@ async function main(): Promise<void> {
     await broker.stop();
   }
   report(rows, notes, broker.startedMs, peers);
+}
+
+/** BENCH_BASELINE_CLI: another build's dist/cmd/streamd.js, run beside this one in the peers comparison. */
+function baselineCli(): { baselineCli?: string } {
+  const cli = process.env['BENCH_BASELINE_CLI'];
+  return cli === undefined || cli === '' ? {} : { baselineCli: cli };
 }
 
 async function statelessWorkload(classpath: string, bootstrap: string, run: string): Promise<StatelessFigures & { rows: Row[] }> {

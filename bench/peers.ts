@@ -12,11 +12,14 @@ import { STATEFUL_TOPIC, preloadKeyedPageViews } from './stateful.js';
 import { streamdCounting, type CountingRun } from './streamd-process.js';
 
 type Workload = 'B2' | 'B4';
-type System = 'streamd' | 'Kafka Streams';
+/** `streamd`, `Kafka Streams`, or `streamd baseline` (another build, BENCH_BASELINE_CLI). */
+type System = string;
+const BASELINE = 'streamd baseline';
 
 export interface PeerRun extends CountingRun {
   readonly workload: Workload;
   readonly system: System;
+  readonly records: number;
 }
 
 export interface PeersInput {
@@ -25,6 +28,8 @@ export interface PeersInput {
   readonly records: number;
   readonly repeat: number;
   readonly say: (line: string) => void;
+  /** Another build's dist/cmd/streamd.js, run as a third system for a before/after ratio. */
+  readonly baselineCli?: string;
 }
 
 const TOPICS: Record<Workload, string> = { B2: STATEFUL_TOPIC, B4: GROUPED_TOPIC };
@@ -40,13 +45,17 @@ export async function runPeers(input: PeersInput): Promise<PeerRun[]> {
     await preload(driver, admin, records, say);
     for (let round = 0; round < repeat; round++) {
       for (const workload of ['B2', 'B4'] as const) {
-        const order: System[] = round % 2 === 0 ? ['streamd', 'Kafka Streams'] : ['Kafka Streams', 'streamd'];
-        for (const system of order) {
-          const appId = `bench-peer-${workload.toLowerCase()}-${system === 'streamd' ? 'streamd' : 'ks'}-${run}-${round}`;
+        const systems: System[] = ['streamd', 'Kafka Streams', ...(input.baselineCli === undefined ? [] : [BASELINE])];
+        const order = round % 2 === 0 ? systems : [...systems].reverse();
+        for (const [index, system] of order.entries()) {
+          const appId = `bench-peer-${workload.toLowerCase()}-${run}-${round}-${index}`;
           say(`peers: ${workload} ${system}, round ${round + 1} of ${repeat}`);
-          const result = system === 'streamd' ? await streamdRun(workload, bootstrap, admin, appId, records) : await kafkaStreamsCounting({ classpath, bootstrap, driver, admin, mode: workload === 'B2' ? 'b2' : 'b4', appId, source: TOPICS[workload], records });
+          const result =
+            system === 'Kafka Streams'
+              ? await kafkaStreamsCounting({ classpath, bootstrap, driver, admin, mode: workload === 'B2' ? 'b2' : 'b4', appId, source: TOPICS[workload], records })
+              : await streamdRun(workload, bootstrap, admin, appId, records, system === BASELINE ? input.baselineCli : undefined);
           if (result.mismatches.length > 0) process.exitCode = 1;
-          runs.push({ ...result, workload, system });
+          runs.push({ ...result, workload, system, records });
         }
       }
     }
@@ -70,9 +79,10 @@ async function preload(driver: KafkaDriver, admin: Admin, records: number, say: 
   }
 }
 
-async function streamdRun(workload: Workload, bootstrap: string, admin: Admin, appId: string, records: number): Promise<CountingRun> {
-  if (workload === 'B4') return streamdGrouped(bootstrap, admin, appId, records);
-  return streamdCounting({ bootstrap, admin, manifest: repoPath('bench', 'apps', 'stateful', 'app.yaml'), appId, source: STATEFUL_TOPIC, internal: [], records, partitions: 4 });
+async function streamdRun(workload: Workload, bootstrap: string, admin: Admin, appId: string, records: number, cli: string | undefined): Promise<CountingRun> {
+  if (workload === 'B4') return streamdGrouped(bootstrap, admin, appId, records, undefined, cli);
+  const manifest = repoPath('bench', 'apps', 'stateful', 'app.yaml');
+  return streamdCounting({ bootstrap, admin, manifest, appId, source: STATEFUL_TOPIC, internal: [], records, partitions: 4, ...(cli === undefined ? {} : { cli }) });
 }
 
 const median = (values: readonly number[]): number => {
@@ -92,27 +102,29 @@ function spread(values: readonly number[], digits: number): string {
 export function peersReport(runs: readonly PeerRun[]): string[] {
   const lines = [
     'peers: one worker process each, commit every 1 s, JSON values, RocksDB; CPU µs/record = (utime+stime)/records over start → drained, and over the steady 10–90% window',
-    `${'workload'.padEnd(9)}${'system'.padEnd(15)}${'records/s'.padStart(26)}${'µs/record (run)'.padStart(26)}${'µs/record (steady)'.padStart(26)}${'peak RSS MiB'.padStart(22)}  table`,
+    `${'workload'.padEnd(9)}${'system'.padEnd(17)}${'records/s'.padStart(26)}${'records/s (drain)'.padStart(26)}${'µs/record (run)'.padStart(26)}${'µs/record (steady)'.padStart(26)}${'peak RSS MiB'.padStart(22)}  table`,
   ];
   const of = (workload: Workload, system: System): PeerRun[] => runs.filter((r) => r.workload === workload && r.system === system);
   for (const workload of ['B2', 'B4'] as const) {
-    for (const system of ['streamd', 'Kafka Streams'] as const) {
+    for (const system of ['streamd', 'Kafka Streams', BASELINE]) {
       const mine = of(workload, system);
       if (mine.length === 0) continue;
       const gate = mine.every((r) => r.mismatches.length === 0) ? 'exact' : `FAIL: ${mine.flatMap((r) => r.mismatches).slice(0, 3).join('; ')}`;
       lines.push(
-        `${workload.padEnd(9)}${system.padEnd(15)}${spread(mine.map((r) => r.steadyRecordsPerSec), 0).padStart(26)}${spread(mine.map((r) => r.cpuMicrosPerRecord), 1).padStart(26)}` +
+        `${workload.padEnd(9)}${system.padEnd(17)}${spread(mine.map((r) => r.steadyRecordsPerSec), 0).padStart(26)}${spread(mine.map((r) => r.records / r.drainSeconds), 0).padStart(26)}${spread(mine.map((r) => r.cpuMicrosPerRecord), 1).padStart(26)}` +
           `${spread(mine.map((r) => r.steadyCpuMicrosPerRecord), 1).padStart(26)}${spread(mine.map((r) => r.peakRssBytes / 2 ** 20), 0).padStart(22)}  ${gate}`,
       );
     }
     const streamd = of(workload, 'streamd');
-    const peer = of(workload, 'Kafka Streams');
-    if (streamd.length === 0 || peer.length === 0) continue;
-    const ratio = (pick: (r: PeerRun) => number): string => (median(streamd.map(pick)) / median(peer.map(pick))).toFixed(2);
-    lines.push(
-      `${workload}: streamd / Kafka Streams = ${ratio((r) => r.steadyRecordsPerSec)}× records/s, ${ratio((r) => r.cpuMicrosPerRecord)}× CPU per record (run), ` +
-        `${ratio((r) => r.steadyCpuMicrosPerRecord)}× (steady), ${ratio((r) => r.peakRssBytes)}× peak RSS`,
-    );
+    for (const baseline of ['Kafka Streams', BASELINE]) {
+      const peer = of(workload, baseline);
+      if (streamd.length === 0 || peer.length === 0) continue;
+      const ratio = (pick: (r: PeerRun) => number): string => (median(streamd.map(pick)) / median(peer.map(pick))).toFixed(2);
+      lines.push(
+        `${workload}: streamd / ${baseline} = ${ratio((r) => r.steadyRecordsPerSec)}× records/s (steady), ${ratio((r) => r.records / r.drainSeconds)}× (drain), ` +
+          `${ratio((r) => r.cpuMicrosPerRecord)}× CPU per record (run), ${ratio((r) => r.steadyCpuMicrosPerRecord)}× (steady), ${ratio((r) => r.peakRssBytes)}× peak RSS`,
+      );
+    }
   }
   return lines;
 }

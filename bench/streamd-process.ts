@@ -1,6 +1,7 @@
 // streamd as a user runs it, for the workloads that report what the worker process cost: the built
 // CLI (`streamd start`) in its own process, so its CPU time and peak RSS come from /proc like a
-// peer JVM's. NODE_OPTIONS passes through, e.g. `--cpu-prof --cpu-prof-dir=…` to profile the worker.
+// peer JVM's. Node flags can be given, e.g. `--cpu-prof --cpu-prof-dir=…` to profile the worker
+// (Node refuses --cpu-prof in NODE_OPTIONS, so the flags go on the command line).
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,7 +9,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Admin } from '../src/kafka/index.js';
 import { loadManifest } from '../src/manifest/index.js';
-import { Daemon } from '../test/e2e/helpers/daemon.js';
+import { spawn } from 'node:child_process';
+import { terminate, trackExit } from '../test/kafka/child-exit.js';
+import { OutputTail, forEachLine } from '../test/kafka/output-tail.js';
+import { repoPath } from '../test/kafka/repo-root.js';
 import { countMismatches, storeCounts } from './count-truth.js';
 import { watchProcessDrain, type ProcessDrainResult } from './drain-watch.js';
 
@@ -28,8 +32,10 @@ export interface StreamdCountingOptions {
   readonly internal: readonly string[];
   readonly records: number;
   readonly partitions: number;
-  /** Extra NODE_OPTIONS for the worker process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
-  readonly nodeOptions?: string;
+  /** Node flags for the worker process, e.g. `--cpu-prof`, `--cpu-prof-dir=/tmp/prof`. */
+  readonly nodeArgs?: readonly string[];
+  /** Another build's dist/cmd/streamd.js (a before/after comparison); default this checkout's. */
+  readonly cli?: string;
 }
 
 /** Runs the counting app in a `streamd start` process with a fresh datadir until it has drained, then checks its table. */
@@ -38,20 +44,22 @@ export async function streamdCounting(options: StreamdCountingOptions): Promise<
   const env = { STREAMD_BROKER: `kafka://${options.bootstrap}`, BENCH_APP_ID: options.appId, BENCH_DATADIR: datadir };
   try {
     const started = performance.now();
-    const daemon = await Daemon.start({
-      manifest: options.manifest,
-      env: { ...env, ...(options.nodeOptions === undefined ? {} : { NODE_OPTIONS: options.nodeOptions }) },
-      args: ['--log-level', 'warn'],
-      waitReady: false,
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.cli ?? repoPath('dist', 'cmd', 'streamd.js'), 'start', '--manifest', options.manifest, '--web-port', '0', '--log-level', 'warn'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const exited = trackExit(child);
+    const tail = new OutputTail(40);
+    forEachLine(child.stdout, (line) => tail.push(line));
+    forEachLine(child.stderr, (line) => tail.push(line));
     let drain: ProcessDrainResult;
     try {
-      drain = await watchProcessDrain({ admin: options.admin, group: options.appId, source: options.source, internal: options.internal, pid: daemon.pid, startedMs: started, timeoutMs: 600_000 });
+      drain = await watchProcessDrain({ admin: options.admin, group: options.appId, source: options.source, internal: options.internal, pid: child.pid!, startedMs: started, timeoutMs: 600_000 });
     } catch (err) {
-      throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- worker output ---\n${daemon.tail()}`, { cause: err });
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- worker output ---\n${tail.indented(40)}`, { cause: err });
     } finally {
-      const exit = await daemon.terminate();
-      if (exit.code !== 0) process.stderr.write(`streamd exited with ${JSON.stringify(exit)}:\n${daemon.tail()}\n`);
+      const exit = await terminate(child, exited, { graceMs: 60_000 });
+      if (exit.code !== 0) process.stderr.write(`streamd exited with ${JSON.stringify(exit)}:\n${tail.indented(40)}\n`);
     }
     const manifest = await loadManifest(options.manifest, { env });
     return { ...drain, mismatches: countMismatches(await storeCounts(manifest, 'counts', options.partitions), options.records) };
