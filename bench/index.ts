@@ -1,6 +1,8 @@
 // `npm run bench`: starts a real broker (JIT on, as in production), loads the data, and prints each
 // streamd figure beside a baseline measured in the same run. Figures are reported, never asserted.
-// Usage: node dist/bench/index.js [--records N] [--only drivers,stateless,stateful,recovery,failover] [--json]
+// Usage: node dist/bench/index.js [--records N] [--only drivers,stateless,stateful,grouped,recovery,failover] [--json]
+//   [--cpu-prof DIR] (B4's worker process writes a V8 CPU profile into DIR)
+//   [--peers [--repeat N]] (streamd's process beside Kafka Streams 3.9.1 on B2 and B4; alone unless --only is given)
 // stateful needs B1's figures as its baselines: it runs the stateless workload when --only leaves it out.
 
 import { parseArgs } from 'node:util';
@@ -16,21 +18,11 @@ import { FAILOVER_SESSION_TIMEOUT_MS, streamdFailover } from './failover.js';
 import { consumerPerformance, producerPerformance } from './java-perf.js';
 import type { DrainResult } from './drain-watch.js';
 import { RECOVERY_INPUT, buildChangelog, readChangelog, streamdRecovery } from './recovery.js';
+import { groupedWorkload } from './grouped.js';
+import { peersReport, runPeers, type PeerRun } from './peers.js';
+import type { Row } from './report-row.js';
 import { STATEFUL_KEYS, STATEFUL_TOPIC, preloadKeyedPageViews, streamdStateful } from './stateful.js';
 import { preloadPageViews, rawKafkajs, streamdStateless } from './stateless.js';
-
-interface Ratio {
-  readonly baseline: string;
-  readonly value: number;
-}
-
-interface Row {
-  readonly workload: string;
-  readonly subject: string;
-  readonly recordsPerSec: number;
-  /** None: the row is a baseline. */
-  readonly ratios?: readonly Ratio[];
-}
 
 /** B1's two figures, which B2 is also divided by. */
 interface StatelessFigures {
@@ -38,16 +30,22 @@ interface StatelessFigures {
   readonly streamd: DrainResult;
 }
 
-const WORKLOADS = ['drivers', 'stateless', 'stateful', 'recovery', 'failover'];
+const WORKLOADS = ['drivers', 'stateless', 'stateful', 'grouped', 'recovery', 'failover'];
 
 const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '1000000' },
-    only: { type: 'string', default: WORKLOADS.join(',') },
+    only: { type: 'string' },
+    /** streamd's process beside the Kafka Streams peer on B2 and B4 (alone unless --only names workloads too). */
+    peers: { type: 'boolean', default: false },
+    /** Rounds of the peers comparison (median, min, max). */
+    repeat: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
+    /** A directory: the B4 worker process runs with --cpu-prof and writes its profile there. */
+    'cpu-prof': { type: 'string' },
   },
 });
-const workloads = new Set(values.only.split(',').map((w) => w.trim()));
+const workloads = new Set((values.only ?? (values.peers ? '' : WORKLOADS.join(','))).split(',').map((w) => w.trim()).filter((w) => w.length > 0));
 const records = Number(values.records);
 const recordSize = 100;
 const partitions = 4;
@@ -64,6 +62,7 @@ async function main(): Promise<void> {
   const broker = await TestBroker.start({ classpath, jvmFast: false, heapMb: 1024, log: say });
   const rows: Row[] = [];
   const notes: string[] = [];
+  const peers: PeerRun[] = [];
   const run = randomUUID().slice(0, 8);
   try {
     say(`broker: Kafka ${version} on ${broker.bootstrap}, ready in ${(broker.startedMs / 1000).toFixed(2)} s`);
@@ -74,6 +73,19 @@ async function main(): Promise<void> {
       rows.push(...b1.rows);
       if (workloads.has('stateful')) rows.push(...(await statefulWorkload(broker.bootstrap, run, b1, notes)));
     }
+    if (workloads.has('grouped')) {
+      const driver = createDriver(`kafka://${broker.bootstrap}`);
+      const admin = await driver.admin();
+      const cpuProf = values['cpu-prof'];
+      try {
+        const input = { bootstrap: broker.bootstrap, driver, admin, run, records, say };
+        rows.push(...(await groupedWorkload(cpuProf === undefined ? input : { ...input, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] }, notes)));
+      } finally {
+        await admin.close();
+        await driver.close();
+      }
+    }
+    if (values.peers) peers.push(...(await runPeers({ bootstrap: broker.bootstrap, run, records, repeat: Number(values.repeat), say, ...baselineCli() })));
     if (workloads.has('recovery')) rows.push(...(await recoveryWorkload(classpath, broker.bootstrap, run, notes)));
     if (workloads.has('failover')) {
       // A time, not a rate: it goes with the notes.
@@ -86,7 +98,13 @@ async function main(): Promise<void> {
   } finally {
     await broker.stop();
   }
-  report(rows, notes, broker.startedMs);
+  report(rows, notes, broker.startedMs, peers);
+}
+
+/** BENCH_BASELINE_CLI: another build's dist/cmd/streamd.js, run beside this one in the peers comparison. */
+function baselineCli(): { baselineCli?: string } {
+  const cli = process.env['BENCH_BASELINE_CLI'];
+  return cli === undefined || cli === '' ? {} : { baselineCli: cli };
 }
 
 async function statelessWorkload(classpath: string, bootstrap: string, run: string): Promise<StatelessFigures & { rows: Row[] }> {
@@ -268,20 +286,21 @@ async function recoveryWorkload(classpath: string, bootstrap: string, run: strin
   }
 }
 
-function report(rows: readonly Row[], notes: readonly string[], brokerStartMs: number): void {
+function report(rows: readonly Row[], notes: readonly string[], brokerStartMs: number, peers: readonly PeerRun[]): void {
   const load = { atStart: loadAtStart, atEnd: loadavg()[0] ?? 0 };
   const env = { node: process.version, kafka: '3.9.1', cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, records, recordSize, partitions, load };
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ env, brokerStartMs, rows, notes }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ env, brokerStartMs, rows, notes, peers }, null, 2)}\n`);
     return;
   }
   const lines = [`broker start: ${(brokerStartMs / 1000).toFixed(2)} s (format + JVM start + admin API answering)`, ''];
-  lines.push(`${'workload'.padEnd(9)} ${'subject'.padEnd(52)} ${'records/s'.padStart(11)}  ratio to baseline`);
+  if (rows.length > 0) lines.push(`${'workload'.padEnd(9)} ${'subject'.padEnd(52)} ${'records/s'.padStart(11)}  ratio to baseline`);
   for (const row of rows) {
     const ratio = row.ratios === undefined ? '(baseline)' : row.ratios.map((r) => `${r.value.toFixed(2)} × ${r.baseline}`).join(', ');
     lines.push(`${row.workload.padEnd(9)} ${row.subject.padEnd(52)} ${Math.round(row.recordsPerSec).toLocaleString('en-US').padStart(11)}  ${ratio}`);
   }
   if (notes.length > 0) lines.push('', ...notes);
+  if (peers.length > 0) lines.push('', ...peersReport(peers));
   lines.push('', `node ${env.node}, ${env.cores} × ${env.cpu}, 1-min load average ${load.atStart.toFixed(1)} at start and ${load.atEnd.toFixed(1)} at end`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

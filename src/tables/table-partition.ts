@@ -45,6 +45,11 @@ export class TablePartition {
   #dirty = new Map<string, PendingWrite>();
   /** Values the store holds, kept for reads (see CLEAN_CACHE_KEYS); not used by global tables. */
   readonly #clean = new Map<string, Buffer | null>();
+  /**
+   * The store holds no key that #clean lacks (see `warm`): a key found nowhere in memory is absent,
+   * with no store read. Lost for good when the cache first drops a key.
+   */
+  #isCleanComplete = false;
   /** Flushes sent or being sent whose store write has not happened yet, oldest first. */
   readonly #flushes: Map<string, PendingWrite>[] = [];
   /** Global tables: flushes waiting for the follower, oldest first. */
@@ -94,7 +99,26 @@ export class TablePartition {
     }
     const clean = this.#clean.get(k);
     if (clean !== undefined) return clean;
+    if (this.#isCleanComplete) return undefined;
     return this.store.get(key);
+  }
+
+  /**
+   * Before the partition is served: a store of at most `limit` keys (a new or small table) is read
+   * into the clean cache whole, so reads of keys it lacks answer at once. A store read is a native
+   * round trip that resolves on a later turn of the event loop; a handler that reads one new key per
+   * event would otherwise take one event per turn while other stages keep the loop busy. Only for a
+   * partition whose store nothing else writes (not a global table's, which its follower writes).
+   */
+  async warm(limit = CLEAN_CACHE_KEYS): Promise<void> {
+    if (this.#isFollowerFed || this.#clean.size > 0) return;
+    const found = new Map<string, Buffer | null>();
+    for await (const [key, value] of this.store.iterate()) {
+      if (found.size >= limit) return;
+      found.set(id(key), value);
+    }
+    for (const [k, value] of found) this.#clean.set(k, value);
+    this.#isCleanComplete = true;
   }
 
   /**
@@ -192,6 +216,7 @@ export class TablePartition {
       clean.set(k, value);
     }
     if (clean.size <= CLEAN_CACHE_KEYS) return;
+    this.#isCleanComplete = false;
     let excess = clean.size - CLEAN_CACHE_KEYS;
     for (const k of clean.keys()) {
       if (excess-- <= 0) break;

@@ -362,6 +362,8 @@ export class Tables extends Service {
       this.log.info({ table: table.name, partition, records: result.records, seconds, ratePerSecond: seconds > 0 ? Math.round(result.records / seconds) : undefined }, `recovered ${table.name}[${partition}]`);
     }
     const served = new TablePartition(table.name, partition, held.store, held.positions.clone(), { isFollowerFed: role === 'global' });
+    if (role !== 'global') await served.warm();
+    if (signal.aborted) return;
     if (role === 'global') {
       // The follower goes on applying; own flushes are served from memory until it passes them.
       this.#options.reader.follow(tp, held.offset === undefined ? 0n : held.offset + 1n, async (batch) => {
