@@ -183,6 +183,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
     flush: () => producer.buffered.flush(),
     commitIntervalMs: settings.commitIntervalMs,
     commitEvery: settings.commitEvery,
+    commitLivelockSoftTimeoutMs: settings.commitLivelockSoftTimeoutMs,
     onRevoked: () => {
       worker.revokeBuffered();
       // The revoke's commit has taken the committable writes: the partitions take no more (see Tables.revoked).
