@@ -14,7 +14,7 @@ function setUp(softTimeoutMs: number): { watch: LivelockWatch; clock: ManualCloc
   return { watch: new LivelockWatch(softTimeoutMs, clock, logger), clock, warnings, tracker: new PartitionTracker('orders', 3, () => undefined) };
 }
 
-describe('LivelockWatch', async () => {
+describe('LivelockWatch', () => {
   it('warns once, naming the topic, partition and offset, when an unacked event holds commits back past the soft timeout', async () => {
     const { watch, clock, warnings, tracker } = setUp(5_000);
     const stuck = tracker.track(41n, 1);
