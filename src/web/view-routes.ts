@@ -3,7 +3,7 @@
 // handler and answers JSON. Mounted by web-app.ts after the built-in routes; the manifest check
 // keeps views off the built-in paths.
 
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { Router } from '@koa/router';
 import type { Logger } from 'pino';
 import type { TableQueries } from '../worker/types.js';
