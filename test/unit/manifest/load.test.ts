@@ -17,6 +17,13 @@ function moduleRef(handler: HandlerReference | undefined): ModuleHandlerReferenc
   return handler;
 }
 
+describe('loading a model with coerce: true', () => {
+  it('accepts the keyword and keeps it in the model schema for the topic boundary', async () => {
+    const manifest = await loadManifest(fixture('coerce-model.yaml'), { env: {} });
+    assert.equal(manifest.models.get('Order')?.schema['coerce'], true);
+  });
+});
+
 describe('loading the manifest of ARCHITECTURE.md', () => {
   it('normalises topics, tables, agents, timers, crontabs, tasks and views', async () => {
     const manifest = await loadManifest(app, { env: {} });
