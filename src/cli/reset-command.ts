@@ -154,7 +154,7 @@ async function planReset(manifest: Manifest, flags: ResetFlags, admin: () => Pro
 export async function runReset(flags: ResetFlags, io: CliIo): Promise<number> {
   const manifest = await loadForCommand(flags, io);
   let driver: KafkaDriver | undefined;
-  const admin = (): Promise<Admin> => (driver ??= createDriver(manifest.broker, { clientId: `${manifest.settings.brokerClientId}-reset` })).admin();
+  const admin = (): Promise<Admin> => (driver ??= createDriver(manifest.broker, { clientId: `${manifest.settings.brokerClientId}-reset`, requestTimeoutMs: manifest.settings.brokerRequestTimeoutMs })).admin();
   try {
     const plan = await planReset(manifest, flags, admin);
     const toDelete = plan.topics?.internal ?? [];

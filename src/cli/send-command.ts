@@ -52,7 +52,7 @@ async function assertTopicExists(driver: KafkaDriver, broker: string, topic: str
 async function produceToKafka(manifest: Manifest, to: SendTarget, key: unknown, value: unknown, partition: number | undefined): Promise<LandedRecord> {
   const keySerializer = to.declaration?.keySerializer ?? 'raw';
   const valueSerializer = to.declaration?.valueSerializer ?? 'json';
-  const driver = createDriver(manifest.broker, { clientId: `${manifest.settings.brokerClientId}-send` });
+  const driver = createDriver(manifest.broker, { clientId: `${manifest.settings.brokerClientId}-send`, requestTimeoutMs: manifest.settings.brokerRequestTimeoutMs });
   let landed: RecordMetadata | undefined;
   try {
     await assertTopicExists(driver, manifest.broker, to.topic, partition);

@@ -71,10 +71,11 @@ function settingsOf(raw: RawManifest, context: CheckContext): Settings {
 }
 
 function webOf(raw: RawManifest): WebSettings {
-  const { port, host, authToken, canonicalUrl } = raw.web;
+  const { port, host, authToken, openPaths, canonicalUrl } = raw.web;
   return {
     port,
     host,
+    openPaths,
     ...(authToken === undefined || authToken === '' ? {} : { authToken }),
     ...(canonicalUrl === undefined ? {} : { canonicalUrl }),
   };

@@ -80,7 +80,7 @@ export interface RawManifest {
   readonly store: string;
   readonly datadir: string;
   readonly processingGuarantee: ProcessingGuarantee;
-  readonly web: { readonly port: number; readonly host: string; readonly authToken?: string; readonly canonicalUrl?: string };
+  readonly web: { readonly port: number; readonly host: string; readonly authToken?: string; readonly openPaths: readonly string[]; readonly canonicalUrl?: string };
   readonly settings: Readonly<Record<string, unknown>>;
   readonly models?: RawMap<Readonly<Record<string, unknown>>>;
   readonly topics?: RawMap<RawTopic | null>;

@@ -150,9 +150,22 @@ function checkSettings(manifest: Manifest, context: CheckContext): void {
   }
 }
 
+/** Agent options this version refuses rather than accept and ignore. */
+function checkAgentOptions(raw: RawManifest, context: CheckContext): void {
+  for (const [agent, spec] of entriesOf(raw.agents)) {
+    if (spec.isolatedPartitions !== true) continue;
+    // Faust's one actor per partition is not built: accepting it would run the agent's usual actors
+    // over all its partitions, which a handler written for per-partition state would get wrong.
+    context.report(['agents', agent, 'isolatedPartitions'], 'isolatedPartitions (one actor per partition) is not available in this version of streamd', {
+      hint: 'remove it: one actor (concurrency 1) already processes each partition in order; key per-partition state by event.message.partition',
+    });
+  }
+}
+
 /** Every cross-reference and consistency check. */
 export function checkSemantics(raw: RawManifest, manifest: Manifest, models: ReadonlyMap<string, ValidateFunction>, context: CheckContext): void {
   checkAgentTopics(raw, context);
+  checkAgentOptions(raw, context);
   checkTypes(raw, context);
   checkTableDefaults(manifest, models, context);
   checkViews(raw, context);

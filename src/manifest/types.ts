@@ -90,8 +90,10 @@ export interface Settings {
 export interface WebSettings {
   readonly port: number;
   readonly host: string;
-  /** When set, the web server requires `Authorization: Bearer <token>` (an empty value means unset). */
+  /** When set, the web server requires `Authorization: Bearer <token>` on every path but `openPaths` (an empty value means unset). */
   readonly authToken?: string;
+  /** Paths answered without the token (GET and HEAD); default /health, /ready, /metrics. */
+  readonly openPaths: readonly string[];
   /** How other workers reach this one; default `http://<host>:<port>` decided by the web area. */
   readonly canonicalUrl?: string;
 }
@@ -105,6 +107,7 @@ export interface OverridableSettings extends Settings {
   readonly webPort: number;
   readonly webHost: string;
   readonly webAuthToken: string;
+  readonly webOpenPaths: readonly string[];
   readonly webCanonicalUrl: string;
 }
 

@@ -27,7 +27,7 @@ export type DecodeReason = 'empty' | 'invalid_utf8' | 'invalid_json' | 'schema' 
 /** Why a value did not encode: it fails its model or type, or JSON cannot represent it. */
 export type EncodeReason = 'schema' | 'unserializable';
 
-/** The first failure of a value against a model or a primitive type, as ajv reports it. */
+/** A failure of a value against a model or a primitive type, as ajv reports it: the first, and any others. */
 export interface CheckFailure {
   /** JSON Pointer of the failing part of the value, `''` for the value itself. */
   readonly instancePath: string;
@@ -35,6 +35,8 @@ export interface CheckFailure {
   readonly keyword: string;
   /** ajv's message, e.g. `must be string`. */
   readonly message: string;
+  /** The value's other failures, when it fails more than one check (all are reported at once). */
+  readonly more?: readonly CheckFailure[];
 }
 
 /** Where a record came from; added by `decodeRecord` so a log line can name it. */
@@ -55,9 +57,10 @@ interface DecodeErrorFields {
   readonly cause?: unknown;
 }
 
-/** `/user: must be string`, the form every schema message uses. */
+/** `/user: must be string; /n: must be >= 0`, the form every schema message uses: every failure, with its path. */
 export function describeFailure(failure: CheckFailure): string {
-  return `${failure.instancePath === '' ? '/' : failure.instancePath}: ${failure.message}`;
+  const one = (f: CheckFailure): string => `${f.instancePath === '' ? '/' : f.instancePath}: ${f.message}`;
+  return [failure, ...(failure.more ?? [])].map(one).join('; ');
 }
 
 /** `a3 c3 28 …`: the first bytes, for messages about bytes that are not text. */

@@ -4,4 +4,5 @@ export { Conductor, UndecodableRecordError, deadLetter, type ConductorPorts, typ
 export { Event } from './event.js';
 export { Stream, StreamOperatorError, type GroupByOptions, type StreamEnvironment } from './stream.js';
 export { StreamSource, type CommitParticipant, type StreamSourceOptions } from './stream-source.js';
+export { LivelockWatch } from './livelock-watch.js';
 export { PartitionTracker, TrackedMessage } from './tracked-message.js';

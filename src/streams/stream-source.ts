@@ -10,6 +10,7 @@ import type { WorkerMetrics } from '../metrics/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
 import { commitSnapshot, type CommitParticipant, type SnapshotOffset } from './commit-snapshot.js';
 import type { Conductor } from './conductor.js';
+import { LivelockWatch } from './livelock-watch.js';
 import { PartitionTracker } from './tracked-message.js';
 
 export type { CommitParticipant } from './commit-snapshot.js';
@@ -25,6 +26,8 @@ export interface StreamSourceOptions {
   readonly flush: () => Promise<void>;
   readonly commitIntervalMs: number;
   readonly commitEvery: number;
+  /** Warn when a partition with events has not committed past the same offset this long (LivelockWatch). */
+  readonly commitLivelockSoftTimeoutMs?: number;
   /** Called when the assignment is revoked: buffered events must be dropped. */
   readonly onRevoked: () => void;
   /**
@@ -112,9 +115,11 @@ export class StreamSource extends Service {
       if (this.signal.aborted || this.#options.outage === undefined || !isRetriableFailure(error)) throw error;
       this.#onFailure(error);
     }
+    const livelock = new LivelockWatch(this.#options.commitLivelockSoftTimeoutMs ?? 300_000, this.#clock, this.log);
     this.spawn('commit timer', async (signal) => {
       for (;;) {
         await this.#clock.sleep(this.#options.commitIntervalMs, signal);
+        livelock.check(this.#trackers.values());
         await this.commit('interval').catch((error: unknown) => this.#onCommitFailed(error));
       }
     });

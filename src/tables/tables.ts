@@ -17,7 +17,7 @@ import { openOrRebuild, openStore, type Store } from '../stores/index.js';
 import { catchUp, type CatchUpProgress } from './catch-up.js';
 import type { ChangelogReader } from './changelog-reader.js';
 import { TablePositions } from './positions.js';
-import { applyChangelogBatch } from './apply-changelog.js';
+import { applyChangelogInWrites } from './apply-changelog.js';
 import { RecoveriesInFlight, type RecoveryProgress } from './recoveries-in-flight.js';
 import { TablePartition, type Flush } from './table-partition.js';
 import { changelogRecords } from './changelog-records.js';
@@ -380,7 +380,7 @@ export class Tables extends Service {
   }
 
   async #applyBatch(held: Held, batch: RecordBatch, isRecovery = false): Promise<void> {
-    held.offset = await applyChangelogBatch(held.store, held.positions, batch, held.table.changelogKeys(held.partition));
+    held.offset = await applyChangelogInWrites(held.store, held.positions, batch, held.table.changelogKeys(held.partition), this.#options.manifest.settings.recoveryBufferSize);
     if (isRecovery) this.#options.metrics.recoveryApplied(held.table.name, batch.records.length);
   }
 

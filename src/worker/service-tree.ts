@@ -88,7 +88,7 @@ const ACKS: Record<-1 | 0 | 1, Acks> = { [-1]: 'all', 0: 'none', 1: 'leader' };
 export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
   const { worker, manifest, plan, driver, book, conductor, replies, logger } = input;
   const settings = manifest.settings;
-  const producer = new ProducerService(driver, { acks: ACKS[settings.producerAcks], compression: settings.producerCompression }, worker.metrics, logger, input.outage);
+  const producer = new ProducerService(driver, { acks: ACKS[settings.producerAcks], compression: settings.producerCompression, lingerMs: settings.producerLingerMs }, worker.metrics, logger, input.outage);
 
   const topics: Record<string, TopicSender> = {};
   for (const name of manifest.topics.keys()) {
@@ -183,6 +183,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
     flush: () => producer.buffered.flush(),
     commitIntervalMs: settings.commitIntervalMs,
     commitEvery: settings.commitEvery,
+    commitLivelockSoftTimeoutMs: settings.commitLivelockSoftTimeoutMs,
     onRevoked: () => {
       worker.revokeBuffered();
       // The revoke's commit has taken the committable writes: the partitions take no more (see Tables.revoked).

@@ -22,7 +22,7 @@ const SETTING_KEYS: Record<keyof Settings, true> = {
 };
 const OVERRIDABLE_KEYS: Record<keyof OverridableSettings, true> = {
   ...SETTING_KEYS, broker: true, store: true, datadir: true, processingGuarantee: true,
-  webPort: true, webHost: true, webAuthToken: true, webCanonicalUrl: true,
+  webPort: true, webHost: true, webAuthToken: true, webOpenPaths: true, webCanonicalUrl: true,
 };
 
 const files = await readConfigFiles(repoRoot());

@@ -27,6 +27,14 @@ describe('malformed manifests', () => {
     );
   });
 
+  it('refuses isolatedPartitions: true at its value, rather than run the agent without it', async () => {
+    const error = await loadFailure('isolated-partitions.yaml');
+    const problem = problemAt(error, 'agents.count.isolatedPartitions');
+    assert.equal(at(problem), '9:25');
+    assert.match(problem.message, /isolatedPartitions \(one actor per partition\) is not available/);
+    assert.equal(error.problems.length, 1);
+  });
+
   it('reports an unknown key at the key, with did-you-mean', async () => {
     const error = await loadFailure('unknown-key.yaml');
     const problem = problemAt(error, 'agents.count.tpoic');

@@ -17,6 +17,21 @@ function moduleRef(handler: HandlerReference | undefined): ModuleHandlerReferenc
   return handler;
 }
 
+describe('web.openPaths', () => {
+  it('defaults to the probes and /metrics, and takes a comma-separated list from STREAMD_WEB_OPEN_PATHS', async () => {
+    assert.deepEqual((await loadManifest(app, { env: {} })).web.openPaths, ['/health', '/ready', '/metrics']);
+    assert.deepEqual((await loadManifest(app, { env: { STREAMD_WEB_OPEN_PATHS: '/health, /ready' } })).web.openPaths, ['/health', '/ready']);
+    assert.deepEqual((await loadManifest(app, { env: { STREAMD_WEB_OPEN_PATHS: '' } })).web.openPaths, []);
+  });
+});
+
+describe('loading a model with coerce: true', () => {
+  it('accepts the keyword and keeps it in the model schema for the topic boundary', async () => {
+    const manifest = await loadManifest(fixture('coerce-model.yaml'), { env: {} });
+    assert.equal(manifest.models.get('Order')?.schema['coerce'], true);
+  });
+});
+
 describe('loading the manifest of ARCHITECTURE.md', () => {
   it('normalises topics, tables, agents, timers, crontabs, tasks and views', async () => {
     const manifest = await loadManifest(app, { env: {} });
