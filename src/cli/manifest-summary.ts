@@ -2,6 +2,7 @@
 // `models` print. Built from the Manifest alone (no broker, no handler code). Pure.
 
 import type { AgentDeclaration, HandlerReference, Manifest, SinkReference, TableDeclaration, TypeReference, WindowDeclaration } from '../manifest/index.js';
+import { formatCodecChain } from '../models/index.js';
 import { displayPath } from './report-error.js';
 import { formatDuration } from './table.js';
 
@@ -112,8 +113,8 @@ export function summarizeManifest(manifest: Manifest, cwd: string): ManifestSumm
       name: topic.name,
       keyType: typeName(topic.keyType),
       valueType: typeName(topic.valueType),
-      keySerializer: topic.keySerializer,
-      valueSerializer: topic.valueSerializer,
+      keySerializer: formatCodecChain({ serializer: topic.keySerializer, byteCodecs: topic.keyByteCodecs }),
+      valueSerializer: formatCodecChain({ serializer: topic.valueSerializer, byteCodecs: topic.valueByteCodecs }),
       partitions: topic.partitions ?? null,
       internal: topic.isInternal,
       compacted: topic.isCompacted,

@@ -59,8 +59,8 @@ async function produceToKafka(manifest: Manifest, to: SendTarget, key: unknown, 
     const producer = await driver.producer();
     [landed] = await producer.send([{
       topic: to.topic,
-      value: encodePart(value, valueSerializer),
-      ...(key === undefined ? {} : { key: encodePart(key, keySerializer) }),
+      value: encodePart(value, valueSerializer, to.declaration?.valueByteCodecs),
+      ...(key === undefined ? {} : { key: encodePart(key, keySerializer, to.declaration?.keyByteCodecs) }),
       ...(partition === undefined ? {} : { partition }),
     }]);
   } finally {

@@ -4,6 +4,7 @@
 
 import type { Manifest, SerializerName, TopicDeclaration, TypeReference } from '../manifest/index.js';
 import { createModelAjv } from '../manifest/index.js';
+import { chainCodec, rawCodec, type ByteCodecName } from '../models/index.js';
 import { CliError, CliUsageError, EXIT_USAGE } from './cli-io.js';
 
 /** Where a send goes: the topic, and its declaration when the manifest has one. */
@@ -41,10 +42,13 @@ export function interpretText(text: string, type: TypeReference | undefined): un
   }
 }
 
-/** Bytes for a record part: `json` writes JSON; `string` and `raw` write a string as is, anything else as JSON. */
-export function encodePart(value: unknown, serializer: SerializerName): Buffer {
-  if (serializer !== 'json' && typeof value === 'string') return Buffer.from(value, 'utf8');
-  return Buffer.from(JSON.stringify(value) ?? 'null', 'utf8');
+/**
+ * Bytes for a record part: `json` writes JSON; `string` and `raw` write a string as is, anything else as
+ * JSON; then the topic's byte codecs (`json|gzip` gzips the JSON text).
+ */
+export function encodePart(value: unknown, serializer: SerializerName, byteCodecs: readonly ByteCodecName[] = []): Buffer {
+  const bytes = serializer !== 'json' && typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(JSON.stringify(value) ?? 'null', 'utf8');
+  return chainCodec(rawCodec(), byteCodecs).encode(bytes) ?? bytes;
 }
 
 const BUILTIN_CHECKS: Readonly<Record<string, (value: unknown) => boolean>> = {

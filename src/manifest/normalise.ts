@@ -7,6 +7,7 @@ import type { ManifestPath } from './path.js';
 import { cronProblem, isTimezone, knownTimezones } from './cron.js';
 import { didYouMean } from '../errors/index.js';
 import { sinkReferences } from './semantic.js';
+import { CODEC_NAMES, parseCodecChain, type CodecChain } from '../models/index.js';
 import {
   entriesOf,
   isBuiltinType,
@@ -55,6 +56,18 @@ function serializerFor(type: TypeReference): SerializerName {
   return 'json';
 }
 
+/**
+ * A topic's `keySerializer`/`valueSerializer` as a codec chain (`json|gzip`); absent, the type's
+ * serializer alone. An unknown codec is reported at its place in the file, with the closest name.
+ */
+function codecChainOf(path: ManifestPath, spec: string | undefined, type: TypeReference, context: CheckContext): CodecChain {
+  if (spec === undefined) return { serializer: serializerFor(type), byteCodecs: [] };
+  const chain = parseCodecChain(spec);
+  if ('serializer' in chain) return chain;
+  context.report(path, chain.problem, { expected: 'a codec chain such as json, raw, binary or json|gzip', hint: didYouMean(chain.name, CODEC_NAMES) });
+  return { serializer: serializerFor(type), byteCodecs: [] };
+}
+
 function checkTimezone(path: ManifestPath, zone: string, context: CheckContext): void {
   if (isTimezone(zone)) return;
   context.report(path, `"${zone}" is not a time zone`, { expected: 'an IANA time zone such as UTC or Europe/Oslo', hint: didYouMean(zone, knownTimezones()) });
@@ -87,12 +100,16 @@ function topicOf(name: string, raw: RawTopic | null, input: NormaliseInput, cont
   const keyType = typeReference(spec.keyType);
   const valueType = typeReference(spec.valueType);
   const retentionMs = context.optionalDuration([...path, 'retentionMs'], spec.retentionMs);
+  const keyChain = codecChainOf([...path, 'keySerializer'], spec.keySerializer, keyType, context);
+  const valueChain = codecChainOf([...path, 'valueSerializer'], spec.valueSerializer, valueType, context);
   return {
     name,
     keyType,
     valueType,
-    keySerializer: spec.keySerializer ?? serializerFor(keyType),
-    valueSerializer: spec.valueSerializer ?? serializerFor(valueType),
+    keySerializer: keyChain.serializer,
+    valueSerializer: valueChain.serializer,
+    keyByteCodecs: keyChain.byteCodecs,
+    valueByteCodecs: valueChain.byteCodecs,
     ...(spec.partitions === undefined ? {} : { partitions: spec.partitions }),
     ...(spec.replicas === undefined ? {} : { replicas: spec.replicas }),
     ...(retentionMs === undefined ? {} : { retentionMs }),

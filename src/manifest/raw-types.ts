@@ -1,7 +1,7 @@
 // The shape of a manifest after schema validation and before normalisation: what the user wrote,
 // merged with the top-level defaults. Mirrors config/manifest.schema.json.
 
-import { BUILTIN_TYPE_NAMES, type BuiltinTypeName, type HttpMethod, type ProcessingGuarantee, type SerializerName } from './types.js';
+import { BUILTIN_TYPE_NAMES, type BuiltinTypeName, type HttpMethod, type ProcessingGuarantee } from './types.js';
 
 export type RawDuration = string | number;
 export type RawMap<T> = Readonly<Record<string, T>> | null | undefined;
@@ -11,8 +11,9 @@ export interface RawTopic {
   readonly valueType?: string;
   readonly partitions?: number;
   readonly replicas?: number;
-  readonly keySerializer?: SerializerName;
-  readonly valueSerializer?: SerializerName;
+  /** A codec chain: a serializer, then byte codecs (`json|gzip`); parsed by normalise. */
+  readonly keySerializer?: string;
+  readonly valueSerializer?: string;
   readonly retentionMs?: RawDuration;
   readonly compacted?: boolean;
   readonly internal?: boolean;

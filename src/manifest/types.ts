@@ -1,6 +1,8 @@
 // The normalised manifest every other area consumes: durations in milliseconds, handler references
 // resolved to absolute files, per-declaration defaults applied. Built by `loadManifest`.
 
+import type { ByteCodecName } from '../models/index.js';
+
 /** A place in a source file, 1-based. `line` and `column` are 0 when the value has no source position:
  * it came from an environment variable or a command-line flag (`file` then names that origin), or from a
  * TypeScript manifest, whose values are objects rather than text (`file` is the manifest). */
@@ -130,6 +132,9 @@ export interface TopicDeclaration {
   /** Explicit, or derived from the type: bytes → raw, string → string, anything else → json. */
   readonly keySerializer: SerializerName;
   readonly valueSerializer: SerializerName;
+  /** Byte codecs after the serializer (`valueSerializer: json|gzip` → `['gzip']`), in encoding order; empty for a plain serializer. */
+  readonly keyByteCodecs: readonly ByteCodecName[];
+  readonly valueByteCodecs: readonly ByteCodecName[];
   /** Undefined: use the topic as it exists; if streamd must create it, `settings.topicPartitions`. */
   readonly partitions?: number;
   readonly replicas?: number;

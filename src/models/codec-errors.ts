@@ -18,11 +18,12 @@ export type RecordPart = 'key' | 'value';
  * - `invalid_utf8`: the bytes are not UTF-8 (checked before any text decoding, never replaced by U+FFFD);
  * - `invalid_json`: UTF-8 text that `JSON.parse` rejects;
  * - `schema`: valid JSON that fails the model's JSON Schema or the primitive type (`integer`, …);
- * - `null_value`: a tombstone (no value) on a topic that does not declare `nullValues: true`.
+ * - `null_value`: a tombstone (no value) on a topic that does not declare `nullValues: true`;
+ * - `invalid_encoding`: bytes a byte codec of the topic's chain cannot undo (not gzip, not base64).
  *
  * There is no size limit here: the broker's `max.message.bytes` already bounds a record.
  */
-export type DecodeReason = 'empty' | 'invalid_utf8' | 'invalid_json' | 'schema' | 'null_value';
+export type DecodeReason = 'empty' | 'invalid_utf8' | 'invalid_json' | 'schema' | 'null_value' | 'invalid_encoding';
 
 /** Why a value did not encode: it fails its model or type, or JSON cannot represent it. */
 export type EncodeReason = 'schema' | 'unserializable';
@@ -81,6 +82,8 @@ function decodeMessage(fields: DecodeErrorFields, detail: string | undefined): s
       return `${where}${part} is not valid JSON (${byteLength} bytes): ${detail ?? '?'}`;
     case 'null_value':
       return `${where}value is null (a tombstone), but the topic does not declare nullValues: true; declare it to hand null values to the agent, whose handler must then expect them`;
+    case 'invalid_encoding':
+      return `${where}${part} (${byteLength} bytes) is not what ${expected ?? 'its codec'} reads: ${detail ?? '?'}`;
     case 'schema':
       return `${where}${part} does not match ${expected ?? 'its schema'}: ${fields.failure === undefined ? '?' : describeFailure(fields.failure)}`;
   }

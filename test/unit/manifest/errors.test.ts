@@ -52,6 +52,16 @@ describe('malformed manifests', () => {
     );
   });
 
+  it('reports an unknown codec and a misplaced serializer in a codec chain at the value, with the closest name', async () => {
+    const error = await loadFailure('codec-chains.yaml');
+    const typo = problemAt(error, 'topics.typo.valueSerializer');
+    assert.equal(at(typo), '9:22');
+    assert.match(typo.message, /unknown codec "gzp" in "json\|gzp"/);
+    assert.equal(typo.hint, 'did you mean "gzip"?');
+    assert.match(problemAt(error, 'topics.twice.keySerializer').message, /"json" turns values into bytes, so it can only come first in "raw\|json"/);
+    assert.deepEqual(error.problems.map((p) => p.path).filter((p) => p.startsWith('topics.')).sort(), ['topics.twice.keySerializer', 'topics.typo.valueSerializer']);
+  });
+
   it('reports a value of the wrong type at the value', async () => {
     const error = await loadFailure('wrong-type.yaml');
     const problem = problemAt(error, 'topics.page_views.partitions');

@@ -75,6 +75,7 @@ describe('loading the manifest of ARCHITECTURE.md', () => {
     assert.deepEqual(out?.keyType, { kind: 'builtin', name: 'bytes' });
     assert.equal(out?.keySerializer, 'raw');
     assert.equal(out?.valueSerializer, 'json');
+    assert.deepEqual(out?.valueByteCodecs, []);
     assert.equal(out?.onDecodeError, 'skip');
     assert.equal(out?.partitions, undefined);
     assert.equal(manifest.tables.get('views_per_minute')?.keyType.name, 'string');
