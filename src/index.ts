@@ -1,7 +1,7 @@
 // streamd's public API for handler authors: the handler types (agents, views), streams and events, `respond` for views, and `defineApp` for
 // TypeScript manifests. Handlers import types from here (`import type { Agent } from 'streamd'`).
 
-export type { Agent, AgentRef, HandlerContext, SendOptions, TopicSender } from './agents/index.js';
+export type { Agent, AgentRef, AskOptions, ChannelSender, HandlerContext, SendOptions, TopicSender } from './agents/index.js';
 export { Event, Stream, type GroupByOptions } from './streams/index.js';
 export type { SetTable, Table } from './tables/index.js';
 export { StreamdError, hasCode } from './errors/index.js';

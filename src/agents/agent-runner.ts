@@ -21,6 +21,8 @@ export interface AgentRunnerOptions extends ActorRunPorts {
   readonly metrics: WorkerMetrics;
   readonly topics: Readonly<Record<string, TopicSender>>;
   readonly agents: Readonly<Record<string, AgentRef>>;
+  /** The manifest's in-memory channels; default none. */
+  readonly channels?: HandlerContext['channels'];
   /** Sends a yielded value back to whoever asked, when the event was a request (see replies.ts). */
   readonly reply: (event: Event, value: unknown) => boolean;
   /** The table handles of one actor (see src/tables); default none. */
@@ -160,6 +162,7 @@ export class AgentRunner extends Service {
     const context: HandlerContext = {
       topics: guardSenders(this.#options.topics, guard),
       agents: guardSenders(this.#options.agents, guard),
+      channels: this.#options.channels ?? {},
       log: this.log.child({ actor: index }),
       signal: run.signal,
       currentEvent: () => run.currentEvent,
@@ -215,6 +218,7 @@ function guardSenders<T extends Record<string, { send: (...args: never[]) => Pro
 }
 
 function send(outbox: Outbox, sink: SinkTarget, value: unknown, event: Event | undefined): Promise<void> {
+  if (sink.deliver !== undefined) return sink.deliver(value, event);
   return outbox.send(sink.topic, { value, rawKey: event?.message.key ?? null });
 }
 

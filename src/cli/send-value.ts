@@ -24,7 +24,10 @@ export function resolveSendTarget(manifest: Manifest, target: string): SendTarge
       const known = [...manifest.agents.keys()].map((name) => `@${name}`);
       throw new CliUsageError(`no agent "${target}" in the manifest; ${known.length === 0 ? 'it declares no agents' : `agents: ${known.join(', ')}`}`);
     }
-    const topic = agent.topics[0]!;
+    const topic = agent.topics[0];
+    if (topic === undefined) {
+      throw new CliUsageError(`agent "${target}" reads channel "${agent.channel ?? '?'}", which lives inside a worker: send to it from a handler (channels.${agent.channel ?? '?'}.send(value))`);
+    }
     const declaration = manifest.topics.get(topic);
     return declaration === undefined ? { target, topic } : { target, topic, declaration };
   }

@@ -13,6 +13,7 @@ import {
   isBuiltinType,
   type DeclarationDefaults,
   type RawAgent,
+  type RawChannel,
   type RawManifest,
   type RawTable,
   type RawTopic,
@@ -20,6 +21,7 @@ import {
 } from './raw-types.js';
 import type {
   AgentDeclaration,
+  ChannelDeclaration,
   CrontabDeclaration,
   JsonValue,
   Manifest,
@@ -163,17 +165,24 @@ function tableOf(name: string, raw: RawTable | null, input: NormaliseInput, sett
   };
 }
 
+function channelOf(name: string, raw: RawChannel | null, context: CheckContext): ChannelDeclaration {
+  const valueType = raw?.valueType;
+  return { name, ...(valueType === undefined ? {} : { valueType: typeReference(valueType) }), location: context.location(['channels', name]) };
+}
+
 function agentOf(name: string, raw: RawAgent, input: NormaliseInput, context: CheckContext): AgentDeclaration {
   const spec = { ...input.defaults.agent, ...raw };
   const path = ['agents', name];
-  if (spec.topic !== undefined && spec.topics !== undefined) {
-    context.report([...path, 'topics'], 'give topic or topics, not both', { target: 'key' });
-  } else if (spec.topic === undefined && spec.topics === undefined) {
-    context.report(path, 'missing required key "topic"', { target: 'key', hint: 'an agent reads topic: <name> or topics: [<name>, …]' });
+  const given = (['topic', 'topics', 'channel'] as const).filter((key) => spec[key] !== undefined);
+  if (given.length > 1) {
+    context.report([...path, given[1]!], `give one of topic, topics or channel, not ${given.join(' and ')}`, { target: 'key' });
+  } else if (given.length === 0) {
+    context.report(path, 'missing required key "topic"', { target: 'key', hint: 'an agent reads topic: <name>, topics: [<name>, …] or channel: <name>' });
   }
   return {
     name,
     topics: spec.topic === undefined ? [...(spec.topics ?? [])] : [spec.topic],
+    ...(spec.channel === undefined ? {} : { channel: spec.channel }),
     handler: context.handler([...path, 'handler'], spec.handler),
     concurrency: spec.concurrency,
     sinks: sinkReferences(name, spec.sinks, input.raw, context),
@@ -252,6 +261,7 @@ export function normalise(input: NormaliseInput, context: CheckContext): Manifes
     models,
     topics: new Map(entriesOf(raw.topics).map(([name, spec]) => [name, topicOf(name, spec, input, context)])),
     tables: new Map(entriesOf(raw.tables).map(([name, spec]) => [name, tableOf(name, spec, input, settings, context)])),
+    channels: new Map(entriesOf(raw.channels).map(([name, spec]) => [name, channelOf(name, spec, context)])),
     agents: new Map(entriesOf(raw.agents).map(([name, spec]) => [name, agentOf(name, spec, input, context)])),
     timers: timersOf(input, context),
     crontabs: crontabsOf(input, settings, context),

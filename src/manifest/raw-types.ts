@@ -40,9 +40,14 @@ export interface RawTable {
   readonly standbyReplicas?: number;
 }
 
+export interface RawChannel {
+  readonly valueType?: string;
+}
+
 export interface RawAgent {
   readonly topic?: string;
   readonly topics?: readonly string[];
+  readonly channel?: string;
   readonly handler: string;
   readonly concurrency?: number;
   readonly sinks?: readonly string[];
@@ -86,6 +91,7 @@ export interface RawManifest {
   readonly models?: RawMap<Readonly<Record<string, unknown>>>;
   readonly topics?: RawMap<RawTopic | null>;
   readonly tables?: RawMap<RawTable | null>;
+  readonly channels?: RawMap<RawChannel | null>;
   readonly agents?: RawMap<RawAgent>;
   readonly timers?: RawMap<RawTimer>;
   readonly crontabs?: RawMap<RawCrontab>;

@@ -174,12 +174,26 @@ export interface TableDeclaration {
   readonly location: SourceLocation;
 }
 
-export type SinkReference = { readonly kind: 'topic'; readonly name: string } | { readonly kind: 'agent'; readonly name: string };
+export type SinkReference =
+  | { readonly kind: 'topic'; readonly name: string }
+  | { readonly kind: 'agent'; readonly name: string }
+  /** A function sink, `./file.ts#export`: called with each yielded value; `name` is the text as written. */
+  | { readonly kind: 'handler'; readonly name: string; readonly handler: HandlerReference };
+
+/** An in-memory channel (Faust's `app.channel()`): not durable, no offsets. */
+export interface ChannelDeclaration {
+  readonly name: string;
+  /** Values sent to the channel are checked against it (model defaults applied); absent: any value. */
+  readonly valueType?: TypeReference;
+  readonly location: SourceLocation;
+}
 
 export interface AgentDeclaration {
   readonly name: string;
-  /** At least one; the first is the agent's main topic (`topic:` or `topics:` in the manifest). */
+  /** The first is the agent's main topic (`topic:` or `topics:` in the manifest); empty for a channel-fed agent. */
   readonly topics: readonly string[];
+  /** The channel the agent reads instead of topics (`channel:`). */
+  readonly channel?: string;
   readonly handler: HandlerReference;
   readonly concurrency: number;
   readonly sinks: readonly SinkReference[];
@@ -245,6 +259,7 @@ export interface Manifest {
   readonly models: ReadonlyMap<string, ModelDeclaration>;
   readonly topics: ReadonlyMap<string, TopicDeclaration>;
   readonly tables: ReadonlyMap<string, TableDeclaration>;
+  readonly channels: ReadonlyMap<string, ChannelDeclaration>;
   readonly agents: ReadonlyMap<string, AgentDeclaration>;
   readonly timers: ReadonlyMap<string, TimerDeclaration>;
   readonly crontabs: ReadonlyMap<string, CrontabDeclaration>;

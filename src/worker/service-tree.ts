@@ -13,7 +13,7 @@
 // The web server is started by the CLI beside the worker, so it answers probes from the first
 // second to the last.
 
-import type { AgentRef, HandlerContext, Replies, SinkTarget, TopicSender } from '../agents/index.js';
+import type { HandlerContext, Replies, TopicSender } from '../agents/index.js';
 import { AgentRunner } from '../agents/index.js';
 import type { Logger } from 'pino';
 import type { Acks, Assignor, AssignedEvent, BrokerOutage, KafkaDriver } from '../kafka/index.js';
@@ -27,6 +27,7 @@ import type { CodecBook } from './codec-book.js';
 import { groupId } from './naming.js';
 import type { Plan } from './plan.js';
 import { dataErrorRouter } from './data-errors.js';
+import { wireFaustApi, type SinkHandler } from './faust-wiring.js';
 import { ProducerService } from './producer-service.js';
 import type { Worker } from './worker.js';
 
@@ -54,6 +55,8 @@ export interface ServiceTreeInput {
   readonly crontabHandlers: ReadonlyMap<string, TimerHandler>;
   /** Resolves once the worker is ready (assigned, tables recovered); rejects when `signal` aborts. */
   readonly whenReady: (signal: AbortSignal) => Promise<void>;
+  /** Loaded function sinks by the manifest text that names them (see faust-wiring.ts); default none. */
+  readonly sinkHandlers?: ReadonlyMap<string, SinkHandler>;
   /** Where the consumer and the producer report broker failures they wait out. */
   readonly outage: BrokerOutage;
 }
@@ -94,19 +97,14 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
   for (const name of manifest.topics.keys()) {
     topics[name] = { send: (value, options = {}) => worker.send(name, { value, ...(options.key === undefined ? { rawKey: null } : { key: options.key }), ...(options.headers === undefined ? {} : { headers: options.headers }) }) };
   }
-  const agents: Record<string, AgentRef> = {};
-  for (const declaration of manifest.agents.values()) {
-    const topic = declaration.topics[0]!;
-    agents[declaration.name] = {
-      send: (value, options = {}) => worker.send(topic, { value, ...(options.key === undefined ? { rawKey: null } : { key: options.key }) }),
-      ask: (value, options = {}) => replies.ask(declaration.name, topic, value, options),
-    };
-  }
-
+  const faust = wireFaustApi({ manifest, book, worker, replies, sinkHandlers: input.sinkHandlers ?? new Map() });
+  const { agents } = faust;
+  const channels = faust.memory.senders();
   const runners = plan.agents.map(({ declaration, handler, repartitions, throughTopics, deadLetterTopic }) => {
     const name = declaration.name;
     book.declare(deadLetterTopic, 'raw');
     const main = input.channel(`agent ${name}`);
+    faust.readChannel(declaration, main);
     for (const topic of declaration.topics) {
       const onDecodeError = manifest.topics.get(topic)?.onDecodeError ?? 'skip';
       conductor.subscribe({ topic, channel: main, agent: name, onDecodeError, deadLetterTopic });
@@ -124,11 +122,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
       conductor.subscribe({ topic, channel, agent: name, onDecodeError: manifest.topics.get(topic)?.onDecodeError ?? 'skip', deadLetterTopic });
       subscriptions.set(topic, channel);
     }
-    const sinks: SinkTarget[] = declaration.sinks.map((sink) => ({
-      kind: sink.kind,
-      name: sink.name,
-      topic: sink.kind === 'topic' ? sink.name : manifest.agents.get(sink.name)!.topics[0]!,
-    }));
+    const sinks = faust.sinksOf(declaration);
     return new AgentRunner(name, {
       logger,
       agent: name,
@@ -142,7 +136,8 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
       metrics: worker.metrics,
       topics,
       agents,
-      reply: (event, value) => replies.reply(event, value),
+      channels,
+      reply: (event, value) => faust.memory.reply(event, value) || replies.reply(event, value),
       marksOrigins: declaration.concurrency === 1,
       onDataError: dataErrorRouter({
         logger,
@@ -197,6 +192,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
   const contextParts: TimerContextParts = {
     topics,
     agents,
+    channels,
     // No current event: reads go to the key's partition, writes to partitioned tables are refused.
     tables: (job) => (tables === undefined ? {} : (tables.handles({ agent: job, currentEvent: () => undefined }) as HandlerContext['tables'])),
     isLeader: input.isLeader,

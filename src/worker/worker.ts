@@ -37,6 +37,7 @@ import { describePartitions, ensureTopics } from './topics.js';
 import { createTableQueries } from './table-queries.js';
 import type { IngestMessage, Readiness, TableQueries, Topology, WorkerHandle } from './types.js';
 import { ViewRuntime } from './view-runtime.js';
+import type { SinkHandler } from './faust-wiring.js';
 
 export interface WorkerOptions {
   readonly logger: Logger;
@@ -54,6 +55,8 @@ export interface WorkerOptions {
   readonly crontabs?: ReadonlyMap<string, TimerHandler>;
   /** The loaded handler of every view, by `viewName` (`<METHOD> <path>`). */
   readonly views?: ReadonlyMap<string, View>;
+  /** Function sinks (`sinks: ['./file.ts#export']`) by the text that names them; default none. */
+  readonly sinks?: ReadonlyMap<string, SinkHandler>;
 }
 
 /** How often the timers poll for readiness before their first run. */
@@ -152,6 +155,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       timerHandlers: options.timers ?? new Map(),
       taskHandlers: options.tasks ?? new Map(),
       crontabHandlers: options.crontabs ?? new Map(),
+      ...(options.sinks === undefined ? {} : { sinkHandlers: options.sinks }),
       outage: this.#outage,
       whenReady: async (signal) => {
         const clock = options.clock ?? new SystemClock();
