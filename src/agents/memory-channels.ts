@@ -42,7 +42,7 @@ export class MemoryChannels {
       this.#push(name, value, key);
       return Promise.resolve();
     } catch (error) {
-      return Promise.reject(error as Error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
@@ -56,7 +56,7 @@ export class MemoryChannels {
         this.#asks.set(event, { resolve: (answer) => { clearTimeout(timer); resolve(answer); } });
       } catch (error) {
         clearTimeout(timer);
-        reject(error as Error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
   }
