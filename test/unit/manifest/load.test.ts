@@ -25,6 +25,28 @@ describe('web.openPaths', () => {
   });
 });
 
+describe('channels, sinks and codec chains', () => {
+  it('reads channels, a channel-fed agent, agent and function sinks, and codec chains', async () => {
+    const manifest = await loadManifest(fixture('channels-ok.yaml'), { env: {} });
+    assert.deepEqual(manifest.channels.get('items')?.valueType, { kind: 'model', name: 'Item' });
+    assert.equal(manifest.channels.get('loose')?.valueType, undefined);
+    const price = manifest.agents.get('price');
+    assert.equal(price?.channel, 'items');
+    assert.deepEqual(price?.topics, []);
+    const sinks = manifest.agents.get('fan_out')?.sinks ?? [];
+    assert.deepEqual(sinks.map((s) => [s.kind, s.name]), [['agent', 'price'], ['handler', './handlers/page-views.ts#countPageViews'], ['topic', 'orders']]);
+    const fn = sinks[1];
+    assert.ok(fn?.kind === 'handler' && fn.handler.kind === 'module');
+    assert.equal(fn.handler.file, join(handlers, 'page-views.ts'));
+    assert.equal(fn.handler.exportName, 'countPageViews');
+    const orders = manifest.topics.get('orders');
+    assert.equal(orders?.valueSerializer, 'json');
+    assert.deepEqual(orders?.valueByteCodecs, ['gzip']);
+    assert.equal(orders?.keySerializer, 'raw');
+    assert.deepEqual(orders?.keyByteCodecs, ['binary']);
+  });
+});
+
 describe('loading a model with coerce: true', () => {
   it('accepts the keyword and keeps it in the model schema for the topic boundary', async () => {
     const manifest = await loadManifest(fixture('coerce-model.yaml'), { env: {} });
