@@ -15,6 +15,8 @@ interface DeclaredHandler {
 function declared(manifest: Manifest): DeclaredHandler[] {
   return [
     ...[...manifest.agents.values()].map(({ name, handler }) => ({ path: `agents.${name}.handler`, handler })),
+    // Function sinks (`./file.ts#export`) load like handlers, so a missing export fails check too.
+    ...[...manifest.agents.values()].flatMap(({ name, sinks }) => sinks.flatMap((sink, i) => (sink.kind === 'handler' ? [{ path: `agents.${name}.sinks[${i}]`, handler: sink.handler }] : []))),
     ...[...manifest.timers.values()].map(({ name, handler }) => ({ path: `timers.${name}.handler`, handler })),
     ...[...manifest.crontabs.values()].map(({ name, handler }) => ({ path: `crontabs.${name}.handler`, handler })),
     ...[...manifest.tasks.values()].map(({ name, handler }) => ({ path: `tasks.${name}.handler`, handler })),

@@ -76,7 +76,8 @@ export function describeWindow(window: WindowDeclaration): string {
 export function summarizeAgent(agent: AgentDeclaration): AgentSummary {
   return {
     name: agent.name,
-    topics: agent.topics,
+    // A channel-fed agent shows its channel where a topic-fed one shows its topics.
+    topics: agent.channel === undefined ? agent.topics : [`channel:${agent.channel}`],
     concurrency: agent.concurrency,
     sinks: agent.sinks.map(sinkName),
     isolatedPartitions: agent.hasIsolatedPartitions,
