@@ -111,7 +111,7 @@ describe('streamd CLI', { timeout: 120_000 }, () => {
   it('fails check on a function sink whose export does not exist, at the sink', async () => {
     const run = await runStreamd(['check', '--manifest', manifest('missing-sink-export.yaml')]);
     assert.equal(run.code, 2, run.stdout);
-    assert.match(run.stderr, /missing-sink-export\.yaml:9:39: agents\.count\.sinks\[0\]: handler module "\.\/handlers\/page-views\.ts" has no export "collectViews"/);
+    assert.match(run.stderr, /missing-sink-export\.yaml:9:38: agents\.count\.sinks\[0\]: handler module "\.\/handlers\/page-views\.ts" has no export "collectViews"/);
   });
 
   it('fails check on a handler import nothing provides, naming the module', async () => {
