@@ -8,6 +8,10 @@ export interface OutboxMessage {
   /** Key bytes to send as they are (the source event's key), used when `key` is undefined. */
   readonly rawKey?: Buffer | null;
   readonly headers?: Readonly<Record<string, string | Buffer>>;
+  /** The partition to write to; absent: the key's partition (or round-robin without a key). */
+  readonly partition?: number;
+  /** The record's create time (ms since the epoch, or a Date); absent: the producer's clock. */
+  readonly timestamp?: number | Date;
 }
 
 export interface Outbox {

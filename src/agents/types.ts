@@ -8,6 +8,10 @@ import type { Table } from '../tables/index.js';
 export interface SendOptions {
   readonly key?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** The partition to write to (Faust's `partition=`); absent: the key's. A partition the topic lacks rejects with STREAMD_BAD_PARTITION. */
+  readonly partition?: number;
+  /** The record's timestamp, ms since the epoch or a Date (Faust's `timestamp=`); absent: now. */
+  readonly timestamp?: number | Date;
 }
 
 /** A producer for one declared topic, encoding with the topic's codecs. */

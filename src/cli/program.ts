@@ -4,7 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { parseLogLevel, type LogLevel } from '../log/index.js';
 import { CliUsageError, EXIT_OK, EXIT_USAGE, type CliIo } from './cli-io.js';
-import { parseBrokerUrl, parseLogLevelFlag, parsePartition, parsePort, type SettingFlags } from './flags.js';
+import { parseBrokerUrl, parseLogLevelFlag, parsePartition, parsePort, parseRepeat, type SettingFlags } from './flags.js';
 import { runAgents, runCheck, runModel, runModels, type InspectFlags } from './inspect-commands.js';
 import { reportError } from './report-error.js';
 import { runSend } from './send-command.js';
@@ -139,9 +139,10 @@ export function buildProgram(io: CliIo, deps: CliDeps, setCode: (code: number) =
     .option(...manifestFlag)
     .option('-k, --key <key>', 'the message key')
     .option('-p, --partition <n>', 'the partition (default: chosen by the key)', parsePartition)
+    .option('--repeat <n>', 'send the message n times (Faust\'s send --repeat); prints where each landed', parseRepeat)
     .option('--json', 'print where it landed as JSON')
     .addHelpText('after', SEND_HELP)
-    .action(async (topic: string, value: string | undefined, flags: ParsedFlags & { key?: string; partition?: number }) =>
+    .action(async (topic: string, value: string | undefined, flags: ParsedFlags & { key?: string; partition?: number; repeat?: number }) =>
       setCode(await runSend(topic, value, withManifest(flags, io), io)));
 
   return program;

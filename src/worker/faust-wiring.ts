@@ -3,7 +3,7 @@
 // Built by the service tree before its agent runners; the runners register the Channel each
 // channel-fed agent reads.
 
-import { MemoryChannels, agentRef, type AgentRef, type MemoryChannelSpec, type Replies, type SinkTarget } from '../agents/index.js';
+import { MemoryChannels, agentRef, type AgentRef, type MemoryChannelSpec, type OutboxMessage, type Replies, type SendOptions, type SinkTarget } from '../agents/index.js';
 import { ConfigError } from '../errors/index.js';
 import type { AgentDeclaration, Manifest } from '../manifest/index.js';
 import { createTopicCodecs } from '../models/index.js';
@@ -29,6 +29,18 @@ export interface FaustWiringInput {
   readonly replies: Replies;
   /** Loaded function sinks, by the text the manifest gives them (`./sinks.ts#collect`). */
   readonly sinkHandlers: ReadonlyMap<string, SinkHandler>;
+}
+
+/** The outbox message of a handler's send: its key (or no key), headers, partition and timestamp. */
+export function outboxMessage(value: unknown, options: SendOptions = {}): OutboxMessage {
+  const { key, headers, partition, timestamp } = options;
+  return {
+    value,
+    ...(key === undefined ? { rawKey: null } : { key }),
+    ...(headers === undefined ? {} : { headers }),
+    ...(partition === undefined ? {} : { partition }),
+    ...(timestamp === undefined ? {} : { timestamp }),
+  };
 }
 
 /** The valueType check of a channel: the value as a topic of that type would carry it (defaults filled in). */
@@ -61,7 +73,7 @@ export function wireFaustApi(input: FaustWiringInput): FaustWiring {
     }
     const topic = declaration.topics[0]!;
     agents[declaration.name] = agentRef({
-      send: (value, options = {}) => worker.send(topic, { value, ...(options.key === undefined ? { rawKey: null } : { key: options.key }) }),
+      send: (value, options) => worker.send(topic, outboxMessage(value, options)),
       ask: (value, options = {}) => replies.ask(declaration.name, topic, value, options),
     });
   }

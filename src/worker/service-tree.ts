@@ -27,7 +27,7 @@ import type { CodecBook } from './codec-book.js';
 import { groupId } from './naming.js';
 import type { Plan } from './plan.js';
 import { dataErrorRouter } from './data-errors.js';
-import { wireFaustApi, type SinkHandler } from './faust-wiring.js';
+import { outboxMessage, wireFaustApi, type SinkHandler } from './faust-wiring.js';
 import { ProducerService } from './producer-service.js';
 import type { Worker } from './worker.js';
 
@@ -95,7 +95,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
 
   const topics: Record<string, TopicSender> = {};
   for (const name of manifest.topics.keys()) {
-    topics[name] = { send: (value, options = {}) => worker.send(name, { value, ...(options.key === undefined ? { rawKey: null } : { key: options.key }), ...(options.headers === undefined ? {} : { headers: options.headers }) }) };
+    topics[name] = { send: (value, options) => worker.send(name, outboxMessage(value, options)) };
   }
   const faust = wireFaustApi({ manifest, book, worker, replies, sinkHandlers: input.sinkHandlers ?? new Map() });
   const { agents } = faust;

@@ -38,6 +38,7 @@ import { createTableQueries } from './table-queries.js';
 import type { IngestMessage, Readiness, TableQueries, Topology, WorkerHandle } from './types.js';
 import { ViewRuntime } from './view-runtime.js';
 import type { SinkHandler } from './faust-wiring.js';
+import { placement } from './placement.js';
 
 export interface WorkerOptions {
   readonly logger: Logger;
@@ -414,7 +415,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     const value = Buffer.isBuffer(message.value) && !this.#book.has(topic) ? message.value : codecs.value.encode(message.value);
     const keyHeaders = message.key === undefined ? undefined : this.#book.keyHeaders(topic, message.key);
     const headers = toHeaders(keyHeaders === undefined ? message.headers : { ...message.headers, ...keyHeaders });
-    const record = headers === undefined ? { topic, key, value } : { topic, key, value, headers };
+    const record = { ...(headers === undefined ? { topic, key, value } : { topic, key, value, headers }), ...placement(topic, message, this.#partitionCounts) };
     const checking = this.#producer.limits.check(record);
     if (checking !== undefined) await checking;
     this.#producer.buffered.send(record);
