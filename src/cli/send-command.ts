@@ -55,7 +55,7 @@ async function produceToKafka(manifest: Manifest, to: SendTarget, key: unknown, 
   const keySerializer = to.declaration?.keySerializer ?? 'raw';
   const valueSerializer = to.declaration?.valueSerializer ?? 'json';
   const driver = createDriver(manifest.broker, { clientId: `${manifest.settings.brokerClientId}-send`, requestTimeoutMs: manifest.settings.brokerRequestTimeoutMs });
-  let landed: RecordMetadata[] = [];
+  let landed: RecordMetadata[] | undefined;
   try {
     await assertTopicExists(driver, manifest.broker, to.topic, partition);
     const producer = await driver.producer();
@@ -69,7 +69,7 @@ async function produceToKafka(manifest: Manifest, to: SendTarget, key: unknown, 
   } finally {
     await driver.close();
   }
-  if (landed.length !== repeat) throw new Error(`the producer returned metadata for ${landed.length} of the ${repeat} records it sent`);
+  if (landed?.length !== repeat) throw new Error(`the producer returned metadata for ${landed?.length ?? 0} of the ${repeat} records it sent`);
   return landed.map((one) => ({ topic: one.topic, partition: one.partition, offset: one.offset.toString() }));
 }
 
