@@ -43,9 +43,9 @@ describe('a Faust-style app: model default, channel-fed agent, agent.map, functi
     const manifest = join(app, 'app.yaml');
     // Topics of their own on the shared broker: the fixture's names with this run's suffix.
     const suffix = appId.replace(/-/g, '_');
-    const [orders, pricedTopic, audit] = [`orders_${suffix}`, `priced_${suffix}`, `audit_${suffix}`];
+    const [orders, pricedTopic, audit, taxes] = [`orders_${suffix}`, `priced_${suffix}`, `audit_${suffix}`, `taxes_${suffix}`];
     const text = await readFile(manifest, 'utf8');
-    await writeFile(manifest, text.replace(/\borders:/g, `${orders}:`).replace(/\bpriced:/g, `${pricedTopic}:`).replace(/\baudit:/g, `${audit}:`).replace('topic: orders', `topic: ${orders}`).replace('sinks: [priced]', `sinks: [${pricedTopic}]`));
+    await writeFile(manifest, text.replace(/\borders:/g, `${orders}:`).replace(/\bpriced:/g, `${pricedTopic}:`).replace(/\baudit:/g, `${audit}:`).replace(/\btaxes:/g, `${taxes}:`).replace('topic: taxes', `topic: ${taxes}`).replace('topic: orders', `topic: ${orders}`).replace('sinks: [priced]', `sinks: [${pricedTopic}]`));
     const sinkFile = join(root, 'sink.jsonl');
     const env = { APP_ID: appId, STREAMD_BROKER: broker, STREAMD_DATADIR: join(root, 'data'), SINK_FILE: sinkFile, AUDIT_TOPIC: audit };
     daemon = await Daemon.start({ manifest, args: ['--web-host', '127.0.0.1'], env });
@@ -77,13 +77,14 @@ describe('a Faust-style app: model default, channel-fed agent, agent.map, functi
     assert.deepEqual(output[0]!.value, output[1]!.value, 'both orders priced alike');
     const raw = output[0]!.value!;
     assert.deepEqual([...raw.subarray(0, 2)], [0x1f, 0x8b], 'the priced record is gzip');
-    const priced = JSON.parse(gunzipSync(raw).toString('utf8')) as { id: string; currency: string; answers: { n: number; price: number; unit: string }[] };
+    const priced = JSON.parse(gunzipSync(raw).toString('utf8')) as { id: string; currency: string; answers: { n: number; price: number; unit: string }[]; taxes: string[] };
     assert.equal(priced.id, 'o-1');
     assert.equal(priced.currency, 'EUR', "the Order model's default");
     assert.equal(priced.answers.length, ITEMS);
     assert.deepEqual(priced.answers.map((a) => a.n), Array.from({ length: ITEMS }, (_, n) => n), 'agent.map answers in input order');
     assert.ok(priced.answers.every((a) => a.price === a.n * a.n && a.unit === 'piece'), "each answer priced, with the Item model's default");
     assert.equal(output[0]!.key?.toString('utf8'), 'o-1', 'the sink record keeps the order key');
+    assert.deepEqual(priced.taxes, Array.from({ length: ITEMS }, (_, n) => `item-${n}:${n * 2}`), 'kvjoin over Kafka: answers in input order, each value with its key');
 
     // The function sink saw every item, each from the channel (no topic, no offset).
     const sunk = await waitFor(async () => {
