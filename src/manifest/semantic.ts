@@ -45,8 +45,15 @@ export function sinkReferences(agent: string, sinks: readonly string[], raw: Raw
 
 /** An agent's `channel:` names a declared channel; a channel's valueType names a type. */
 function checkChannels(raw: RawManifest, context: CheckContext): void {
+  const readers = new Map<string, string>();
   for (const [agent, spec] of entriesOf(raw.agents)) {
-    if (spec.channel === undefined || has(raw.channels, spec.channel)) continue;
+    if (spec.channel === undefined) continue;
+    const first = readers.get(spec.channel);
+    const readsTopics = spec.topic !== undefined || spec.topics !== undefined;   // reported by normalise
+    // One queue, one reader: a second agent would take events from the first at random.
+    if (first !== undefined && !readsTopics) context.report(['agents', agent, 'channel'], `channel "${spec.channel}" is already read by agent ${first}`, { hint: 'declare a channel per agent, or raise the first agent\'s concurrency' });
+    if (first === undefined && !readsTopics) readers.set(spec.channel, agent);
+    if (has(raw.channels, spec.channel)) continue;
     const hint = didYouMean(spec.channel, names(raw.channels)) ?? `declare it under channels: (${spec.channel}: {})`;
     context.report(['agents', agent, 'channel'], `"${spec.channel}" is not a declared channel`, { hint });
   }

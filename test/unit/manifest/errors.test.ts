@@ -62,7 +62,7 @@ describe('malformed manifests', () => {
     assert.deepEqual(error.problems.map((p) => p.path).filter((p) => p.startsWith('topics.')).sort(), ['topics.twice.keySerializer', 'topics.typo.valueSerializer']);
   });
 
-  it('reports an undeclared channel, an agent with a topic and a channel, and an unknown @agent sink', async () => {
+  it('reports an undeclared channel, an agent with a topic and a channel, a second reader of a channel, and an unknown @agent sink', async () => {
     const error = await loadFailure('channels.yaml');
     const typo = problemAt(error, 'agents.typo.channel');
     assert.equal(typo.message, '"itmes" is not a declared channel');
@@ -71,7 +71,8 @@ describe('malformed manifests', () => {
     const sink = problemAt(error, 'agents.bad_sink.sinks[0]');
     assert.equal(sink.message, '"@pirce" is neither a declared topic nor an agent');
     assert.equal(sink.hint, 'did you mean "price"?');
-    assert.equal(error.problems.filter((p) => p.path.startsWith('agents.')).length, 3, error.message);
+    assert.equal(problemAt(error, 'agents.second_reader.channel').message, 'channel "items" is already read by agent price');
+    assert.equal(error.problems.filter((p) => p.path.startsWith('agents.')).length, 4, error.message);
   });
 
   it('reports a value of the wrong type at the value', async () => {
