@@ -31,6 +31,7 @@ export function renderTopologyText(topology: Topology): string {
       if (agent.deadLetterTopic !== null) lines.push(`        dead letters → ${topicText(agent.deadLetterTopic)}`);
     }
   }
+  for (const sink of topology.topics.filter((t) => t.role === 'sink')) lines.push(`  sink ${topicText(sink)}`);
   for (const table of topology.tables) {
     const standbys = table.global ? 'read whole by every worker' : `${table.standbyReplicas} standby replica${table.standbyReplicas === 1 ? '' : 's'}`;
     lines.push(

@@ -25,7 +25,8 @@ export interface TopicInfo {
 /** Every topic the app reads or writes, with what it is for. */
 export type TopicPlan = TopicInfo &
   (
-    | { readonly role: 'source' | 'leader' }
+    /** `source`: a declared topic an agent reads; `sink`: a declared topic no agent reads (an agent's sink, or sent to by handlers). */
+    | { readonly role: 'source' | 'sink' | 'leader' }
     /** Written and read by `agent`'s `groupBy(name)`: the agent sends each event there keyed anew, and reads it back. */
     | { readonly role: 'repartition'; readonly agent: string; readonly groupBy: string }
     | { readonly role: 'changelog'; readonly table: string }
@@ -70,8 +71,10 @@ export interface TablePlan {
 export interface Topology {
   readonly id: string;
   readonly version: number;
-  /** The topics the manifest declares. */
+  /** The declared topics an agent reads. */
   readonly sourceTopics: readonly string[];
+  /** The declared topics no agent reads: agents' sinks and topics handlers send to. */
+  readonly sinkTopics: readonly string[];
   /** The topics streamd creates for the app: repartition, changelog, dead-letter and leader topics. */
   readonly internalTopics: readonly string[];
   /** Every topic, declared and internal, with its role and partition count. */
