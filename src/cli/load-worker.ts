@@ -27,7 +27,7 @@ export async function loadCreateWorker(): Promise<CreateWorker> {
   ]);
   return async (manifest, { logger }) => {
     const declared = declaredHandlers(manifest);
-    const bundler = new HandlerBundler({ appRoot: dirname(manifest.sourcePath) });
+    const bundler = new HandlerBundler({ appRoot: dirname(manifest.sourcePath), buildDir: manifest.buildDir });
     let worker;
     try {
       // Function handlers (a TypeScript manifest's) were compiled with the manifest; only modules are bundled.

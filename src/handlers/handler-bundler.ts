@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { HandlerLoadError } from './handler-load-error.js';
 import { buildProblems, importProblem, missingExportProblem, missingFileProblem, notAFunctionProblem } from './problems.js';
 import { handlerKey, type HandlerFunction, type HandlerProblem, type HandlerRef } from './types.js';
@@ -16,8 +16,9 @@ export interface HandlerBundlerOptions {
   /** The app's root: the manifest's directory. Relative imports and bare packages resolve from here. */
   readonly appRoot: string;
   /**
-   * Default `<appRoot>/.streamd/build`. Must be inside the project: with `packages: 'external'`, bare
-   * imports (`pino`) resolve from the output file's location, and fail from a directory such as /tmp.
+   * Default `<appRoot>/.streamd/build` (the manifest's `buildDir`). With `packages: 'external'`, bare
+   * imports (`pino`) resolve from the output file's location, so a directory outside the project
+   * (such as /tmp) suits only handlers that import no package but `streamd` (which resolves anywhere).
    */
   readonly buildDir?: string;
 }
@@ -37,6 +38,20 @@ interface Batch {
   readonly modules: Map<string, { readonly inputs: Set<string>; readonly namespace: Record<string, unknown> }>;
   readonly problems: HandlerProblem[];
 }
+
+/**
+ * `import … from 'streamd'` in a handler is left to Node (as every package is), but pointed at the
+ * running streamd's own entry module by absolute path: it resolves wherever the build directory is
+ * (a writable directory outside the app, when the app's directory is read-only) and is the very
+ * module instance the worker runs.
+ */
+const STREAMD_ENTRY = fileURLToPath(new URL('../index.js', import.meta.url));
+const streamdItself: Plugin = {
+  name: 'streamd-itself',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^streamd$/ }, () => ({ path: STREAMD_ENTRY, external: true }));
+  },
+};
 
 const isModuleFile = (key: string): boolean => !key.startsWith('<') && !/^[a-z-]+:/.test(key);
 
@@ -187,6 +202,7 @@ export class HandlerBundler {
         format: 'esm',
         target: 'node20',
         packages: 'external',
+        plugins: [streamdItself],
         sourcemap: 'inline',
         metafile: true,
         write: true,

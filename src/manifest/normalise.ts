@@ -209,10 +209,11 @@ function viewsOf(input: NormaliseInput, context: CheckContext): ViewDeclaration[
   });
 }
 
-function datadirOf(input: NormaliseInput, context: CheckContext): string {
-  const { datadir } = input.raw;
-  if (isAbsolute(datadir)) return datadir;
-  return resolve(context.locator.originOf(['datadir']) === undefined ? context.baseDir : input.cwd, datadir);
+/** A directory setting made absolute: against the manifest's directory, or the working directory when an environment variable or flag set it. */
+function directoryOf(key: 'datadir' | 'buildDir', input: NormaliseInput, context: CheckContext): string {
+  const dir = input.raw[key];
+  if (isAbsolute(dir)) return dir;
+  return resolve(context.locator.originOf([key]) === undefined ? context.baseDir : input.cwd, dir);
 }
 
 /** The typed manifest. Its content is only meaningful when the context holds no problems. */
@@ -227,7 +228,8 @@ export function normalise(input: NormaliseInput, context: CheckContext): Manifes
     version: raw.version,
     broker: raw.broker,
     store: raw.store,
-    datadir: datadirOf(input, context),
+    datadir: directoryOf('datadir', input, context),
+    buildDir: directoryOf('buildDir', input, context),
     processingGuarantee: raw.processingGuarantee,
     web: webOf(raw),
     settings,

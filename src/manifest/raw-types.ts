@@ -79,6 +79,7 @@ export interface RawManifest {
   readonly broker: string;
   readonly store: string;
   readonly datadir: string;
+  readonly buildDir: string;
   readonly processingGuarantee: ProcessingGuarantee;
   readonly web: { readonly port: number; readonly host: string; readonly authToken?: string; readonly canonicalUrl?: string };
   readonly settings: Readonly<Record<string, unknown>>;
