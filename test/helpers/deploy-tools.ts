@@ -17,7 +17,8 @@ export const KUBERNETES_VALIDATE_VERSION = '1.37.0';
 export const NODE24_VERSION = '24.21.0';
 
 const COMPLETE = '.complete';
-const tools = (...segments: string[]): string => repoPath('.cache', 'tools', ...segments);
+/** `.cache/tools`, or STREAMD_TOOLS_DIR (the harness test installs into an empty one). */
+const tools = (...segments: string[]): string => join(process.env['STREAMD_TOOLS_DIR'] ?? repoPath('.cache', 'tools'), ...segments);
 
 /** Runs a command to completion; rejects with its output's tail and `hint` when it fails or cannot start. */
 export function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; hint?: string } = {}): Promise<string> {
