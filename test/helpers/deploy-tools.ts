@@ -6,7 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoPath } from '../kafka/repo-root.js';
 
@@ -53,7 +53,9 @@ function cached(dir: string, what: string, install: (tempDir: string) => Promise
       const temp = await mkdtemp(`${dir}.tmp-`);
       try {
         await install(temp);
+        await rm(join(temp, 'go-build'), { recursive: true, force: true });
         await writeFile(join(temp, COMPLETE), `${what}\n`);
+        await chmod(temp, 0o755); // mkdtemp made it private; the Dockerfile test runs Node 24 as another user
         if (!existsSync(join(dir, COMPLETE))) {
           await rm(dir, { recursive: true, force: true });
           await rename(temp, dir);
@@ -77,10 +79,11 @@ function goCommand(): string {
 /** The `helm` binary (v4, from the Go module proxy: several minutes to build on first use). */
 export async function helm(): Promise<string> {
   const dir = await cached(tools(`helm-${HELM_VERSION}`), `Helm ${HELM_VERSION} (go install from the Go module proxy)`, async (temp) => {
-    // The module and build caches outlive a failed install, so a retry does not download again.
+    // The module cache outlives a failed install, so a retry does not download again; the build
+    // cache (2 GB) goes with the temporary directory.
     const go = tools('go');
-    await run(goCommand(), ['install', `helm.sh/helm/v4/cmd/helm@v${HELM_VERSION}`], {
-      env: { ...process.env, GOBIN: join(temp, 'bin'), GOPATH: go, GOMODCACHE: join(go, 'mod'), GOCACHE: join(go, 'build'), GOFLAGS: '-modcacherw', GOTOOLCHAIN: 'local' },
+    await run(goCommand(), ['install', '-ldflags=-s -w', `helm.sh/helm/v4/cmd/helm@v${HELM_VERSION}`], {
+      env: { ...process.env, GOBIN: join(temp, 'bin'), GOPATH: go, GOMODCACHE: join(go, 'mod'), GOCACHE: join(temp, 'go-build'), GOFLAGS: '-modcacherw', GOTOOLCHAIN: 'local' },
       hint: 'Helm is built with Go (1.24+, on PATH or at /usr/local/go/bin/go; GO=<path> to choose) from the Go module proxy (proxy.golang.org, or $GOPROXY): is it reachable?',
     });
   });
