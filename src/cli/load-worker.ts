@@ -20,14 +20,14 @@ import type { CreateWorker } from './start-command.js';
  * the worker ends.
  */
 export async function loadCreateWorker(): Promise<CreateWorker> {
-  const [{ createWorker }, { HandlerBundler, handlerCacheDir, handlerKey }, { watchHandlers, declaredHandlers }] = await Promise.all([
+  const [{ createWorker }, { HandlerBundler, handlerKey }, { watchHandlers, declaredHandlers }] = await Promise.all([
     import('../worker/index.js'),
     import('../handlers/index.js'),
     import('./handler-reload.js'),
   ]);
   return async (manifest, { logger }) => {
     const declared = declaredHandlers(manifest);
-    const bundler = new HandlerBundler({ appRoot: dirname(manifest.sourcePath), buildDir: handlerCacheDir(manifest.datadir) });
+    const bundler = new HandlerBundler({ appRoot: dirname(manifest.sourcePath), buildDir: manifest.buildDir });
     let worker;
     try {
       // Function handlers (a TypeScript manifest's) were compiled with the manifest; only modules are bundled.

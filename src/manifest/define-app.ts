@@ -24,6 +24,7 @@ export interface AppDefinition {
   readonly broker?: string;
   readonly store?: string;
   readonly datadir?: string;
+  readonly buildDir?: string;
   readonly processingGuarantee?: ProcessingGuarantee;
   readonly web?: { readonly port?: number; readonly host?: string; readonly authToken?: string; readonly canonicalUrl?: string };
   readonly settings?: AppSettings;

@@ -1,7 +1,7 @@
 // Builds the typed `Manifest` from a schema-valid raw manifest: per-declaration defaults applied,
 // durations in milliseconds, handler references resolved, windows checked. Problems go to the context.
 
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { CheckContext } from './context.js';
 import type { ManifestPath } from './path.js';
 import { cronProblem, isTimezone, knownTimezones } from './cron.js';
@@ -210,10 +210,11 @@ function viewsOf(input: NormaliseInput, context: CheckContext): ViewDeclaration[
   });
 }
 
-function datadirOf(input: NormaliseInput, context: CheckContext): string {
-  const { datadir } = input.raw;
-  if (isAbsolute(datadir)) return datadir;
-  return resolve(context.locator.originOf(['datadir']) === undefined ? context.baseDir : input.cwd, datadir);
+/** A directory setting made absolute: against the manifest's directory, or the working directory when an environment variable or flag set it. */
+function directoryOf(key: 'datadir' | 'buildDir', input: NormaliseInput, context: CheckContext): string {
+  const dir = input.raw[key] ?? '';
+  if (isAbsolute(dir)) return dir;
+  return resolve(context.locator.originOf([key]) === undefined ? context.baseDir : input.cwd, dir);
 }
 
 /** The typed manifest. Its content is only meaningful when the context holds no problems. */
@@ -228,7 +229,9 @@ export function normalise(input: NormaliseInput, context: CheckContext): Manifes
     version: raw.version,
     broker: raw.broker,
     store: raw.store,
-    datadir: datadirOf(input, context),
+    datadir: directoryOf('datadir', input, context),
+    // Under the datadir unless set: never the app's own directory, which may be read-only.
+    buildDir: raw.buildDir === undefined ? join(directoryOf('datadir', input, context), '.cache', 'handlers') : directoryOf('buildDir', input, context),
     processingGuarantee: raw.processingGuarantee,
     web: webOf(raw),
     settings,

@@ -79,6 +79,8 @@ export interface RawManifest {
   readonly broker: string;
   readonly store: string;
   readonly datadir: string;
+  /** Unset: `<datadir>/.cache/handlers`. */
+  readonly buildDir?: string;
   readonly processingGuarantee: ProcessingGuarantee;
   readonly web: { readonly port: number; readonly host: string; readonly authToken?: string; readonly openPaths: readonly string[]; readonly canonicalUrl?: string };
   readonly settings: Readonly<Record<string, unknown>>;

@@ -68,6 +68,12 @@ export interface Settings {
   readonly streamBufferMaxsize: number;
   readonly shutdownTimeoutMs: number;
   readonly brokerClientId: string;
+  readonly brokerSsl: boolean;
+  /** Empty: the system CAs. */
+  readonly brokerSslCaFile: string;
+  readonly brokerSaslMechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  readonly brokerSaslUsername: string;
+  readonly brokerSaslPassword: string;
   readonly brokerRequestTimeoutMs: number;
   readonly brokerSessionTimeoutMs: number;
   readonly brokerHeartbeatIntervalMs: number;
@@ -103,6 +109,7 @@ export interface OverridableSettings extends Settings {
   readonly broker: string;
   readonly store: string;
   readonly datadir: string;
+  readonly buildDir: string;
   readonly processingGuarantee: ProcessingGuarantee;
   readonly webPort: number;
   readonly webHost: string;
@@ -234,6 +241,8 @@ export interface Manifest {
   /** Absolute. Relative values resolve against the manifest's directory, or the working directory when
    * they came from an environment variable or a flag. */
   readonly datadir: string;
+  /** Absolute; where handlers are compiled. Relative values resolve as the datadir's do. */
+  readonly buildDir: string;
   readonly processingGuarantee: ProcessingGuarantee;
   readonly web: WebSettings;
   readonly settings: Settings;

@@ -9,6 +9,7 @@ import { Replies, probeAgent, type AnyAgent, type Outbox, type OutboxMessage } f
 import { StreamdAssignor, decodeClusterAssignment, isStarved, type ClusterAssignment } from '../assignor/index.js';
 import {
   BrokerOutage,
+  connectionOptions,
   createDriver,
   type AssignedEvent,
   type AssignmentInput,
@@ -95,7 +96,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     this.manifest = manifest;
     this.metrics = options.metrics ?? new WorkerMetrics();
     this.#plan = plan;
-    this.#driver = options.driver ?? createDriver(manifest.broker, { clientId: manifest.settings.brokerClientId, requestTimeoutMs: manifest.settings.brokerRequestTimeoutMs, logger: options.logger });
+    this.#driver = options.driver ?? createDriver(manifest.broker, { clientId: manifest.settings.brokerClientId, requestTimeoutMs: manifest.settings.brokerRequestTimeoutMs, logger: options.logger, ...connectionOptions(manifest.settings) });
     this.#book = new CodecBook(manifest);
     this.#outage = new BrokerOutage({ timeoutMs: manifest.settings.brokerUnavailableTimeoutMs, clock: options.clock ?? new SystemClock(), logger: options.logger });
     this.#replies = new Replies({ driver: this.#driver, outbox: this, log: this.log, replyTopic: replyTopic(plan.prefix, randomUUID().slice(0, 8)) });

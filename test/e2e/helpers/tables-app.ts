@@ -155,6 +155,12 @@ export class TablesApp {
     this.#isManifestWritten = true;
   }
 
+  /** Writes the manifest (as `start` does first), for a test that builds its own command line around it. */
+  async writeManifest(): Promise<string> {
+    await this.#writeManifest();
+    return this.manifest;
+  }
+
   /** Starts a daemon and (unless told not to) waits until it is ready; `close()` kills it if still running. */
   async start(options: TablesDaemonOptions = {}): Promise<Daemon> {
     await this.#writeManifest();
