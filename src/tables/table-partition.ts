@@ -116,13 +116,7 @@ export class TablePartition {
    * never carries half of an event's writes); outside one it is committable at once.
    */
   put(key: Buffer, value: Buffer | null, event: Event | undefined): void {
-    if (this.#isDetached) return;
-    // An event of a revoked assignment, still in a handler's hands: its partition's next owner (maybe
-    // this worker again, in this new partition) processes it again, so its writes must not land here.
-    if (event?.source?.tracker.isRevoked === true) return;
-    // A replayed event whose effects the table already holds (processed before a crash, or sent
-    // twice by the upstream stage) must not apply them again.
-    if (event !== undefined && this.#isFollowerFed === false && this.positions.covers(event.message)) return;
+    if (!this.takesWritesOf(event)) return;
     const write = { key, value };
     if (event === undefined || event.isAcked) {
       this.#dirty.set(id(key), write);
@@ -134,6 +128,17 @@ export class TablePartition {
       event.whenAcked(() => this.#acked(event));
     }
     writes.set(id(key), write);
+  }
+
+  /** Whether writes of `event` (undefined: outside an event) land here; put() drops the others. */
+  takesWritesOf(event: Event | undefined): boolean {
+    if (this.#isDetached) return false;
+    // An event of a revoked assignment, still in a handler's hands: its partition's next owner (maybe
+    // this worker again, in this new partition) processes it again, so its writes must not land here.
+    if (event?.source?.tracker.isRevoked === true) return false;
+    // A replayed event whose effects the table already holds (processed before a crash, or sent
+    // twice by the upstream stage) must not apply them again.
+    return event === undefined || this.#isFollowerFed || !this.positions.covers(event.message);
   }
 
   #acked(event: Event): void {

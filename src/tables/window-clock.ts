@@ -93,24 +93,31 @@ export class WindowClock {
   }
 
   /**
-   * Marks every window whose end + grace is at or below `threshold` closed, and returns them
-   * (untracked), in end order. Nothing happens when the threshold does not pass closedThrough.
+   * Closes every open window whose end + grace is at or below `threshold` and returns them
+   * (untracked), in end order. The stream time closes everything below it; an idle close
+   * (`isIdle`) moves closedThrough only as far as the windows it closes, so a partition that stays
+   * quiet does not rewrite its clock entry every tick, and a window never written stays open to
+   * an event that comes after the quiet spell.
    */
-  close(threshold: number, graceMs: number): OpenWindow[] {
+  close(threshold: number, graceMs: number, isIdle = false): OpenWindow[] {
     if (threshold <= this.closedThrough) return [];
-    this.closedThrough = threshold;
-    this.isDirty = true;
-    if (this.#minEnd + graceMs > threshold) return [];
     const due: OpenWindow[] = [];
-    let minEnd = Number.POSITIVE_INFINITY;
-    for (const windows of this.#open.values()) {
-      for (const open of windows.values()) {
-        if (open.window.end + graceMs <= threshold) due.push(open);
-        else if (open.window.end < minEnd) minEnd = open.window.end;
+    if (this.#minEnd + graceMs <= threshold) {
+      let minEnd = Number.POSITIVE_INFINITY;
+      for (const windows of this.#open.values()) {
+        for (const open of windows.values()) {
+          if (open.window.end + graceMs <= threshold) due.push(open);
+          else if (open.window.end < minEnd) minEnd = open.window.end;
+        }
       }
+      for (const open of due) this.untrack(open);
+      this.#minEnd = minEnd;
     }
-    for (const open of due) this.untrack(open);
-    this.#minEnd = minEnd;
+    const reached = isIdle ? due.reduce((max, open) => Math.max(max, open.window.end + graceMs), this.streamTime) : threshold;
+    if (reached > this.closedThrough) {
+      this.closedThrough = reached;
+      this.isDirty = true;
+    }
     return due.sort((a, b) => a.window.end - b.window.end || a.window.start - b.window.start);
   }
 }

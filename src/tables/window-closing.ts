@@ -26,8 +26,8 @@ export async function closeDueWindows(runtime: WindowedRuntime, nowMs: number, h
       continue;
     }
     const isIdle = nowMs - clock.lastActivityMs >= window.idleCloseMs;
-    const threshold = Math.max(clock.streamTime, isIdle ? nowMs - window.idleCloseMs : Number.NEGATIVE_INFINITY);
-    const due = clock.close(threshold, window.graceMs);
+    const idleThreshold = isIdle ? nowMs - window.idleCloseMs : Number.NEGATIVE_INFINITY;
+    const due = clock.close(Math.max(clock.streamTime, idleThreshold), window.graceMs, idleThreshold > clock.streamTime);
     const closed: { keyBytes: Buffer; window: ClosedWindow }[] = [];
     for (const open of due) {
       const raw = await partition.peek(open.storeKey);

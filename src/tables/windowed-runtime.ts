@@ -103,6 +103,8 @@ export class WindowedRuntime {
     const clock = this.#clockOf(partition);
     const time = this.timeOf(event);
     clock.observe(time, this.#options.clock.now());
+    // A replayed event the table already holds (or one of a revoked assignment) changes nothing, not even the open windows.
+    if (!partition.takesWritesOf(event)) return;
     const { graceMs } = this.window;
     const windows = windowsOf(this.window, time);
     const open = windows.filter((w) => !clock.isClosed(w, graceMs));

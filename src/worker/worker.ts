@@ -317,6 +317,9 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     const { source, runners, scheduler } = this.#tree;
     // Timers first: their handlers' signal aborts at once, and what they sent is flushed by the commit.
     await scheduler?.stop();
+    // No window closes from here on: a drain starves the partitions of events, which would read as
+    // idleness, and a close after the last commit would be made again by the next start.
+    await this.#tables?.stopClosing();
     source.stopFetching();
     let dropped = 0;
     for (const channel of this.#channels) {
@@ -335,8 +338,6 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       if (!drained) this.log.warn({ timeoutMs, pending: source.pendingCount }, 'shutdown timeout: stopping with events still in flight; they will be processed again');
       else this.log.info({ events: pending, dropped, ms: Date.now() - started }, 'drained: the events in hand are processed; the buffered ones are left for the next start');
     }
-    // Windows closed after the last commit would be closed again by the next start.
-    await this.#tables?.stopClosing();
     try {
       await source.commit('shutdown');
       this.log.info({ ms: Date.now() - started }, 'committed what was processed');
