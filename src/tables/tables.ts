@@ -50,6 +50,8 @@ export interface TablesOptions {
   readonly send?: (record: ProducerRecord) => void;
   /** Windowed tables: runs the table's onWindowClose handler (none: resolves). */
   readonly onWindowClose?: (table: string, closed: ClosedWindow) => Promise<void>;
+  /** Whether the consumer has read a partition (by number) to its end: idle closes wait for it. Default: always. */
+  readonly isCaughtUp?: (partition: number) => boolean;
 }
 
 /** How often windowed tables check for windows to close (by stream time or idleness). */
@@ -409,6 +411,7 @@ export class Tables extends Service {
     const hooks = {
       onWindowClose: this.#options.onWindowClose ?? (() => Promise.resolve()),
       onClosed: (table: string, count: number) => metrics.windowsClosed(table).inc(count),
+      isCaughtUp: this.#options.isCaughtUp ?? (() => true),
     };
     this.spawn('window close', async (signal) => {
       while (!signal.aborted) {

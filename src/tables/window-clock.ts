@@ -60,10 +60,13 @@ export class WindowClock {
     return window.end + graceMs <= Math.max(this.streamTime, this.closedThrough);
   }
 
-  /** Notes a store entry as an open window; entries of another layout (the clock's) are ignored. */
+  /**
+   * Notes a store entry as an open window; entries of another layout (the clock's) are ignored. The
+   * key is copied: a store iterator may reuse the memory of the keys it hands out.
+   */
   trackStored(storeKey: Buffer): void {
     const parsed = parseWindowKey(storeKey);
-    if (parsed !== undefined) this.track({ key: Buffer.from(parsed.key), storeKey, window: parsed.window });
+    if (parsed !== undefined) this.track({ key: Buffer.from(parsed.key), storeKey: Buffer.from(storeKey), window: parsed.window });
   }
 
   track(open: OpenWindow): void {

@@ -15,6 +15,8 @@ export interface ClosingHooks {
   /** Calls the table's onWindowClose handler, if any; a failure is the hook's to report. */
   readonly onWindowClose: (table: string, closed: ClosedWindow) => Promise<void>;
   readonly onClosed: (table: string, count: number) => void;
+  /** Whether the input of a partition is consumed to its end (no backlog): only then can it be idle. */
+  readonly isCaughtUp: (partition: number) => boolean;
 }
 
 /** Closes what is due in every attached partition of `runtime` at wall clock `nowMs`. */
@@ -25,7 +27,7 @@ export async function closeDueWindows(runtime: WindowedRuntime, nowMs: number, h
       runtime.clocks.delete(partition);
       continue;
     }
-    const isIdle = nowMs - clock.lastActivityMs >= window.idleCloseMs;
+    const isIdle = nowMs - clock.lastActivityMs >= window.idleCloseMs && hooks.isCaughtUp(partition.partition);
     const idleThreshold = isIdle ? nowMs - window.idleCloseMs : Number.NEGATIVE_INFINITY;
     const due = clock.close(Math.max(clock.streamTime, idleThreshold), window.graceMs, idleThreshold > clock.streamTime);
     const closed: { keyBytes: Buffer; window: ClosedWindow }[] = [];
@@ -61,7 +63,7 @@ export async function expireWindows(runtime: WindowedRuntime): Promise<number> {
     const expired: Buffer[] = [];
     for await (const [storeKey] of partition.entries()) {
       const parsed = parseWindowKey(storeKey);
-      if (parsed !== undefined && parsed.window.end + window.graceMs + window.expiresMs <= clock.closedThrough) expired.push(storeKey);
+      if (parsed !== undefined && parsed.window.end + window.graceMs + window.expiresMs <= clock.closedThrough) expired.push(Buffer.from(storeKey));
     }
     for (const storeKey of expired) table.writeEncoded(partition, storeKey, null, undefined);
     deleted += expired.length;

@@ -28,6 +28,7 @@ export interface TablesSetupInput {
   /** Windowed tables' sink records: the buffered producer. */
   readonly send: (record: ProducerRecord) => void;
   readonly onWindowClose: (table: string, closed: ClosedWindow) => Promise<void>;
+  readonly isCaughtUp: (partition: number) => boolean;
 }
 
 export function createTables(input: TablesSetupInput): { readonly reader: ChangelogReader; readonly tables: Tables } | undefined {
@@ -59,6 +60,7 @@ export function createTables(input: TablesSetupInput): { readonly reader: Change
     producer: input.producer,
     send: input.send,
     onWindowClose: input.onWindowClose,
+    isCaughtUp: input.isCaughtUp,
     ...(input.clock === undefined ? {} : { clock: input.clock }),
   });
   return { reader, tables };

@@ -136,6 +136,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       outage: this.#outage,
       send: (record) => this.#producer.buffered.send(record),
       onWindowClose: (table, closed) => this.#windowClose.run(table, closed),
+      isCaughtUp: (partition) => this.#tree.source.isCaughtUp(partition),
     });
     this.#tables = setup?.tables;
     const reader = setup?.reader;
