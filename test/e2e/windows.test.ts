@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { parseWindowKey } from '../../src/windows/window-key.js';
+import { runStreamd } from '../fixtures/cli/cli-process.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { WindowsApp, type WindowEntry } from './helpers/windows-app.js';
 import { TRUTH_TABLES, makeViews, truthOf, viewRecords, windowId, type Truth, type TruthTable, type View } from './helpers/window-truth.js';
@@ -30,6 +31,12 @@ function compare(table: string, entries: readonly WindowEntry[], truth: Truth): 
 describe('windowed tables', () => {
   const app = new WindowsApp();
   after(() => app.close());
+
+  it('refuses bad windowed manifests with exit 2 and file:line:col', async () => {
+    const run = await runStreamd(['start', '--manifest', 'test/fixtures/manifests/window-problems.yaml']);
+    assert.equal(run.code, 2);
+    for (const at of ['8:55', '9:72', '10:49', '10:59', '11:44', '12:50', '13:12']) assert.match(run.stderr, new RegExp(`window-problems\\.yaml:${at}: `));
+  });
 
   it('equal the truth over HTTP for the four window types, drop late events, send one final result per window across a SIGTERM restart, and expire old windows', async () => {
     await app.setUp();
