@@ -3,7 +3,8 @@
 
 export type { Agent, AgentRef, HandlerContext, SendOptions, TopicSender } from './agents/index.js';
 export { Event, Stream, type GroupByOptions } from './streams/index.js';
-export type { SetTable, Table } from './tables/index.js';
+export type { ClosedWindow, SetTable, Table, WindowValue, WindowedTable } from './tables/index.js';
+export type { WindowCloseHandler } from './worker/window-close-handlers.js';
 export { StreamdError, hasCode } from './errors/index.js';
 export { defineApp, type AppDefinition, type AppHandlerFunction, type AppSettings } from './manifest/define-app.js';
 export { respond, type ViewResponse } from './web/view-response.js';

@@ -6,6 +6,7 @@ import type { AnyAgent } from '../agents/index.js';
 import type { HandlerReference } from '../manifest/index.js';
 import type { TimerHandler } from '../timers/index.js';
 import type { View } from '../web/index.js';
+import type { WindowCloseHandler } from '../worker/window-close-handlers.js';
 import type { HandlerKind } from './handler-reload.js';
 import type { CreateWorker } from './start-command.js';
 
@@ -42,6 +43,7 @@ export async function loadCreateWorker(): Promise<CreateWorker> {
         tasks: byName<TimerHandler>('task'),
         crontabs: byName<TimerHandler>('crontab'),
         views: byName<View>('view'),
+        windowClose: byName<WindowCloseHandler>('windowClose'),
       });
       await watchHandlers(worker, bundler, manifest, logger);
     } catch (error) {

@@ -31,7 +31,7 @@ export interface AppDefinition {
   /** JSON Schemas (2020-12) by model name. */
   readonly models?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly topics?: Readonly<Record<string, RawTopic>>;
-  readonly tables?: Readonly<Record<string, RawTable>>;
+  readonly tables?: Readonly<Record<string, Omit<RawTable, 'onWindowClose'> & { readonly onWindowClose?: string | AppHandlerFunction }>>;
   readonly agents?: Readonly<Record<string, WithHandler<RawAgent, AnyAgent>>>;
   readonly timers?: Readonly<Record<string, WithHandler<RawTimer, AppHandlerFunction>>>;
   readonly crontabs?: Readonly<Record<string, WithHandler<RawCrontab, AppHandlerFunction>>>;

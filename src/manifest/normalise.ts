@@ -7,6 +7,7 @@ import type { ManifestPath } from './path.js';
 import { cronProblem, isTimezone, knownTimezones } from './cron.js';
 import { didYouMean } from '../errors/index.js';
 import { sinkReferences } from './semantic.js';
+import { windowOf } from './window-spec.js';
 import {
   entriesOf,
   isBuiltinType,
@@ -15,7 +16,6 @@ import {
   type RawManifest,
   type RawTable,
   type RawTopic,
-  type RawWindow,
 } from './raw-types.js';
 import type {
   AgentDeclaration,
@@ -32,7 +32,6 @@ import type {
   TypeReference,
   ViewDeclaration,
   WebSettings,
-  WindowDeclaration,
 } from './types.js';
 
 /** The largest delay a Node timer honours; longer ones fire at once. */
@@ -105,32 +104,17 @@ function topicOf(name: string, raw: RawTopic | null, input: NormaliseInput, cont
   };
 }
 
-function windowOf(raw: RawWindow, path: readonly string[], context: CheckContext): WindowDeclaration {
-  const sizeMs = context.duration([...path, 'size'], raw.size);
-  if (sizeMs === 0) context.report([...path, 'size'], 'a window must be longer than 0ms');
-  const expiresMs = context.optionalDuration([...path, 'expires'], raw.expires);
-  if (expiresMs !== undefined && expiresMs < sizeMs) {
-    context.report([...path, 'expires'], `windows would expire (${expiresMs}ms) before they close (size ${sizeMs}ms)`, { expected: 'expires ≥ size' });
-  }
-  const expires = expiresMs === undefined ? {} : { expiresMs };
-  if (raw.type !== 'hopping') {
-    if (raw.step !== undefined) context.report([...path, 'step'], `only hopping windows have a step; a ${raw.type} window has none`, { target: 'key' });
-    return { type: raw.type, sizeMs, ...expires };
-  }
-  if (raw.step === undefined) {
-    context.report([...path], 'a hopping window needs a step', { target: 'key', hint: 'add step: (a duration ≤ size), or use type: tumbling' });
-    return { type: 'hopping', sizeMs, stepMs: sizeMs, ...expires };
-  }
-  const stepMs = context.optionalDuration([...path, 'step'], raw.step) ?? sizeMs;
-  if (stepMs > sizeMs) context.report([...path, 'step'], `step (${stepMs}ms) is longer than size (${sizeMs}ms): events between windows would be dropped`, { expected: 'step ≤ size' });
-  return { type: 'hopping', sizeMs, stepMs, ...expires };
-}
-
 function tableOf(name: string, raw: RawTable | null, input: NormaliseInput, settings: Settings, context: CheckContext): TableDeclaration {
   const spec = { ...input.defaults.table, ...raw };
   const path = ['tables', name];
   if (spec.kind === 'set' && spec.default !== undefined) {
     context.report([...path, 'default'], 'a set table has no default: a missing key is the empty set', { target: 'key' });
+  }
+  if (spec.onWindowClose !== undefined && spec.window === undefined) {
+    context.report([...path, 'onWindowClose'], 'onWindowClose is called when a window closes, but the table has no window', { target: 'key', hint: 'add window: {type: tumbling, size: 1m}, or remove onWindowClose' });
+  }
+  if (spec.window !== undefined && (spec.kind === 'set' || spec.global === true)) {
+    context.report([...path, 'window'], `a ${spec.kind === 'set' ? 'set' : 'global'} table cannot be windowed`, { target: 'key' });
   }
   return {
     name,
@@ -139,7 +123,8 @@ function tableOf(name: string, raw: RawTable | null, input: NormaliseInput, sett
     valueType: typeReference(spec.valueType),
     ...(spec.default === undefined ? {} : { defaultValue: spec.default as JsonValue }),
     ...(spec.partitions === undefined ? {} : { partitions: spec.partitions }),
-    ...(spec.window === undefined ? {} : { window: windowOf(spec.window, [...path, 'window'], context) }),
+    ...(spec.window === undefined ? {} : { window: windowOf(spec.window, input.defaults.window, [...path, 'window'], input.raw, context) }),
+    ...(spec.onWindowClose === undefined ? {} : { onWindowClose: context.handler([...path, 'onWindowClose'], spec.onWindowClose) }),
     isGlobal: spec.global,
     standbyReplicas: spec.standbyReplicas ?? settings.standbyReplicas,
     location: context.location(path),

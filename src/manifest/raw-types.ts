@@ -21,11 +21,21 @@ export interface RawTopic {
   readonly config?: Readonly<Record<string, string | number | boolean>>;
 }
 
+export type RawWindowTime = 'stream' | 'now' | { readonly field: string };
+
 export interface RawWindow {
-  readonly type: 'tumbling' | 'hopping' | 'sliding';
-  readonly size: RawDuration;
+  readonly type: 'tumbling' | 'hopping' | 'sliding' | 'session';
+  readonly size?: RawDuration;
   readonly step?: RawDuration;
+  readonly before?: RawDuration;
+  readonly after?: RawDuration;
+  readonly gap?: RawDuration;
   readonly expires?: RawDuration;
+  readonly grace?: RawDuration;
+  readonly relativeTo?: RawWindowTime;
+  readonly idleClose?: RawDuration;
+  readonly emit?: 'final' | 'update';
+  readonly sink?: string;
 }
 
 export interface RawTable {
@@ -35,6 +45,8 @@ export interface RawTable {
   readonly default?: unknown;
   readonly partitions?: number;
   readonly window?: RawWindow;
+  /** Windowed tables: the handler called with each closed window (`path#export`). */
+  readonly onWindowClose?: string;
   readonly global?: boolean;
   readonly standbyReplicas?: number;
 }
@@ -103,6 +115,7 @@ export interface DeclarationDefaults {
   readonly crontab: Required<Pick<RawCrontab, 'onLeader'>>;
   readonly task: Required<Pick<RawTask, 'onLeader'>>;
   readonly view: Required<Pick<RawView, 'method'>>;
+  readonly window: Required<Pick<RawWindow, 'grace' | 'relativeTo' | 'idleClose' | 'emit'>>;
 }
 
 export const isBuiltinType = (name: string): name is BuiltinTypeName => (BUILTIN_TYPE_NAMES as readonly string[]).includes(name);

@@ -57,6 +57,8 @@ export class StreamSource extends Service {
   readonly #trackers = new Map<string, PartitionTracker>();
   /** The end offset (high watermark) of each partition as of its last batch, for the lag gauge. */
   readonly #ends = new Map<string, bigint>();
+  /** The last offset delivered per topic partition (for isCaughtUp). */
+  readonly #delivered = new Map<string, bigint>();
   #consumer: Consumer | undefined;
   #assignment: readonly TopicPartition[] = [];
   #settledSinceCommit = 0;
@@ -272,6 +274,7 @@ export class StreamSource extends Service {
       this.#trackers.set(id(batch), tracker);
     }
     this.#ends.set(id(batch), batch.highWatermark);
+    this.#delivered.set(id(batch), batch.records[batch.records.length - 1]!.offset);
     this.#options.metrics.messagesIn(batch.topic, batch.records.length);
     this.#options.conductor.deliver(batch, tracker);
   }
@@ -343,6 +346,7 @@ export class StreamSource extends Service {
     for (const tracker of this.#trackers.values()) tracker.revoke();
     this.#trackers.clear();
     this.#ends.clear();
+    this.#delivered.clear();
     this.#options.metrics.clearConsumerLag();
     this.#assignment = [];
     this.#options.onRevoked();
@@ -420,6 +424,20 @@ export class StreamSource extends Service {
   stopFetching(): void {
     this.#isDraining = true;
     if (this.#assignment.length > 0) this.#consumer?.pause(this.#assignment);
+  }
+
+  /**
+   * Whether partition number `partition` of every topic delivered so far has nothing left behind:
+   * every event delivered is acked and the last one reached the end offset its batch reported. A
+   * windowed table's idle close waits for it (a partition starved by a backlog elsewhere is not idle).
+   */
+  isCaughtUp(partition: number): boolean {
+    for (const tracker of this.#trackers.values()) {
+      if (tracker.partition !== partition) continue;
+      const key = id(tracker);
+      if (tracker.pending > 0 || (this.#delivered.get(key) ?? -1n) + 1n < (this.#ends.get(key) ?? 0n)) return false;
+    }
+    return true;
   }
 
   /** Events delivered but not yet acked, across partitions. */

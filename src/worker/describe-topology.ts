@@ -46,6 +46,7 @@ export function describeTopology({ manifest, plan, leaderTopic, partitionsOf }: 
       changelog,
       partitions: topic(changelog, table.partitions).partitions,
       standbyReplicas: table.isGlobal ? 0 : manifest.settings.standbyReplicas,
+      window: table.window ?? null,
     };
   });
 

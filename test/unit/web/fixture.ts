@@ -116,7 +116,7 @@ export const PAGE_VIEWS_TOPOLOGY: Topology = {
       deadLetterTopic: null,
     },
   ],
-  tables: [{ name: 'page_counts', kind: 'table', global: false, keyType: 'string', valueType: 'integer', changelog: 'page-views-page_counts-changelog', partitions: 4, standbyReplicas: 1 }],
+  tables: [{ name: 'page_counts', kind: 'table', global: false, keyType: 'string', valueType: 'integer', changelog: 'page-views-page_counts-changelog', partitions: 4, standbyReplicas: 1, window: null }],
   leaderTopic: { name: 'page-views-__assignor-__leader', partitions: 1 },
   timers: [],
   crontabs: [],
