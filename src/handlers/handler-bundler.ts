@@ -69,7 +69,7 @@ async function isFile(file: string): Promise<boolean> {
  * build time and imported by URL, inline source maps) into a directory of its own (`<buildDir>/<instance>-<n>/`, so every build has
  * new URLs and Node's module cache cannot return a stale module), imports the output, and picks the
  * exports. Loads run one at a time. ESM modules are never unloaded: each reload keeps the previous
- * module graph in memory (see dependencies.md §3).
+ * module graph in memory (Node cannot unload an ES module; a reload costs the old graph's memory).
  *
  * Output directories are removed once none of their modules is current, and all of them by
  * `dispose()`; leftovers of a killed process can be deleted whenever no worker runs.

@@ -1,4 +1,4 @@
-// Every table of the worker: their stores, recovery and standbys (ARCHITECTURE §5), and their part
+// Every table of the worker: their stores, recovery and standbys (ARCHITECTURE.md §6), and their part
 // in the commit protocol (§3). On each assignment it recovers the active table partitions from
 // their changelogs before the consumer may resume them, keeps standby partitions warm, and keeps
 // global tables following every partition. A rebalance half-way through a recovery aborts it; the
@@ -446,7 +446,7 @@ export class Tables extends Service {
     if (isRecovery) this.#options.metrics.recoveryApplied(held.table.name, batch.records.length);
   }
 
-  // The commit protocol's table steps (ARCHITECTURE §3), called by the consumer's commit.
+  // The commit protocol's table steps (ARCHITECTURE.md §3), called by the consumer's commit.
 
   /** Takes every partition's committable writes. */
   takeFlushes(): Flush[] {

@@ -1,4 +1,4 @@
-// The table API a handler sees (ARCHITECTURE §1): reads are async because the store is; writes go
+// The table API a handler sees (README, The handler API): reads are async because the store is; writes go
 // into a write-back cache and reach the changelog and the store at the next commit.
 
 /** A partitioned (or global) key-value table. `get` returns the declared default for a missing key. */

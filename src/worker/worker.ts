@@ -308,7 +308,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
 
 
   /**
-   * The drain (ARCHITECTURE §2): stop fetching, drop the events no actor has taken yet and close
+   * The drain (ARCHITECTURE.md §2): stop fetching, drop the events no actor has taken yet and close
    * every channel, so actors finish only the events in hand; wait for them (up to
    * shutdownTimeoutMs), commit. The dropped events were not processed, so they are not committed
    * and the next start processes them, once: a stop under load waits for a few events, not for a

@@ -16,7 +16,7 @@ export interface ServerPropertiesInput {
  * server.properties for a combined broker+controller with a static quorum of one voter.
  *
  * auto.create.topics.enable=false: tests and streamd create every topic explicitly with a known
- * partition count (ARCHITECTURE: internal topics have explicit counts), so a misspelt topic fails
+ * partition count (ARCHITECTURE.md §6: internal topics have explicit counts), so a misspelt topic fails
  * loudly instead of silently appearing with num.partitions. Override it when a test needs it.
  */
 export function serverProperties(input: ServerPropertiesInput): string {

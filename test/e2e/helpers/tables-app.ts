@@ -83,7 +83,7 @@ export class TablesApp {
     return (this.#datadir ??= await this.newDatadir());
   }
 
-  /** Where the stores of this app version live under `datadir` (ARCHITECTURE §5). */
+  /** Where the stores of this app version live under `datadir` (ARCHITECTURE.md §6). */
   tablesDir(datadir: string): string {
     return join(datadir, this.appId, 'v1', 'tables');
   }

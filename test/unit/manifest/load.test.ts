@@ -32,7 +32,7 @@ describe('loading a model with coerce: true', () => {
   });
 });
 
-describe('loading the manifest of ARCHITECTURE.md', () => {
+describe('loading a manifest with every kind of declaration', () => {
   it('normalises topics, tables, agents, timers, crontabs, tasks and views', async () => {
     const manifest = await loadManifest(app, { env: {} });
     assert.equal(manifest.sourcePath, app);
