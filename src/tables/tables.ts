@@ -26,7 +26,7 @@ import { changelogPartitionsOf, checkChangelogCounts, copartitionGroups, resolve
 import { TableRuntime, type HandleScope } from './table-runtime.js';
 import type { AnyTable, ClosedWindow } from './types.js';
 import { WindowedRuntime } from './windowed-runtime.js';
-import { closeDueWindows, expireWindows } from './window-closing.js';
+import { WindowLoops } from './window-loops.js';
 
 export interface TablesOptions {
   readonly manifest: Manifest;
@@ -55,7 +55,6 @@ export interface TablesOptions {
 }
 
 /** How often windowed tables check for windows to close (by stream time or idleness). */
-const WINDOW_CLOSE_CHECK_MS = 1000;
 
 const tpId = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
 const PROGRESS_MS = 5000;
@@ -85,9 +84,8 @@ export class Tables extends Service {
   #isRecovered = false;
   /** Store writes still running on partitions detached since the last assignment. */
   readonly #detachedWrites = new Set<Promise<void>>();
-  /** False once the worker's drain began: no window closes after its last commit (see stopClosing). */
-  #isClosing = true;
-  #closeTick: Promise<void> = Promise.resolve();
+  /** Closing and expiry of the windowed tables' windows. */
+  readonly #windowLoops: WindowLoops;
   /** Set once a store write failed: every later commit fails before it sends anything. */
   #writeFailure: StreamdError | undefined;
 
@@ -118,6 +116,19 @@ export class Tables extends Service {
         }));
       }
     }
+    const metrics = options.metrics;
+    this.#windowLoops = new WindowLoops({
+      windowed: this.windowed,
+      clock: this.#clock,
+      log: this.log,
+      cleanupIntervalMs: options.manifest.settings.tableCleanupIntervalMs,
+      hooks: {
+        onWindowClose: options.onWindowClose ?? (() => Promise.resolve()),
+        onClosed: (table, count) => metrics.windowsClosed(table).inc(count),
+        isCaughtUp: options.isCaughtUp ?? (() => true),
+      },
+      spawn: (name, loop) => this.spawn(name, loop),
+    });
   }
 
   get isEmpty(): boolean {
@@ -180,7 +191,7 @@ export class Tables extends Service {
   }
 
   protected override async onStart(): Promise<void> {
-    if (this.windowed.size > 0) this.#startWindowLoops();
+    if (this.windowed.size > 0) this.#windowLoops.start();
     const globals = [...this.runtimes.values()].filter((t) => t.isGlobal);
     if (globals.length === 0) return;
     const signal = this.signal;
@@ -402,38 +413,8 @@ export class Tables extends Service {
    * Stops closing windows and waits for a close in progress: called by the worker's drain before its
    * last commit, which then carries every close made (so a restart repeats none).
    */
-  async stopClosing(): Promise<void> {
-    this.#isClosing = false;
-    await this.#closeTick.catch(() => undefined);
-  }
-
-  /** Closes due windows every second and expires old ones every tableCleanupIntervalMs (window-closing.ts). */
-  #startWindowLoops(): void {
-    const metrics = this.#options.metrics;
-    const hooks = {
-      onWindowClose: this.#options.onWindowClose ?? (() => Promise.resolve()),
-      onClosed: (table: string, count: number) => metrics.windowsClosed(table).inc(count),
-      isCaughtUp: this.#options.isCaughtUp ?? (() => true),
-    };
-    this.spawn('window close', async (signal) => {
-      while (!signal.aborted) {
-        await this.#clock.sleep(WINDOW_CLOSE_CHECK_MS, signal);
-        if (!this.#isClosing) continue;
-        this.#closeTick = (async () => {
-          for (const runtime of this.windowed.values()) await closeDueWindows(runtime, this.#clock.now(), hooks);
-        })();
-        await this.#closeTick;
-      }
-    });
-    this.spawn('window cleanup', async (signal) => {
-      while (!signal.aborted) {
-        await this.#clock.sleep(this.#options.manifest.settings.tableCleanupIntervalMs, signal);
-        for (const runtime of this.windowed.values()) {
-          const deleted = await expireWindows(runtime);
-          if (deleted > 0) this.log.info({ table: runtime.table.name, windows: deleted }, `expired ${deleted} windows of ${runtime.table.name}: deleted from the store, tombstoned in the changelog`);
-        }
-      }
-    });
+  stopClosing(): Promise<void> {
+    return this.#windowLoops.stopClosing();
   }
 
   /** The active partitions being recovered now (empty when none is), in the order they began. */
