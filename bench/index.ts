@@ -22,6 +22,7 @@ import { groupedWorkload } from './grouped.js';
 import { peersReport, runPeers, type PeerRun } from './peers.js';
 import type { Row } from './report-row.js';
 import { STATEFUL_KEYS, STATEFUL_TOPIC, preloadKeyedPageViews, streamdStateful } from './stateful.js';
+import { streamdWindowed } from './windowed.js';
 import { preloadPageViews, rawKafkajs, streamdStateless } from './stateless.js';
 
 /** B1's two figures, which B2 is also divided by. */
@@ -196,6 +197,13 @@ async function statefulWorkload(bootstrap: string, run: string, b1: StatelessFig
         : `B2 correctness gate: FAIL: ${result.mismatches.join('; ')}.`,
     );
     if (result.mismatches.length > 0) process.exitCode = 1;
+    say('windowed (B3): streamd counts[key] += 1 per tumbling minute of the record timestamp, over the same input');
+    const windowed = await streamdWindowed(bootstrap, admin, `bench-windowed-${run}`, records);
+    notes.push(
+      `B3 app: B2's count in a tumbling 1-minute window (one or two windows per key, as the input is produced within a minute or two); ${windowed.windows.toLocaleString('en-US')} windows. ` +
+        (windowed.mismatches.length === 0 ? 'Correctness gate: pass.' : `Correctness gate: FAIL: ${windowed.mismatches.join('; ')}.`),
+    );
+    if (windowed.mismatches.length > 0) process.exitCode = 1;
     return [
       {
         workload: 'B2',
@@ -205,6 +213,12 @@ async function statefulWorkload(bootstrap: string, run: string, b1: StatelessFig
           { baseline: 'streamd stateless', value: rate / b1.streamd.steadyRecordsPerSec },
           { baseline: 'raw kafkajs loop', value: rate / b1.raw.steadyRecordsPerSec },
         ],
+      },
+      {
+        workload: 'B3',
+        subject: `streamd windowed count, tumbling 1 min (drain ${windowed.drainSeconds.toFixed(1)} s)`,
+        recordsPerSec: windowed.steadyRecordsPerSec,
+        ratios: [{ baseline: 'streamd stateful (B2)', value: windowed.steadyRecordsPerSec / rate }],
       },
     ];
   } finally {

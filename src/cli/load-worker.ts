@@ -7,6 +7,7 @@ import type { HandlerReference } from '../manifest/index.js';
 import type { TimerHandler } from '../timers/index.js';
 import type { View } from '../web/index.js';
 import type { SinkHandler } from '../worker/index.js';
+import type { WindowCloseHandler } from '../worker/window-close-handlers.js';
 import type { HandlerKind } from './handler-reload.js';
 import type { CreateWorker } from './start-command.js';
 
@@ -21,14 +22,14 @@ import type { CreateWorker } from './start-command.js';
  * the worker ends.
  */
 export async function loadCreateWorker(): Promise<CreateWorker> {
-  const [{ createWorker }, { HandlerBundler, handlerCacheDir, handlerKey }, { watchHandlers, declaredHandlers }] = await Promise.all([
+  const [{ createWorker }, { HandlerBundler, handlerKey }, { watchHandlers, declaredHandlers }] = await Promise.all([
     import('../worker/index.js'),
     import('../handlers/index.js'),
     import('./handler-reload.js'),
   ]);
   return async (manifest, { logger }) => {
     const declared = declaredHandlers(manifest);
-    const bundler = new HandlerBundler({ appRoot: dirname(manifest.sourcePath), buildDir: handlerCacheDir(manifest.datadir) });
+    const bundler = new HandlerBundler({ appRoot: dirname(manifest.sourcePath), buildDir: manifest.buildDir });
     let worker;
     try {
       // Function handlers (a TypeScript manifest's) were compiled with the manifest; only modules are bundled.
@@ -48,6 +49,7 @@ export async function loadCreateWorker(): Promise<CreateWorker> {
         views: byName<View>('view'),
         // Function sinks are loaded once; they are not hot-reloaded.
         sinks: new Map(sinkRefs.map((sink) => [sink.name, handlerOf(sink.handler) as SinkHandler])),
+        windowClose: byName<WindowCloseHandler>('windowClose'),
       });
       await watchHandlers(worker, bundler, manifest, logger);
     } catch (error) {

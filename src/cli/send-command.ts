@@ -2,7 +2,7 @@
 // the running daemon's ingest endpoint; otherwise the CLI produces to Kafka itself with createDriver.
 
 import { hasCode } from '../errors/index.js';
-import { createDriver, type KafkaDriver, type RecordMetadata } from '../kafka/index.js';
+import { connectionOptions, createDriver, type KafkaDriver, type RecordMetadata } from '../kafka/index.js';
 import type { Manifest, TypeReference } from '../manifest/index.js';
 import { CliError, CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './cli-io.js';
 import { ingestThroughDaemon, type LandedRecord } from './daemon-client.js';
@@ -54,7 +54,7 @@ async function assertTopicExists(driver: KafkaDriver, broker: string, topic: str
 async function produceToKafka(manifest: Manifest, to: SendTarget, key: unknown, value: unknown, partition: number | undefined, repeat: number): Promise<LandedRecord[]> {
   const keySerializer = to.declaration?.keySerializer ?? 'raw';
   const valueSerializer = to.declaration?.valueSerializer ?? 'json';
-  const driver = createDriver(manifest.broker, { clientId: `${manifest.settings.brokerClientId}-send`, requestTimeoutMs: manifest.settings.brokerRequestTimeoutMs });
+  const driver = createDriver(manifest.broker, { clientId: `${manifest.settings.brokerClientId}-send`, requestTimeoutMs: manifest.settings.brokerRequestTimeoutMs, ...connectionOptions(manifest.settings) });
   let landed: RecordMetadata[] | undefined;
   try {
     await assertTopicExists(driver, manifest.broker, to.topic, partition);

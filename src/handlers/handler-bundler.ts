@@ -1,5 +1,5 @@
 // Compiles handler modules with esbuild into a build directory outside the app's tree (a cache
-// directory under the datadir, or STREAMD_CACHE_DIR), imports them and picks their exports; remembers
+// directory under the datadir, or the manifest's buildDir), imports them and picks their exports; remembers
 // what each module was built from, so the reloader knows what to watch and rebuild. Built by the
 // worker at boot and by `streamd check`; the HandlerReloader calls it on every change.
 
@@ -19,18 +19,10 @@ export interface HandlerBundlerOptions {
   readonly appRoot: string;
   /**
    * Where the bundles go; any writable directory (packages are resolved at build time, see
-   * resolve-plugin.ts). The worker uses `handlerCacheDir(datadir)`. Default `<appRoot>/.streamd/build`.
+   * resolve-plugin.ts). The worker uses the manifest's `buildDir` (`<datadir>/.cache/handlers` unless
+   * set). Default `<appRoot>/.streamd/build`.
    */
   readonly buildDir?: string;
-}
-
-/**
- * The directory of handler bundles: `$STREAMD_CACHE_DIR/handlers` when set, else
- * `<datadir>/.cache/handlers`; never the app's source tree, which may be read-only.
- */
-export function handlerCacheDir(datadir: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const cacheDir = env['STREAMD_CACHE_DIR'];
-  return cacheDir !== undefined && cacheDir !== '' ? join(resolve(cacheDir), 'handlers') : join(datadir, '.cache', 'handlers');
 }
 
 /** One handler module as currently loaded. */
@@ -77,7 +69,7 @@ async function isFile(file: string): Promise<boolean> {
  * build time and imported by URL, inline source maps) into a directory of its own (`<buildDir>/<instance>-<n>/`, so every build has
  * new URLs and Node's module cache cannot return a stale module), imports the output, and picks the
  * exports. Loads run one at a time. ESM modules are never unloaded: each reload keeps the previous
- * module graph in memory (see dependencies.md §3).
+ * module graph in memory (Node cannot unload an ES module; a reload costs the old graph's memory).
  *
  * Output directories are removed once none of their modules is current, and all of them by
  * `dispose()`; leftovers of a killed process can be deleted whenever no worker runs.

@@ -28,7 +28,7 @@ export interface Layered {
 
 type SchemaObject = Readonly<Record<string, unknown>>;
 
-const TOP_LEVEL = ['broker', 'store', 'datadir', 'processingGuarantee'] as const;
+const TOP_LEVEL = ['broker', 'store', 'datadir', 'buildDir', 'processingGuarantee'] as const;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,13 +1,14 @@
 // Builds the typed `Manifest` from a schema-valid raw manifest: per-declaration defaults applied,
 // durations in milliseconds, handler references resolved, windows checked. Problems go to the context.
 
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { CheckContext } from './context.js';
 import type { ManifestPath } from './path.js';
 import { cronProblem, isTimezone, knownTimezones } from './cron.js';
 import { didYouMean } from '../errors/index.js';
 import { sinkReferences } from './semantic.js';
 import { CODEC_NAMES, parseCodecChain, type CodecChain } from '../models/index.js';
+import { windowOf } from './window-spec.js';
 import {
   entriesOf,
   isBuiltinType,
@@ -17,7 +18,6 @@ import {
   type RawManifest,
   type RawTable,
   type RawTopic,
-  type RawWindow,
 } from './raw-types.js';
 import type {
   AgentDeclaration,
@@ -35,7 +35,6 @@ import type {
   TypeReference,
   ViewDeclaration,
   WebSettings,
-  WindowDeclaration,
 } from './types.js';
 
 /** The largest delay a Node timer honours; longer ones fire at once. */
@@ -124,32 +123,17 @@ function topicOf(name: string, raw: RawTopic | null, input: NormaliseInput, cont
   };
 }
 
-function windowOf(raw: RawWindow, path: readonly string[], context: CheckContext): WindowDeclaration {
-  const sizeMs = context.duration([...path, 'size'], raw.size);
-  if (sizeMs === 0) context.report([...path, 'size'], 'a window must be longer than 0ms');
-  const expiresMs = context.optionalDuration([...path, 'expires'], raw.expires);
-  if (expiresMs !== undefined && expiresMs < sizeMs) {
-    context.report([...path, 'expires'], `windows would expire (${expiresMs}ms) before they close (size ${sizeMs}ms)`, { expected: 'expires ≥ size' });
-  }
-  const expires = expiresMs === undefined ? {} : { expiresMs };
-  if (raw.type !== 'hopping') {
-    if (raw.step !== undefined) context.report([...path, 'step'], `only hopping windows have a step; a ${raw.type} window has none`, { target: 'key' });
-    return { type: raw.type, sizeMs, ...expires };
-  }
-  if (raw.step === undefined) {
-    context.report([...path], 'a hopping window needs a step', { target: 'key', hint: 'add step: (a duration ≤ size), or use type: tumbling' });
-    return { type: 'hopping', sizeMs, stepMs: sizeMs, ...expires };
-  }
-  const stepMs = context.optionalDuration([...path, 'step'], raw.step) ?? sizeMs;
-  if (stepMs > sizeMs) context.report([...path, 'step'], `step (${stepMs}ms) is longer than size (${sizeMs}ms): events between windows would be dropped`, { expected: 'step ≤ size' });
-  return { type: 'hopping', sizeMs, stepMs, ...expires };
-}
-
 function tableOf(name: string, raw: RawTable | null, input: NormaliseInput, settings: Settings, context: CheckContext): TableDeclaration {
   const spec = { ...input.defaults.table, ...raw };
   const path = ['tables', name];
   if (spec.kind === 'set' && spec.default !== undefined) {
     context.report([...path, 'default'], 'a set table has no default: a missing key is the empty set', { target: 'key' });
+  }
+  if (spec.onWindowClose !== undefined && spec.window === undefined) {
+    context.report([...path, 'onWindowClose'], 'onWindowClose is called when a window closes, but the table has no window', { target: 'key', hint: 'add window: {type: tumbling, size: 1m}, or remove onWindowClose' });
+  }
+  if (spec.window !== undefined && (spec.kind === 'set' || spec.global === true)) {
+    context.report([...path, 'window'], `a ${spec.kind === 'set' ? 'set' : 'global'} table cannot be windowed`, { target: 'key' });
   }
   return {
     name,
@@ -158,7 +142,8 @@ function tableOf(name: string, raw: RawTable | null, input: NormaliseInput, sett
     valueType: typeReference(spec.valueType),
     ...(spec.default === undefined ? {} : { defaultValue: spec.default as JsonValue }),
     ...(spec.partitions === undefined ? {} : { partitions: spec.partitions }),
-    ...(spec.window === undefined ? {} : { window: windowOf(spec.window, [...path, 'window'], context) }),
+    ...(spec.window === undefined ? {} : { window: windowOf(spec.window, input.defaults.window, [...path, 'window'], input.raw, context) }),
+    ...(spec.onWindowClose === undefined ? {} : { onWindowClose: context.handler([...path, 'onWindowClose'], spec.onWindowClose) }),
     isGlobal: spec.global,
     standbyReplicas: spec.standbyReplicas ?? settings.standbyReplicas,
     location: context.location(path),
@@ -236,10 +221,11 @@ function viewsOf(input: NormaliseInput, context: CheckContext): ViewDeclaration[
   });
 }
 
-function datadirOf(input: NormaliseInput, context: CheckContext): string {
-  const { datadir } = input.raw;
-  if (isAbsolute(datadir)) return datadir;
-  return resolve(context.locator.originOf(['datadir']) === undefined ? context.baseDir : input.cwd, datadir);
+/** A directory setting made absolute: against the manifest's directory, or the working directory when an environment variable or flag set it. */
+function directoryOf(key: 'datadir' | 'buildDir', input: NormaliseInput, context: CheckContext): string {
+  const dir = input.raw[key] ?? '';
+  if (isAbsolute(dir)) return dir;
+  return resolve(context.locator.originOf([key]) === undefined ? context.baseDir : input.cwd, dir);
 }
 
 /** The typed manifest. Its content is only meaningful when the context holds no problems. */
@@ -254,7 +240,9 @@ export function normalise(input: NormaliseInput, context: CheckContext): Manifes
     version: raw.version,
     broker: raw.broker,
     store: raw.store,
-    datadir: datadirOf(input, context),
+    datadir: directoryOf('datadir', input, context),
+    // Under the datadir unless set: never the app's own directory, which may be read-only.
+    buildDir: raw.buildDir === undefined ? join(directoryOf('datadir', input, context), '.cache', 'handlers') : directoryOf('buildDir', input, context),
     processingGuarantee: raw.processingGuarantee,
     web: webOf(raw),
     settings,

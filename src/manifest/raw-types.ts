@@ -22,11 +22,21 @@ export interface RawTopic {
   readonly config?: Readonly<Record<string, string | number | boolean>>;
 }
 
+export type RawWindowTime = 'stream' | 'now' | { readonly field: string };
+
 export interface RawWindow {
-  readonly type: 'tumbling' | 'hopping' | 'sliding';
-  readonly size: RawDuration;
+  readonly type: 'tumbling' | 'hopping' | 'sliding' | 'session';
+  readonly size?: RawDuration;
   readonly step?: RawDuration;
+  readonly before?: RawDuration;
+  readonly after?: RawDuration;
+  readonly gap?: RawDuration;
   readonly expires?: RawDuration;
+  readonly grace?: RawDuration;
+  readonly relativeTo?: RawWindowTime;
+  readonly idleClose?: RawDuration;
+  readonly emit?: 'final' | 'update';
+  readonly sink?: string;
 }
 
 export interface RawTable {
@@ -36,6 +46,8 @@ export interface RawTable {
   readonly default?: unknown;
   readonly partitions?: number;
   readonly window?: RawWindow;
+  /** Windowed tables: the handler called with each closed window (`path#export`). */
+  readonly onWindowClose?: string;
   readonly global?: boolean;
   readonly standbyReplicas?: number;
 }
@@ -85,6 +97,8 @@ export interface RawManifest {
   readonly broker: string;
   readonly store: string;
   readonly datadir: string;
+  /** Unset: `<datadir>/.cache/handlers`. */
+  readonly buildDir?: string;
   readonly processingGuarantee: ProcessingGuarantee;
   readonly web: { readonly port: number; readonly host: string; readonly authToken?: string; readonly openPaths: readonly string[]; readonly canonicalUrl?: string };
   readonly settings: Readonly<Record<string, unknown>>;
@@ -108,6 +122,7 @@ export interface DeclarationDefaults {
   readonly crontab: Required<Pick<RawCrontab, 'onLeader'>>;
   readonly task: Required<Pick<RawTask, 'onLeader'>>;
   readonly view: Required<Pick<RawView, 'method'>>;
+  readonly window: Required<Pick<RawWindow, 'grace' | 'relativeTo' | 'idleClose' | 'emit'>>;
 }
 
 export const isBuiltinType = (name: string): name is BuiltinTypeName => (BUILTIN_TYPE_NAMES as readonly string[]).includes(name);

@@ -121,7 +121,7 @@ function checkTableDefaults(manifest: Manifest, models: ReadonlyMap<string, Vali
   }
 }
 
-/** Routes the web area serves itself (ARCHITECTURE.md §6). */
+/** Routes the web area serves itself (ARCHITECTURE.md §7). */
 const RESERVED = /^\/(health|ready|metrics|agents|topology|tables|topics)(\/|$)/;
 
 function checkViews(raw: RawManifest, context: CheckContext): void {

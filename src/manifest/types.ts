@@ -70,6 +70,12 @@ export interface Settings {
   readonly streamBufferMaxsize: number;
   readonly shutdownTimeoutMs: number;
   readonly brokerClientId: string;
+  readonly brokerSsl: boolean;
+  /** Empty: the system CAs. */
+  readonly brokerSslCaFile: string;
+  readonly brokerSaslMechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  readonly brokerSaslUsername: string;
+  readonly brokerSaslPassword: string;
   readonly brokerRequestTimeoutMs: number;
   readonly brokerSessionTimeoutMs: number;
   readonly brokerHeartbeatIntervalMs: number;
@@ -105,6 +111,7 @@ export interface OverridableSettings extends Settings {
   readonly broker: string;
   readonly store: string;
   readonly datadir: string;
+  readonly buildDir: string;
   readonly processingGuarantee: ProcessingGuarantee;
   readonly webPort: number;
   readonly webHost: string;
@@ -150,10 +157,33 @@ export interface TopicDeclaration {
   readonly location: SourceLocation;
 }
 
-export type WindowDeclaration =
-  | { readonly type: 'tumbling'; readonly sizeMs: number; readonly expiresMs?: number }
-  | { readonly type: 'hopping'; readonly sizeMs: number; readonly stepMs: number; readonly expiresMs?: number }
-  | { readonly type: 'sliding'; readonly sizeMs: number; readonly expiresMs?: number };
+/** Where a windowed table takes an event's time from (Faust's `relative_to_*`). */
+export type WindowTime =
+  | { readonly kind: 'stream' }
+  | { readonly kind: 'now' }
+  /** A value field: epoch milliseconds or an ISO-8601 string. `path` is the dotted text split. */
+  | { readonly kind: 'field'; readonly path: readonly string[] };
+
+/** The window shape: which windows contain a time (see src/windows/window-math.ts). */
+export type WindowShape =
+  | { readonly type: 'tumbling'; readonly sizeMs: number }
+  | { readonly type: 'hopping'; readonly sizeMs: number; readonly stepMs: number }
+  | { readonly type: 'sliding'; readonly beforeMs: number; readonly afterMs: number }
+  | { readonly type: 'session'; readonly gapMs: number };
+
+export type WindowDeclaration = WindowShape & {
+  /** How long a closed window stays readable; forever when absent. */
+  readonly expiresMs?: number;
+  /** How long after its end a window still takes late events. */
+  readonly graceMs: number;
+  readonly relativeTo: WindowTime;
+  /** A partition with no event for this long closes its windows by the wall clock (end + grace + idleClose). */
+  readonly idleCloseMs: number;
+  /** `final`: one sink record per closed (key, window); `update`: one per change. */
+  readonly emit: 'final' | 'update';
+  /** The topic closed windows (or updates) are sent to. */
+  readonly sink?: string;
+};
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
@@ -168,6 +198,8 @@ export interface TableDeclaration {
   /** Changelog partitions; undefined means the partition count of the source topic. */
   readonly partitions?: number;
   readonly window?: WindowDeclaration;
+  /** Windowed tables: called with each closed window. */
+  readonly onWindowClose?: HandlerReference;
   /** Every worker keeps every partition. */
   readonly isGlobal: boolean;
   readonly standbyReplicas: number;
@@ -253,6 +285,8 @@ export interface Manifest {
   /** Absolute. Relative values resolve against the manifest's directory, or the working directory when
    * they came from an environment variable or a flag. */
   readonly datadir: string;
+  /** Absolute; where handlers are compiled. Relative values resolve as the datadir's do. */
+  readonly buildDir: string;
   readonly processingGuarantee: ProcessingGuarantee;
   readonly web: WebSettings;
   readonly settings: Settings;

@@ -122,17 +122,25 @@ export class TablePartition {
   }
 
   /**
+   * The value under `key` with every accepted write counted, those of events not yet acked too (the
+   * newest first): what a window's final value is when it closes while such an event is in hand.
+   */
+  async peek(key: Buffer): Promise<Buffer | null | undefined> {
+    const k = id(key);
+    const pending = [...this.#byEvent.values()];
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const own = pending[i]!.get(k);
+      if (own !== undefined) return own.value;
+    }
+    return this.get(key, undefined);
+  }
+
+  /**
    * Records a write. Inside an event it becomes committable when the event is acked (so a commit
    * never carries half of an event's writes); outside one it is committable at once.
    */
   put(key: Buffer, value: Buffer | null, event: Event | undefined): void {
-    if (this.#isDetached) return;
-    // An event of a revoked assignment, still in a handler's hands: its partition's next owner (maybe
-    // this worker again, in this new partition) processes it again, so its writes must not land here.
-    if (event?.source?.tracker.isRevoked === true) return;
-    // A replayed event whose effects the table already holds (processed before a crash, or sent
-    // twice by the upstream stage) must not apply them again.
-    if (event !== undefined && this.#isFollowerFed === false && this.positions.covers(event.message)) return;
+    if (!this.takesWritesOf(event)) return;
     const write = { key, value };
     if (event === undefined || event.isAcked) {
       this.#dirty.set(id(key), write);
@@ -144,6 +152,17 @@ export class TablePartition {
       event.whenAcked(() => this.#acked(event));
     }
     writes.set(id(key), write);
+  }
+
+  /** Whether writes of `event` (undefined: outside an event) land here; put() drops the others. */
+  takesWritesOf(event: Event | undefined): boolean {
+    if (this.#isDetached) return false;
+    // An event of a revoked assignment, still in a handler's hands: its partition's next owner (maybe
+    // this worker again, in this new partition) processes it again, so its writes must not land here.
+    if (event?.source?.tracker.isRevoked === true) return false;
+    // A replayed event whose effects the table already holds (processed before a crash, or sent
+    // twice by the upstream stage) must not apply them again.
+    return event === undefined || this.#isFollowerFed || !this.positions.covers(event.message);
   }
 
   #acked(event: Event): void {
@@ -232,16 +251,17 @@ export class TablePartition {
   /**
    * Every entry as a reader outside any event sees it (committable writes over the store), in key
    * byte order; with `after`, only the keys past it: the store iteration seeks there, it does not
-   * walk from the first key.
+   * walk from the first key; with `before`, only the keys below it.
    */
-  async *entries(after?: Buffer): AsyncGenerator<[Buffer, Buffer]> {
+  async *entries(after?: Buffer, before?: Buffer): AsyncGenerator<[Buffer, Buffer]> {
     const byKey = new Map<string, PendingWrite>();
     for (const flush of this.#flushes) for (const [k, write] of flush) byKey.set(k, write);
     for (const [k, write] of this.#dirty) byKey.set(k, write);
-    const pending = [...byKey.values()].filter((w) => after === undefined || Buffer.compare(w.key, after) > 0).sort((a, b) => Buffer.compare(a.key, b.key));
+    const isInRange = (key: Buffer): boolean => (after === undefined || Buffer.compare(key, after) > 0) && (before === undefined || Buffer.compare(key, before) < 0);
+    const pending = [...byKey.values()].filter((w) => isInRange(w.key)).sort((a, b) => Buffer.compare(a.key, b.key));
     let next = 0;
     // The least key past `after`: `after` followed by a zero byte.
-    const range = after === undefined ? {} : { gte: Buffer.concat([after, ZERO_BYTE]) };
+    const range = { ...(after === undefined ? {} : { gte: Buffer.concat([after, ZERO_BYTE]) }), ...(before === undefined ? {} : { lt: before }) };
     for await (const [key, value] of this.store.iterate(range)) {
       for (; next < pending.length && Buffer.compare(pending[next]!.key, key) < 0; next++) {
         const write = pending[next]!;

@@ -76,7 +76,8 @@ describe('the npm package', { timeout: 240_000 }, () => {
     const output: string[] = [];
     child = spawn(join(prefix, 'bin', 'streamd'), ['start', '--manifest', join(app, 'app.yaml'), '--web-host', '127.0.0.1', '--web-port', String(port)], {
       cwd: root,
-      env: { ...process.env, STREAMD_DATADIR: datadir, STREAMD_CACHE_DIR: '' },
+      // The build dir is left to its default, under the datadir.
+      env: { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'STREAMD_BUILD_DIR')), STREAMD_DATADIR: datadir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));

@@ -7,7 +7,7 @@ import { chmod, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { HandlerBundler, HandlerLoadError, handlerCacheDir, handlerKey } from '../../../src/handlers/index.js';
+import { HandlerBundler, HandlerLoadError, handlerKey } from '../../../src/handlers/index.js';
 import { StreamdError, respond } from '../../../src/index.js';
 
 describe('handler package resolution', () => {
@@ -64,10 +64,5 @@ describe('handler package resolution', () => {
     } finally {
       await bundler.dispose();
     }
-  });
-
-  it('puts the cache under the datadir, or under STREAMD_CACHE_DIR when set', () => {
-    assert.equal(handlerCacheDir('/var/lib/app', {}), '/var/lib/app/.cache/handlers');
-    assert.equal(handlerCacheDir('/var/lib/app', { STREAMD_CACHE_DIR: '/cache' }), '/cache/handlers');
   });
 });

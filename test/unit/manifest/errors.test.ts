@@ -196,4 +196,23 @@ describe('semantic checks', () => {
     assert.match(problemAt(error, 'processingGuarantee').message, /^exactly_once is not available in this version of streamd/);
     assert.match(error.format({ cwd }), /… and 2 more problems$/);
   });
+
+  it('checks windowed tables: step > size, an unknown relativeTo field, session with hopping options, a zero size, emit without sink, onWindowClose without window', async () => {
+    const error = await loadFailure('window-problems.yaml');
+    assert.deepEqual(
+      error.problems.map((p) => `${at(p)} ${p.path}`),
+      [
+        '8:55 tables.hopping.window.step',
+        '9:72 tables.by_field.window.relativeTo.field',
+        '10:49 tables.sessions.window.size',
+        '10:59 tables.sessions.window.step',
+        '11:44 tables.empty.window.size',
+        '12:50 tables.no_sink.window.emit',
+        '13:12 tables.plain.onWindowClose',
+      ],
+    );
+    assert.equal(problemAt(error, 'tables.hopping.window.step').message, 'step (300000ms) is longer than size (60000ms): events between windows would be dropped');
+    assert.equal(problemAt(error, 'tables.by_field.window.relativeTo.field').hint, 'did you mean "viewedAt"?');
+    assert.equal(problemAt(error, 'tables.sessions.window.step').hint, 'a session window takes gap');
+  });
 });

@@ -54,7 +54,7 @@ describe('loading a model with coerce: true', () => {
   });
 });
 
-describe('loading the manifest of ARCHITECTURE.md', () => {
+describe('loading a manifest with every kind of declaration', () => {
   it('normalises topics, tables, agents, timers, crontabs, tasks and views', async () => {
     const manifest = await loadManifest(app, { env: {} });
     assert.equal(manifest.sourcePath, app);
@@ -69,7 +69,7 @@ describe('loading the manifest of ARCHITECTURE.md', () => {
     assert.deepEqual(manifest.models.get('PageView')?.schema['required'], ['id', 'user']);
 
     const windowed = manifest.tables.get('views_per_minute');
-    assert.deepEqual(windowed?.window, { type: 'tumbling', sizeMs: 60_000, expiresMs: 3_600_000 });
+    assert.deepEqual(windowed?.window, { type: 'tumbling', sizeMs: 60_000, expiresMs: 3_600_000, graceMs: 0, idleCloseMs: 30_000, relativeTo: { kind: 'stream' }, emit: 'final' });
     assert.equal(manifest.tables.get('page_counts')?.defaultValue, 0);
 
     const agent = manifest.agents.get('count_page_views');

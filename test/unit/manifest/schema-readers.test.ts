@@ -25,20 +25,14 @@ const NORMALISED_NAME: Readonly<Record<string, string>> = {
   size: 'sizeMs',
   step: 'stepMs',
   expires: 'expiresMs',
+  gap: 'gapMs',
+  idleClose: 'idleCloseMs',
 };
 
 /** Keys that need no reader, each with the reason. Nothing else may be listed here. */
 const EXEMPT: Readonly<Record<string, string>> = {
   '$schema': 'for editors; the schema says streamd ignores it',
   'settings.timezone': 'the loader applies it as the default of each crontab timezone, which the scheduler reads',
-  // Issue 12 (windowed tables) wires these right now on another branch: remove them from this
-  // list when it lands, so the check covers them again.
-  'tables.*.window': 'issue 12: windowed tables',
-  'tables.*.window.type': 'issue 12: windowed tables',
-  'tables.*.window.size': 'issue 12: windowed tables',
-  'tables.*.window.step': 'issue 12: windowed tables',
-  'tables.*.window.expires': 'issue 12: windowed tables',
-  'settings.tableCleanupIntervalMs': 'issue 12: windowed tables',
   // Refused when true (semantic.ts, tested in errors.test.ts): false, the only accepted value, is the behaviour.
   'agents.*.isolatedPartitions': 'refused unless false',
 };

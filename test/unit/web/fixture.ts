@@ -92,11 +92,12 @@ export class FakeWorker implements WebWorker {
 export const PAGE_VIEWS_TOPOLOGY: Topology = {
   id: 'page-views',
   version: 1,
-  sourceTopics: ['page_views', 'page_counts_out'],
+  sourceTopics: ['page_views'],
+  sinkTopics: ['page_counts_out'],
   internalTopics: ['page-views-count_page_views-by-page-repartition', 'page-views-page_counts-changelog', 'page-views-__assignor-__leader'],
   topics: [
     { role: 'source', name: 'page_views', partitions: 4 },
-    { role: 'source', name: 'page_counts_out', partitions: 4 },
+    { role: 'sink', name: 'page_counts_out', partitions: 4 },
     { role: 'repartition', agent: 'count_page_views', groupBy: 'by-page', name: 'page-views-count_page_views-by-page-repartition', partitions: 4 },
     { role: 'changelog', table: 'page_counts', name: 'page-views-page_counts-changelog', partitions: 4 },
     { role: 'leader', name: 'page-views-__assignor-__leader', partitions: 1 },
@@ -115,7 +116,7 @@ export const PAGE_VIEWS_TOPOLOGY: Topology = {
       deadLetterTopic: null,
     },
   ],
-  tables: [{ name: 'page_counts', kind: 'table', global: false, keyType: 'string', valueType: 'integer', changelog: 'page-views-page_counts-changelog', partitions: 4, standbyReplicas: 1 }],
+  tables: [{ name: 'page_counts', kind: 'table', global: false, keyType: 'string', valueType: 'integer', changelog: 'page-views-page_counts-changelog', partitions: 4, standbyReplicas: 1, window: null }],
   leaderTopic: { name: 'page-views-__assignor-__leader', partitions: 1 },
   timers: [],
   crontabs: [],
