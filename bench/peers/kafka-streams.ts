@@ -15,6 +15,7 @@ import { javaExecutable } from '../../test/kafka/java-command.js';
 import { KAFKA_VERSION } from '../../test/kafka/jars.js';
 import { repoPath } from '../../test/kafka/repo-root.js';
 import { countMismatches } from '../count-truth.js';
+import { runCommand } from '../java-perf.js';
 import { watchProcessDrain } from '../drain-watch.js';
 import type { CountingRun } from '../streamd-process.js';
 
@@ -22,17 +23,6 @@ const HOME = repoPath('bench', 'peers', 'kafka-streams');
 const CACHE = repoPath('.cache', 'peers', `kafka-streams-${KAFKA_VERSION}`);
 const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies';
 
-async function run(command: string, args: readonly string[]): Promise<void> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', resolve);
-  });
-  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}:\n${out.slice(-3000)}`);
-}
 
 /** The `java -cp` of the peer: its jars (Maven, first use only) and its freshly compiled class. */
 export async function buildKafkaStreamsPeer(log: (line: string) => void): Promise<string> {
@@ -41,13 +31,13 @@ export async function buildKafkaStreamsPeer(log: (line: string) => void): Promis
     const started = performance.now();
     log(`Kafka Streams ${KAFKA_VERSION} peer: fetching its jars with Maven into .cache/peers (first run only)`);
     await rm(libs, { recursive: true, force: true });
-    await run('mvn', ['-B', '-q', '-Dstyle.color=never', '-f', join(HOME, 'pom.xml'), DEPENDENCY_PLUGIN, `-DoutputDirectory=${libs}`, '-DincludeScope=runtime', `-Dkafka.version=${KAFKA_VERSION}`]);
+    await runCommand('mvn', ['-B', '-q', '-Dstyle.color=never', '-f', join(HOME, 'pom.xml'), DEPENDENCY_PLUGIN, `-DoutputDirectory=${libs}`, '-DincludeScope=runtime', `-Dkafka.version=${KAFKA_VERSION}`]);
     await writeFile(join(libs, '.complete'), `kafka-streams ${KAFKA_VERSION}\n`);
     log(`Kafka Streams peer: jars fetched in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   const classes = join(CACHE, 'classes');
   await mkdir(classes, { recursive: true });
-  await run('javac', ['-d', classes, '-cp', join(libs, '*'), join(HOME, 'src', 'BenchCount.java')]);
+  await runCommand('javac', ['-d', classes, '-cp', join(libs, '*'), join(HOME, 'src', 'BenchCount.java')]);
   return `${join(libs, '*')}:${classes}`;
 }
 
