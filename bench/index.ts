@@ -1,8 +1,10 @@
 // `npm run bench`: starts a real broker (JIT on, as in production), loads the data, and prints each
 // streamd figure beside a baseline measured in the same run. Figures are reported, never asserted.
-// Usage: node dist/bench/index.js [--records N] [--only drivers,stateless,stateful,recovery,failover] [--json] [--help]
-// stateful (B2) is divided by B1's figures when stateless runs too; `--only stateful` runs B2 alone
-// (at_least_once and exactly_once, the EOS ratio against at_least_once), without those ratios.
+// Usage: node dist/bench/index.js [--records N] [--only drivers,stateless,stateful,grouped,recovery,failover] [--json]
+//   [--cpu-prof DIR] (B4's worker process writes a V8 CPU profile into DIR)
+//   [--peers [--repeat N]] (streamd's process beside Kafka Streams 3.9.1 on B2 and B4; alone unless --only is given)
+// stateful needs B1's figures as its baselines: it runs the stateless workload when --only leaves it out.
+// stateful runs B2 under at_least_once and exactly_once; the EOS row is a ratio to the at_least_once one.
 
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
@@ -17,21 +19,12 @@ import { FAILOVER_SESSION_TIMEOUT_MS, streamdFailover } from './failover.js';
 import { consumerPerformance, producerPerformance } from './java-perf.js';
 import type { DrainResult } from './drain-watch.js';
 import { RECOVERY_INPUT, buildChangelog, readChangelog, streamdRecovery } from './recovery.js';
+import { groupedWorkload } from './grouped.js';
+import { peersReport, runPeers, type PeerRun } from './peers.js';
+import type { Row } from './report-row.js';
 import { STATEFUL_KEYS, STATEFUL_TOPIC, preloadKeyedPageViews, streamdStateful } from './stateful.js';
+import { streamdWindowed } from './windowed.js';
 import { preloadPageViews, rawKafkajs, streamdStateless } from './stateless.js';
-
-interface Ratio {
-  readonly baseline: string;
-  readonly value: number;
-}
-
-interface Row {
-  readonly workload: string;
-  readonly subject: string;
-  readonly recordsPerSec: number;
-  /** None: the row is a baseline. */
-  readonly ratios?: readonly Ratio[];
-}
 
 /** B1's two figures, which B2 is also divided by. */
 interface StatelessFigures {
@@ -39,24 +32,22 @@ interface StatelessFigures {
   readonly streamd: DrainResult;
 }
 
-const WORKLOADS = ['drivers', 'stateless', 'stateful', 'recovery', 'failover'];
+const WORKLOADS = ['drivers', 'stateless', 'stateful', 'grouped', 'recovery', 'failover'];
 
 const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '1000000' },
-    only: { type: 'string', default: WORKLOADS.join(',') },
+    only: { type: 'string' },
+    /** streamd's process beside the Kafka Streams peer on B2 and B4 (alone unless --only names workloads too). */
+    peers: { type: 'boolean', default: false },
+    /** Rounds of the peers comparison (median, min, max). */
+    repeat: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
+    /** A directory: the B4 worker process runs with --cpu-prof and writes its profile there. */
+    'cpu-prof': { type: 'string' },
   },
 });
-const USAGE = `npm run bench -- [--records N] [--only ${WORKLOADS.join(',')}] [--json]
-  drivers    produce/consume: Java perf tools vs the kafkajs and memory drivers
-  stateless  B1: raw kafkajs loop, streamd at_least_once, streamd exactly_once
-  stateful   B2: streamd stateful count at_least_once and exactly_once (divided by B1 when stateless runs too)
-  recovery   B5: changelog restore vs ConsumerPerformance
-  failover   kill -9 of one of two workers → both processing again (a time)
-e.g. npm run bench -- --only stateful --records 200000   (B2 ALOS and EOS only)`;
-const workloads = new Set(values.only.split(',').map((w) => w.trim()));
+const workloads = new Set((values.only ?? (values.peers ? '' : WORKLOADS.join(','))).split(',').map((w) => w.trim()).filter((w) => w.length > 0));
 const records = Number(values.records);
 const recordSize = 100;
 const partitions = 4;
@@ -67,23 +58,36 @@ const say = (line: string): void => {
 };
 
 async function main(): Promise<void> {
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
-  }
   const unknown = [...workloads].filter((w) => !WORKLOADS.includes(w));
   if (unknown.length > 0) throw new Error(`--only: unknown workload ${unknown.join(', ')}; choose from ${WORKLOADS.join(', ')}`);
   const { classpath, version } = await ensureKafkaJars({ log: say });
   const broker = await TestBroker.start({ classpath, jvmFast: false, heapMb: 1024, log: say });
   const rows: Row[] = [];
   const notes: string[] = [];
+  const peers: PeerRun[] = [];
   const run = randomUUID().slice(0, 8);
   try {
     say(`broker: Kafka ${version} on ${broker.bootstrap}, ready in ${(broker.startedMs / 1000).toFixed(2)} s`);
     if (workloads.has('drivers')) rows.push(...(await driverWorkload(classpath, broker.bootstrap, run)));
-    const b1 = workloads.has('stateless') ? await statelessWorkload(classpath, broker.bootstrap, run) : undefined;
-    if (b1 !== undefined) rows.push(...b1.rows);
-    if (workloads.has('stateful')) rows.push(...(await statefulWorkload(broker.bootstrap, run, b1, notes)));
+    if (workloads.has('stateless') || workloads.has('stateful')) {
+      if (!workloads.has('stateless')) say('stateless (B1): run as the baselines of stateful (B2)');
+      const b1 = await statelessWorkload(classpath, broker.bootstrap, run);
+      rows.push(...b1.rows);
+      if (workloads.has('stateful')) rows.push(...(await statefulWorkload(broker.bootstrap, run, b1, notes)));
+    }
+    if (workloads.has('grouped')) {
+      const driver = createDriver(`kafka://${broker.bootstrap}`);
+      const admin = await driver.admin();
+      const cpuProf = values['cpu-prof'];
+      try {
+        const input = { bootstrap: broker.bootstrap, driver, admin, run, records, say };
+        rows.push(...(await groupedWorkload(cpuProf === undefined ? input : { ...input, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] }, notes)));
+      } finally {
+        await admin.close();
+        await driver.close();
+      }
+    }
+    if (values.peers) peers.push(...(await runPeers({ bootstrap: broker.bootstrap, run, records, repeat: Number(values.repeat), say, ...baselineCli() })));
     if (workloads.has('recovery')) rows.push(...(await recoveryWorkload(classpath, broker.bootstrap, run, notes)));
     if (workloads.has('failover')) {
       // A time, not a rate: it goes with the notes.
@@ -96,7 +100,13 @@ async function main(): Promise<void> {
   } finally {
     await broker.stop();
   }
-  report(rows, notes, broker.startedMs);
+  report(rows, notes, broker.startedMs, peers);
+}
+
+/** BENCH_BASELINE_CLI: another build's dist/cmd/streamd.js, run beside this one in the peers comparison. */
+function baselineCli(): { baselineCli?: string } {
+  const cli = process.env['BENCH_BASELINE_CLI'];
+  return cli === undefined || cli === '' ? {} : { baselineCli: cli };
 }
 
 async function statelessWorkload(classpath: string, bootstrap: string, run: string): Promise<StatelessFigures & { rows: Row[] }> {
@@ -207,6 +217,13 @@ async function statefulWorkload(bootstrap: string, run: string, b1: StatelessFig
       `exactly_once holds one transactional producer per assigned input partition: ${partitions} here (one worker, ${partitions} partitions); the bound is the partitions a worker is assigned.`,
     );
     if (result.mismatches.length > 0 || eos.mismatches.length > 0) process.exitCode = 1;
+    say('windowed (B3): streamd counts[key] += 1 per tumbling minute of the record timestamp, over the same input');
+    const windowed = await streamdWindowed(bootstrap, admin, `bench-windowed-${run}`, records);
+    notes.push(
+      `B3 app: B2's count in a tumbling 1-minute window (one or two windows per key, as the input is produced within a minute or two); ${windowed.windows.toLocaleString('en-US')} windows. ` +
+        (windowed.mismatches.length === 0 ? 'Correctness gate: pass.' : `Correctness gate: FAIL: ${windowed.mismatches.join('; ')}.`),
+    );
+    if (windowed.mismatches.length > 0) process.exitCode = 1;
     return [
       {
         workload: 'B2',
@@ -226,6 +243,12 @@ async function statefulWorkload(bootstrap: string, run: string, b1: StatelessFig
         subject: `streamd stateful count exactly_once (drain ${eos.drainSeconds.toFixed(1)} s)`,
         recordsPerSec: eos.steadyRecordsPerSec,
         ratios: [{ baseline: 'streamd stateful count', value: eos.steadyRecordsPerSec / rate }],
+      },
+      {
+        workload: 'B3',
+        subject: `streamd windowed count, tumbling 1 min (drain ${windowed.drainSeconds.toFixed(1)} s)`,
+        recordsPerSec: windowed.steadyRecordsPerSec,
+        ratios: [{ baseline: 'streamd stateful (B2)', value: windowed.steadyRecordsPerSec / rate }],
       },
     ];
   } finally {
@@ -307,20 +330,21 @@ async function recoveryWorkload(classpath: string, bootstrap: string, run: strin
   }
 }
 
-function report(rows: readonly Row[], notes: readonly string[], brokerStartMs: number): void {
+function report(rows: readonly Row[], notes: readonly string[], brokerStartMs: number, peers: readonly PeerRun[]): void {
   const load = { atStart: loadAtStart, atEnd: loadavg()[0] ?? 0 };
   const env = { node: process.version, kafka: '3.9.1', cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, records, recordSize, partitions, load };
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ env, brokerStartMs, rows, notes }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ env, brokerStartMs, rows, notes, peers }, null, 2)}\n`);
     return;
   }
   const lines = [`broker start: ${(brokerStartMs / 1000).toFixed(2)} s (format + JVM start + admin API answering)`, ''];
-  lines.push(`${'workload'.padEnd(9)} ${'subject'.padEnd(52)} ${'records/s'.padStart(11)}  ratio to baseline`);
+  if (rows.length > 0) lines.push(`${'workload'.padEnd(9)} ${'subject'.padEnd(52)} ${'records/s'.padStart(11)}  ratio to baseline`);
   for (const row of rows) {
     const ratio = row.ratios === undefined ? '(baseline)' : row.ratios.map((r) => `${r.value.toFixed(2)} × ${r.baseline}`).join(', ');
     lines.push(`${row.workload.padEnd(9)} ${row.subject.padEnd(52)} ${Math.round(row.recordsPerSec).toLocaleString('en-US').padStart(11)}  ${ratio}`);
   }
   if (notes.length > 0) lines.push('', ...notes);
+  if (peers.length > 0) lines.push('', ...peersReport(peers));
   lines.push('', `node ${env.node}, ${env.cores} × ${env.cpu}, 1-min load average ${load.atStart.toFixed(1)} at start and ${load.atEnd.toFixed(1)} at end`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -12,8 +12,9 @@ export interface JavaPerfResult {
   readonly overallRecordsPerSec?: number;
 }
 
-export async function runJava(classpath: string, mainClass: string, args: readonly string[]): Promise<string> {
-  const child = spawn(javaExecutable(), ['-Xmx1g', '-cp', classpath, mainClass, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs `command` to its end and returns its output (stdout and stderr); throws with the output's tail when it fails. */
+export async function runCommand(command: string, args: readonly string[]): Promise<string> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -21,8 +22,12 @@ export async function runJava(classpath: string, mainClass: string, args: readon
     child.once('error', reject);
     child.once('exit', resolve);
   });
-  if (code !== 0) throw new Error(`${mainClass} exited with ${code}:\n${out.slice(-2000)}`);
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${code}:\n${out.slice(-3000)}`);
   return out;
+}
+
+export function runJava(classpath: string, mainClass: string, args: readonly string[]): Promise<string> {
+  return runCommand(javaExecutable(), ['-Xmx1g', '-cp', classpath, mainClass, ...args]);
 }
 
 /** `N records sent, R records/sec (M MB/sec), …` — the last summary line of ProducerPerformance. */

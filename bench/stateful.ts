@@ -7,18 +7,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
+import type { Agent } from '../src/agents/index.js';
 import type { Admin, KafkaDriver, ProducerRecord } from '../src/kafka/index.js';
 import { loadManifest, type Manifest, type ProcessingGuarantee } from '../src/manifest/index.js';
 import { WorkerMetrics } from '../src/metrics/index.js';
-import { openStore } from '../src/stores/index.js';
-import { changelogTopic, createWorker, tableStorePath } from '../src/worker/index.js';
+import { changelogTopic, createWorker } from '../src/worker/index.js';
 import { repoPath } from '../test/kafka/repo-root.js';
 import { b2 } from './apps/stateful/handlers.js';
+import { COUNT_KEYS, countMismatches, pageViewOf, storeCounts, userOf } from './count-truth.js';
 import { watchDrain, type DrainResult } from './drain-watch.js';
 import { sendPipelined } from './pipelined-sends.js';
 
 /** Distinct keys of the stateful data set: `user-00000` … `user-09999`, record n has key n mod 10k. */
-export const STATEFUL_KEYS = 10_000;
+export const STATEFUL_KEYS = COUNT_KEYS;
 export const STATEFUL_TOPIC = 'pageviews_keyed';
 
 export interface StatefulResult extends DrainResult {
@@ -30,10 +31,10 @@ export interface StatefulResult extends DrainResult {
 }
 
 /**
- * Loads `records` JSON page views (the B1 values) keyed by user, through the driver with a few
- * batches in flight: ProducerPerformance cannot set keys.
+ * Loads `records` JSON page views (the B1 values) keyed by user (or by `keyOf(n)`), through the
+ * driver with a few batches in flight: ProducerPerformance cannot set keys.
  */
-export async function preloadKeyedPageViews(driver: KafkaDriver, topic: string, records: number): Promise<void> {
+export async function preloadKeyedPageViews(driver: KafkaDriver, topic: string, records: number, keyOf: (n: number) => string = userOf): Promise<void> {
   const batchSize = 10_000;
   const inFlight = 4;
   const producer = await driver.producer({ acks: 'all' });
@@ -42,9 +43,7 @@ export async function preloadKeyedPageViews(driver: KafkaDriver, topic: string, 
       for (let start = 0; start < records; start += batchSize) {
         const batch: ProducerRecord[] = [];
         for (let n = start; n < Math.min(records, start + batchSize); n++) {
-          const user = `user-${String(n % STATEFUL_KEYS).padStart(5, '0')}`;
-          const value = JSON.stringify({ user, page: `/p/${n % 1000}`, ref: 'search', seq: n, ts: 1_700_000_000_000 + n * 1000 });
-          batch.push({ topic, key: Buffer.from(user), value: Buffer.from(value) });
+          batch.push({ topic, key: Buffer.from(keyOf(n)), value: Buffer.from(pageViewOf(n)) });
         }
         yield batch;
       }
@@ -55,54 +54,46 @@ export async function preloadKeyedPageViews(driver: KafkaDriver, topic: string, 
   }
 }
 
-/** streamd's worker running bench/apps/stateful on the keyed input, with a fresh datadir. */
-export async function streamdStateful(bootstrap: string, admin: Admin, appId: string, records: number, guarantee: ProcessingGuarantee = 'at_least_once'): Promise<StatefulResult> {
-  const datadir = await mkdtemp(join(tmpdir(), 'streamd-bench-stateful-'));
+/**
+ * Runs `handlers` as the bench app `app` (bench/apps/<app>) on B2's keyed input with a fresh datadir,
+ * until its group has committed the input to the end; then `inspect` reads what it left (stores,
+ * changelog) before the datadir goes. B2 and B3 both run this way.
+ */
+export async function drainBenchApp<T>(
+  options: { readonly app: string; readonly bootstrap: string; readonly admin: Admin; readonly appId: string; readonly handlers: ReadonlyMap<string, Agent>; readonly metrics?: WorkerMetrics; readonly guarantee?: ProcessingGuarantee },
+  inspect: (manifest: Manifest, drain: DrainResult) => Promise<T>,
+): Promise<T> {
+  const datadir = await mkdtemp(join(tmpdir(), `streamd-bench-${options.app}-`));
   try {
-    const manifest = await loadManifest(repoPath('bench', 'apps', 'stateful', 'app.yaml'), {
-      env: { STREAMD_BROKER: `kafka://${bootstrap}`, BENCH_APP_ID: appId, BENCH_DATADIR: datadir, STREAMD_PROCESSING_GUARANTEE: guarantee },
+    const manifest = await loadManifest(repoPath('bench', 'apps', options.app, 'app.yaml'), {
+      env: { STREAMD_BROKER: `kafka://${options.bootstrap}`, BENCH_APP_ID: options.appId, BENCH_DATADIR: datadir, STREAMD_PROCESSING_GUARANTEE: options.guarantee ?? 'at_least_once' },
     });
-    const metrics = new WorkerMetrics({ withDefaults: false });
-    const worker = await createWorker(manifest, { logger: pino({ level: 'warn' }), handlers: new Map([['b2', b2]]), metrics });
+    const worker = await createWorker(manifest, {
+      logger: pino({ level: 'warn' }),
+      handlers: new Map(options.handlers),
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    });
     const started = performance.now();
     await worker.start();
     let drain: DrainResult;
     try {
-      drain = await watchDrain(admin, appId, STATEFUL_TOPIC, started, 600_000);
+      drain = await watchDrain(options.admin, options.appId, STATEFUL_TOPIC, started, 600_000);
     } finally {
       await worker.stop();
     }
-    const changelog = await admin.offsets(changelogTopic(appId, 'counts'));
-    const changelogRecords = changelog.reduce((sum, p) => sum + Number(p.latest), 0);
-    const counter = (await metrics.registry.getSingleMetric('streamd_changelog_records_total')?.get())?.values ?? [];
-    const changelogRecordsMetric = counter.reduce((sum, v) => sum + v.value, 0);
-    return { ...drain, changelogRecords, changelogRecordsMetric, mismatches: await checkCounts(manifest, records) };
+    return await inspect(manifest, drain);
   } finally {
     await rm(datadir, { recursive: true, force: true });
   }
 }
 
-/** Reads every partition store of `counts` (the worker is stopped) and compares it with the truth. */
-async function checkCounts(manifest: Manifest, records: number): Promise<string[]> {
-  const found = new Map<string, number>();
-  for (let partition = 0; partition < 4; partition++) {
-    const store = await openStore('rocksdb://', { path: tableStorePath(manifest, 'counts', partition) });
-    try {
-      for await (const [key, value] of store.iterate()) found.set(key.toString(), JSON.parse(value.toString()) as number);
-    } finally {
-      await store.close();
-    }
-  }
-  const mismatches: string[] = [];
-  let sum = 0;
-  for (const count of found.values()) sum += count;
-  const keys = Math.min(records, STATEFUL_KEYS);
-  if (found.size !== keys) mismatches.push(`${found.size} keys in the table, expected ${keys}`);
-  if (sum !== records) mismatches.push(`counts sum to ${sum}, expected ${records}`);
-  for (let k = 0; k < keys && mismatches.length < 5; k++) {
-    const user = `user-${String(k).padStart(5, '0')}`;
-    const expected = Math.floor(records / STATEFUL_KEYS) + (k < records % STATEFUL_KEYS ? 1 : 0);
-    if (found.get(user) !== expected) mismatches.push(`${user}: ${found.get(user) ?? 'missing'}, expected ${expected}`);
-  }
-  return mismatches;
+export async function streamdStateful(bootstrap: string, admin: Admin, appId: string, records: number, guarantee: ProcessingGuarantee = 'at_least_once'): Promise<StatefulResult> {
+  const metrics = new WorkerMetrics({ withDefaults: false });
+  return drainBenchApp({ app: 'stateful', bootstrap, admin, appId, handlers: new Map([['b2', b2 as Agent]]), metrics, guarantee }, async (manifest, drain) => {
+    const changelog = await admin.offsets(changelogTopic(appId, 'counts'));
+    const changelogRecords = changelog.reduce((sum, p) => sum + Number(p.latest), 0);
+    const counter = (await metrics.registry.getSingleMetric('streamd_changelog_records_total')?.get())?.values ?? [];
+    const changelogRecordsMetric = counter.reduce((sum, v) => sum + v.value, 0);
+    return { ...drain, changelogRecords, changelogRecordsMetric, mismatches: countMismatches(await storeCounts(manifest, 'counts', 4), records) };
+  });
 }

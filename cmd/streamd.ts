@@ -18,6 +18,17 @@ function fatal(kind: 'unhandledRejection' | 'uncaughtException', error: unknown)
 process.on('unhandledRejection', (reason) => fatal('unhandledRejection', reason));
 process.on('uncaughtException', (error) => fatal('uncaughtException', error));
 
+// kafkajs 2.2.4 schedules its request queue's next check with a negative delay when no broker
+// throttles it (RequestQueue.scheduleCheckPendingRequests). Node clamps that to 1 ms; Node 20 did so
+// silently, Node 24 also prints a TimeoutNegativeWarning on stderr, ahead of the CLI's own one-line
+// errors. That warning, from kafkajs, is dropped; every other warning is printed as Node prints it.
+const printWarning = process.listeners('warning');
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name === 'TimeoutNegativeWarning' && warning.stack?.includes('kafkajs') === true) return;
+  for (const print of printWarning) print(warning);
+});
+
 /** Once the command is done, give stray handles this long before exiting anyway. */
 const EXIT_GRACE_MS = 2_000;
 

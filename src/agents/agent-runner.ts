@@ -26,6 +26,8 @@ export interface AgentRunnerOptions extends ActorRunPorts {
    * (its transaction under exactly_once). Default: `topics` and `agents` as they are.
    */
   readonly sendersFor?: (currentEvent: () => Event | undefined) => { readonly topics: Readonly<Record<string, TopicSender>>; readonly agents: Readonly<Record<string, AgentRef>> };
+  /** The manifest's in-memory channels; default none. */
+  readonly channels?: HandlerContext['channels'];
   /** Sends a yielded value back to whoever asked, when the event was a request (see replies.ts). */
   readonly reply: (event: Event, value: unknown) => boolean;
   /** The table handles of one actor (see src/tables); default none. */
@@ -166,6 +168,7 @@ export class AgentRunner extends Service {
     const context: HandlerContext = {
       topics: guardSenders(senders.topics, guard),
       agents: guardSenders(senders.agents, guard),
+      channels: this.#options.channels ?? {},
       log: this.log.child({ actor: index }),
       signal: run.signal,
       currentEvent: () => run.currentEvent,
@@ -221,6 +224,7 @@ function guardSenders<T extends Record<string, { send: (...args: never[]) => Pro
 }
 
 function send(outbox: Outbox, sink: SinkTarget, value: unknown, event: Event | undefined): Promise<void> {
+  if (sink.deliver !== undefined) return sink.deliver(value, event);
   return outbox.send(sink.topic, { value, rawKey: event?.message.key ?? null, ...(event === undefined ? {} : { event }) });
 }
 

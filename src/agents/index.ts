@@ -3,4 +3,6 @@ export { AgentCrashLoopError, AgentRunner, type AgentRunnerOptions } from './age
 export type { Outbox, OutboxMessage } from './outbox.js';
 export { AskTimeoutError, CORRELATION_HEADER, REPLY_TO_HEADER, Replies } from './replies.js';
 export { probeAgent, type ProbedTopology } from './topology-probe.js';
-export type { Agent, AgentRef, AnyAgent, HandlerContext, SendOptions, SinkTarget, TopicSender } from './types.js';
+export { agentRef, type AgentPorts, type KeyedValues } from './agent-map.js';
+export { MemoryChannels, channelTopic, type MemoryChannelSpec } from './memory-channels.js';
+export type { Agent, AgentRef, AnyAgent, AskOptions, ChannelSender, HandlerContext, SendOptions, SinkTarget, TopicSender } from './types.js';

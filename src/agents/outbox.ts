@@ -15,6 +15,10 @@ export interface OutboxMessage {
    * that event's input partition; without one (timers, tasks, views) it is sent at-least-once.
    */
   readonly event?: Event;
+  /** The partition to write to; absent: the key's partition (or round-robin without a key). */
+  readonly partition?: number;
+  /** The record's create time (ms since the epoch, or a Date); absent: the producer's clock. */
+  readonly timestamp?: number | Date;
 }
 
 export interface Outbox {

@@ -34,10 +34,18 @@ export async function probeAgent(handler: Agent): Promise<ProbedTopology> {
     pump: () => undefined,
     current: () => undefined,
   };
-  const noop = { send: () => Promise.resolve(), ask: () => Promise.resolve(undefined) };
+  const noop = {
+    send: () => Promise.resolve(),
+    ask: () => Promise.resolve(undefined),
+    join: () => Promise.resolve([]),
+    kvjoin: () => Promise.resolve([]),
+    map: async function* () {},
+    kvmap: async function* () {},
+  };
   const context: HandlerContext = {
     topics: new Proxy({}, { get: () => noop }),
     agents: new Proxy({}, { get: () => noop }),
+    channels: new Proxy({}, { get: () => noop }),
     log: pino({ level: 'silent' }),
     signal,
     currentEvent: () => undefined,

@@ -42,6 +42,11 @@ export function parsePartition(text: string): number {
   return integer(text, 0, 2 ** 31 - 1, 'a partition number (0 or more)');
 }
 
+/** `--repeat <n>`: how many times `streamd send` sends the message, 1 to 1,000,000. */
+export function parseRepeat(text: string): number {
+  return integer(text, 1, 1_000_000, 'a count from 1 to 1000000');
+}
+
 /** `--log-level <level>`: pino's levels, case-insensitive; Faust's `crit` and `warning` too. */
 export function parseLogLevelFlag(text: string): LogLevel {
   const level = parseLogLevel(text);

@@ -9,7 +9,7 @@ import { HandlerReloader, handlerKey, type HandlerBundler } from '../handlers/in
 import type { HandlerReference, Manifest, ModuleHandlerReference } from '../manifest/index.js';
 import { viewName, type Worker } from '../worker/index.js';
 
-export type HandlerKind = 'agent' | 'timer' | 'task' | 'crontab' | 'view';
+export type HandlerKind = 'agent' | 'timer' | 'task' | 'crontab' | 'view' | 'windowClose';
 
 /** Every handler the manifest declares: its kind and the name the worker knows it by (a view's is `<METHOD> <path>`). */
 export function declaredHandlers(manifest: Manifest): { kind: HandlerKind; name: string; handler: HandlerReference }[] {
@@ -19,6 +19,7 @@ export function declaredHandlers(manifest: Manifest): { kind: HandlerKind; name:
     ...[...manifest.tasks.values()].map(({ name, handler }) => ({ kind: 'task' as const, name, handler })),
     ...[...manifest.crontabs.values()].map(({ name, handler }) => ({ kind: 'crontab' as const, name, handler })),
     ...manifest.views.map((view) => ({ kind: 'view' as const, name: viewName(view), handler: view.handler })),
+    ...[...manifest.tables.values()].flatMap(({ name, onWindowClose }) => (onWindowClose === undefined ? [] : [{ kind: 'windowClose' as const, name, handler: onWindowClose }])),
   ];
 }
 

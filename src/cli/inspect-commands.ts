@@ -1,7 +1,8 @@
-// `streamd check`, `agents`, `models` and `model <name>`: read the manifest (no broker, no handler
-// code) and print its topology as Faust-style tables, or as JSON with `--json`.
+// `streamd check`, `agents`, `models` and `model <name>`: read the manifest (no broker) and print its
+// topology as Faust-style tables, or as JSON with `--json`. `check` also bundles the handlers.
 
-import { loadManifest, type Manifest } from '../manifest/index.js';
+import { loadManifest, ManifestError, type Manifest, type ManifestProblem } from '../manifest/index.js';
+import { handlerProblems } from './check-handlers.js';
 import { CliUsageError, EXIT_OK, type CliIo } from './cli-io.js';
 import { settingOverrides, type SettingFlags } from './flags.js';
 import { summarizeAgent, summarizeManifest, type AgentSummary, type ManifestSummary } from './manifest-summary.js';
@@ -57,7 +58,7 @@ export function formatCheck(summary: ManifestSummary): string {
     formatTable({
       title: 'Topics',
       columns: ['name', 'key', 'value', { header: 'partitions', align: 'right' }, 'serializers'],
-      rows: summary.topics.map((t) => [t.name + (t.internal ? ' (internal)' : ''), t.keyType, t.valueType, orDash(t.partitions), `${t.keySerializer}/${t.valueSerializer}`]),
+      rows: summary.topics.map((t) => [t.name + (t.internal ? '' : ' (external)'), t.keyType, t.valueType, orDash(t.partitions), `${t.keySerializer}/${t.valueSerializer}`]),
     }),
     agentsTable(summary.agents),
   ];
@@ -91,22 +92,39 @@ export function formatCheck(summary: ManifestSummary): string {
   return [header, ...sections].join('\n\n');
 }
 
-/** `streamd check`: exit 0 and the topology when the manifest is valid; a ManifestError propagates (exit 2). */
+/**
+ * `streamd check`: exit 0 and the topology when the manifest and its handlers are valid; otherwise a
+ * ManifestError with every problem found in one run (schema, names, handler modules and exports)
+ * propagates (exit 2).
+ */
 export async function runCheck(flags: InspectFlags, io: CliIo): Promise<number> {
   let manifest: Manifest;
+  let problems: ManifestProblem[] = [];
+  let failure: unknown;
   try {
     manifest = await loadForCommand(flags, io);
   } catch (error) {
-    const problems = (error as { problems?: unknown }).problems;
-    if (flags.json === true && Array.isArray(problems)) {
-      printJson(io, { valid: false, code: (error as { code?: unknown }).code, problems });
-    }
-    throw error;
+    if (!(error instanceof ManifestError) || error.partial === undefined) return refuse(flags, io, error);
+    manifest = error.partial;
+    problems = [...error.problems];
+    failure = error;
   }
+  const fromHandlers = await handlerProblems(manifest);
+  if (fromHandlers.length > 0) return refuse(flags, io, new ManifestError([...problems, ...fromHandlers]));
+  if (failure !== undefined) return refuse(flags, io, failure);
   const summary = summarizeManifest(manifest, io.cwd);
   if (flags.json === true) printJson(io, { valid: true, ...summary });
   else io.stdout.write(`${formatCheck(summary)}\n`);
   return EXIT_OK;
+}
+
+/** Prints the problems as JSON when asked, and throws the error (exit 2). */
+function refuse(flags: InspectFlags, io: CliIo, error: unknown): never {
+  const problems = (error as { problems?: unknown }).problems;
+  if (flags.json === true && Array.isArray(problems)) {
+    printJson(io, { valid: false, code: (error as { code?: unknown }).code, problems });
+  }
+  throw error;
 }
 
 /** `streamd agents`. */

@@ -6,6 +6,8 @@ import type { AnyAgent } from '../agents/index.js';
 import type { HandlerReference } from '../manifest/index.js';
 import type { TimerHandler } from '../timers/index.js';
 import type { View } from '../web/index.js';
+import type { SinkHandler } from '../worker/index.js';
+import type { WindowCloseHandler } from '../worker/window-close-handlers.js';
 import type { HandlerKind } from './handler-reload.js';
 import type { CreateWorker } from './start-command.js';
 
@@ -27,11 +29,14 @@ export async function loadCreateWorker(): Promise<CreateWorker> {
   ]);
   return async (manifest, { logger }) => {
     const declared = declaredHandlers(manifest);
-    const bundler = new HandlerBundler({ appRoot: dirname(manifest.sourcePath) });
+    const bundler = new HandlerBundler({ appRoot: dirname(manifest.sourcePath), buildDir: manifest.buildDir });
     let worker;
     try {
       // Function handlers (a TypeScript manifest's) were compiled with the manifest; only modules are bundled.
-      const refs = declared.flatMap(({ handler }) => (handler.kind === 'module' ? [{ file: handler.file, exportName: handler.exportName, origin: handler.location }] : []));
+      const sinkRefs = [...manifest.agents.values()].flatMap((agent) => agent.sinks.flatMap((sink) => (sink.kind === 'handler' ? [sink] : [])));
+      const refs = [...declared.map((d) => d.handler), ...sinkRefs.map((sink) => sink.handler)].flatMap((handler) =>
+        handler.kind === 'module' ? [{ file: handler.file, exportName: handler.exportName, origin: handler.location }] : [],
+      );
       const loaded = refs.length === 0 ? new Map<string, unknown>() : await bundler.load(refs);
       const handlerOf = (handler: HandlerReference): unknown => (handler.kind === 'function' ? handler.fn : loaded.get(handlerKey(handler)));
       const byName = <T>(kind: HandlerKind): Map<string, T> => new Map(declared.filter((d) => d.kind === kind).map((d) => [d.name, handlerOf(d.handler) as T]));
@@ -42,6 +47,9 @@ export async function loadCreateWorker(): Promise<CreateWorker> {
         tasks: byName<TimerHandler>('task'),
         crontabs: byName<TimerHandler>('crontab'),
         views: byName<View>('view'),
+        // Function sinks are loaded once; they are not hot-reloaded.
+        sinks: new Map(sinkRefs.map((sink) => [sink.name, handlerOf(sink.handler) as SinkHandler])),
+        windowClose: byName<WindowCloseHandler>('windowClose'),
       });
       await watchHandlers(worker, bundler, manifest, logger);
     } catch (error) {

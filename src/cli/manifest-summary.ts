@@ -2,6 +2,7 @@
 // `models` print. Built from the Manifest alone (no broker, no handler code). Pure.
 
 import type { AgentDeclaration, HandlerReference, Manifest, SinkReference, TableDeclaration, TypeReference, WindowDeclaration } from '../manifest/index.js';
+import { formatCodecChain } from '../models/index.js';
 import { displayPath } from './report-error.js';
 import { formatDuration } from './table.js';
 
@@ -63,19 +64,28 @@ export const handlerText = (handler: HandlerReference): string => (handler.kind 
 /** `@agent` for an agent sink, the topic name for a topic sink. */
 export const sinkName = (sink: SinkReference): string => (sink.kind === 'agent' ? `@${sink.name}` : sink.name);
 
-/** `tumbling 1m, expires 1h`, `hopping 10m every 1m`. */
+/** `tumbling 1m, grace 10s, expires 1h`, `hopping 10m every 1m`, `sliding -30s/+30s`, `session gap 2m`, with time source and sink when set. */
 export function describeWindow(window: WindowDeclaration): string {
-  const base = window.type === 'hopping'
-    ? `hopping ${formatDuration(window.sizeMs)} every ${formatDuration(window.stepMs)}`
-    : `${window.type} ${formatDuration(window.sizeMs)}`;
-  return window.expiresMs === undefined ? base : `${base}, expires ${formatDuration(window.expiresMs)}`;
+  const shape = {
+    tumbling: () => (window.type === 'tumbling' ? `tumbling ${formatDuration(window.sizeMs)}` : ''),
+    hopping: () => (window.type === 'hopping' ? `hopping ${formatDuration(window.sizeMs)} every ${formatDuration(window.stepMs)}` : ''),
+    sliding: () => (window.type === 'sliding' ? `sliding -${formatDuration(window.beforeMs)}/+${formatDuration(window.afterMs)}` : ''),
+    session: () => (window.type === 'session' ? `session gap ${formatDuration(window.gapMs)}` : ''),
+  }[window.type]();
+  const parts = [shape];
+  if (window.graceMs > 0) parts.push(`grace ${formatDuration(window.graceMs)}`);
+  if (window.expiresMs !== undefined) parts.push(`expires ${formatDuration(window.expiresMs)}`);
+  if (window.relativeTo.kind !== 'stream') parts.push(`time ${window.relativeTo.kind === 'now' ? 'now' : `field ${window.relativeTo.path.join('.')}`}`);
+  if (window.sink !== undefined) parts.push(`${window.emit} → ${window.sink}`);
+  return parts.join(', ');
 }
 
 /** One agent's summary. */
 export function summarizeAgent(agent: AgentDeclaration): AgentSummary {
   return {
     name: agent.name,
-    topics: agent.topics,
+    // A channel-fed agent shows its channel where a topic-fed one shows its topics.
+    topics: agent.channel === undefined ? agent.topics : [`channel:${agent.channel}`],
     concurrency: agent.concurrency,
     sinks: agent.sinks.map(sinkName),
     isolatedPartitions: agent.hasIsolatedPartitions,
@@ -112,8 +122,8 @@ export function summarizeManifest(manifest: Manifest, cwd: string): ManifestSumm
       name: topic.name,
       keyType: typeName(topic.keyType),
       valueType: typeName(topic.valueType),
-      keySerializer: topic.keySerializer,
-      valueSerializer: topic.valueSerializer,
+      keySerializer: formatCodecChain({ serializer: topic.keySerializer, byteCodecs: topic.keyByteCodecs }),
+      valueSerializer: formatCodecChain({ serializer: topic.valueSerializer, byteCodecs: topic.valueByteCodecs }),
       partitions: topic.partitions ?? null,
       internal: topic.isInternal,
       compacted: topic.isCompacted,

@@ -4,9 +4,10 @@
 import { Command, CommanderError } from 'commander';
 import { parseLogLevel, type LogLevel } from '../log/index.js';
 import { CliUsageError, EXIT_OK, EXIT_USAGE, type CliIo } from './cli-io.js';
-import { parseBrokerUrl, parseLogLevelFlag, parsePartition, parsePort, type SettingFlags } from './flags.js';
+import { parseBrokerUrl, parseLogLevelFlag, parsePartition, parsePort, parseRepeat, type SettingFlags } from './flags.js';
 import { runAgents, runCheck, runModel, runModels, type InspectFlags } from './inspect-commands.js';
 import { reportError } from './report-error.js';
+import { completionScript } from './completion.js';
 import { runSend } from './send-command.js';
 import { runStart, type StartDeps } from './start-command.js';
 import { packageVersion } from './version.js';
@@ -139,10 +140,17 @@ export function buildProgram(io: CliIo, deps: CliDeps, setCode: (code: number) =
     .option(...manifestFlag)
     .option('-k, --key <key>', 'the message key')
     .option('-p, --partition <n>', 'the partition (default: chosen by the key)', parsePartition)
+    .option('--repeat <n>', 'send the message n times (Faust\'s send --repeat); prints where each landed', parseRepeat)
     .option('--json', 'print where it landed as JSON')
     .addHelpText('after', SEND_HELP)
-    .action(async (topic: string, value: string | undefined, flags: ParsedFlags & { key?: string; partition?: number }) =>
+    .action(async (topic: string, value: string | undefined, flags: ParsedFlags & { key?: string; partition?: number; repeat?: number }) =>
       setCode(await runSend(topic, value, withManifest(flags, io), io)));
+
+  program.command('completion').description('print a bash completion script: source <(streamd completion)')
+    .action(() => {
+      io.stdout.write(completionScript(program));
+      setCode(EXIT_OK);
+    });
 
   return program;
 }

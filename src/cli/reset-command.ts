@@ -3,7 +3,7 @@
 // delete, then asks on a terminal; `--yes` skips the question, and without a terminal it must be given.
 
 import { readdir, rm, stat } from 'node:fs/promises';
-import { createDriver, type Admin, type KafkaDriver } from '../kafka/index.js';
+import { connectionOptions, createDriver, type Admin, type KafkaDriver } from '../kafka/index.js';
 import type { Manifest } from '../manifest/index.js';
 import { directoryBytes, storeLockState } from '../stores/index.js';
 import { appPrefix, stateDir } from '../worker/index.js';
@@ -154,7 +154,8 @@ async function planReset(manifest: Manifest, flags: ResetFlags, admin: () => Pro
 export async function runReset(flags: ResetFlags, io: CliIo): Promise<number> {
   const manifest = await loadForCommand(flags, io);
   let driver: KafkaDriver | undefined;
-  const admin = (): Promise<Admin> => (driver ??= createDriver(manifest.broker, { clientId: `${manifest.settings.brokerClientId}-reset` })).admin();
+  const admin = (): Promise<Admin> =>
+    (driver ??= createDriver(manifest.broker, { clientId: `${manifest.settings.brokerClientId}-reset`, requestTimeoutMs: manifest.settings.brokerRequestTimeoutMs, ...connectionOptions(manifest.settings) })).admin();
   try {
     const plan = await planReset(manifest, flags, admin);
     const toDelete = plan.topics?.internal ?? [];

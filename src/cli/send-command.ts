@@ -2,7 +2,7 @@
 // the running daemon's ingest endpoint; otherwise the CLI produces to Kafka itself with createDriver.
 
 import { hasCode } from '../errors/index.js';
-import { createDriver, type KafkaDriver, type RecordMetadata } from '../kafka/index.js';
+import { connectionOptions, createDriver, type KafkaDriver, type RecordMetadata } from '../kafka/index.js';
 import type { Manifest, TypeReference } from '../manifest/index.js';
 import { CliError, CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './cli-io.js';
 import { ingestThroughDaemon, type LandedRecord } from './daemon-client.js';
@@ -14,6 +14,8 @@ import { checkValue, encodePart, interpretText, resolveSendTarget, type SendTarg
 export interface SendFlags extends InspectFlags {
   readonly key?: string;
   readonly partition?: number;
+  /** Send the message this many times; default 1. */
+  readonly repeat?: number;
 }
 
 const BYTES: TypeReference = { kind: 'builtin', name: 'bytes' };
@@ -49,25 +51,26 @@ async function assertTopicExists(driver: KafkaDriver, broker: string, topic: str
   }
 }
 
-async function produceToKafka(manifest: Manifest, to: SendTarget, key: unknown, value: unknown, partition: number | undefined): Promise<LandedRecord> {
+async function produceToKafka(manifest: Manifest, to: SendTarget, key: unknown, value: unknown, partition: number | undefined, repeat: number): Promise<LandedRecord[]> {
   const keySerializer = to.declaration?.keySerializer ?? 'raw';
   const valueSerializer = to.declaration?.valueSerializer ?? 'json';
-  const driver = createDriver(manifest.broker, { clientId: `${manifest.settings.brokerClientId}-send` });
-  let landed: RecordMetadata | undefined;
+  const driver = createDriver(manifest.broker, { clientId: `${manifest.settings.brokerClientId}-send`, requestTimeoutMs: manifest.settings.brokerRequestTimeoutMs, ...connectionOptions(manifest.settings) });
+  let landed: RecordMetadata[] | undefined;
   try {
     await assertTopicExists(driver, manifest.broker, to.topic, partition);
     const producer = await driver.producer();
-    [landed] = await producer.send([{
+    const record = {
       topic: to.topic,
-      value: encodePart(value, valueSerializer),
-      ...(key === undefined ? {} : { key: encodePart(key, keySerializer) }),
+      value: encodePart(value, valueSerializer, to.declaration?.valueByteCodecs),
+      ...(key === undefined ? {} : { key: encodePart(key, keySerializer, to.declaration?.keyByteCodecs) }),
       ...(partition === undefined ? {} : { partition }),
-    }]);
+    };
+    landed = await producer.send(Array.from({ length: repeat }, () => record));
   } finally {
     await driver.close();
   }
-  if (landed === undefined) throw new Error('the producer returned no metadata for the record it sent');
-  return { topic: landed.topic, partition: landed.partition, offset: landed.offset.toString() };
+  if (landed?.length !== repeat) throw new Error(`the producer returned metadata for ${landed?.length ?? 0} of the ${repeat} records it sent`);
+  return landed.map((one) => ({ topic: one.topic, partition: one.partition, offset: one.offset.toString() }));
 }
 
 /** Runs `streamd send`; prints where the message landed. */
@@ -78,29 +81,34 @@ export async function runSend(target: string, valueText: string | undefined, fla
   const value = interpretText(text, to.declaration?.valueType);
   const key = flags.key === undefined ? undefined : interpretText(flags.key, to.declaration?.keyType ?? BYTES);
 
-  let landed: LandedRecord;
+  const repeat = flags.repeat ?? 1;
+  const landed: LandedRecord[] = [];
   if (isMemoryBroker(manifest.broker)) {
     const host = ['0.0.0.0', '::', ''].includes(manifest.web.host) ? '127.0.0.1' : manifest.web.host;
     if (manifest.web.port === 0) throw new CliUsageError('web.port is 0 (a free port), so the daemon\'s port is unknown; pass the port it logged with --web-port <n>');
-    landed = await ingestThroughDaemon({
-      host,
-      port: manifest.web.port,
-      target,
-      message: { value, ...(key === undefined ? {} : { key }), ...(flags.partition === undefined ? {} : { partition: flags.partition }) },
-      ...(manifest.web.authToken === undefined ? {} : { authToken: manifest.web.authToken }),
-      manifestPath: displayPath(manifest.sourcePath, io.cwd),
-    });
+    for (let i = 0; i < repeat; i++) {
+      landed.push(await ingestThroughDaemon({
+        host,
+        port: manifest.web.port,
+        target,
+        message: { value, ...(key === undefined ? {} : { key }), ...(flags.partition === undefined ? {} : { partition: flags.partition }) },
+        ...(manifest.web.authToken === undefined ? {} : { authToken: manifest.web.authToken }),
+        manifestPath: displayPath(manifest.sourcePath, io.cwd),
+      }));
+    }
   } else {
     if (to.declaration !== undefined) {
       checkValue(value, to.declaration.valueType, manifest, 'value');
       if (key !== undefined) checkValue(key, to.declaration.keyType, manifest, 'key');
     }
-    landed = await produceToKafka(manifest, to, key, value, flags.partition).catch((error: unknown) => {
+    landed.push(...await produceToKafka(manifest, to, key, value, flags.partition, repeat).catch((error: unknown) => {
       if (error instanceof CliError) throw error;
       throw new CliError('STREAMD_KAFKA', `cannot send to ${manifest.broker}: ${error instanceof Error ? error.message : String(error)}`, EXIT_FAILURE, { cause: error });
-    });
+    }));
   }
-  if (flags.json === true) io.stdout.write(`${JSON.stringify(landed)}\n`);
-  else io.stdout.write(`sent to ${landed.topic} partition ${landed.partition} offset ${landed.offset}\n`);
+  for (const one of landed) {
+    if (flags.json === true) io.stdout.write(`${JSON.stringify(one)}\n`);
+    else io.stdout.write(`sent to ${one.topic} partition ${one.partition} offset ${one.offset}\n`);
+  }
   return EXIT_OK;
 }

@@ -4,6 +4,7 @@
 
 import type { Manifest, SerializerName, TopicDeclaration, TypeReference } from '../manifest/index.js';
 import { createModelAjv } from '../manifest/index.js';
+import { chainCodec, rawCodec, type ByteCodecName } from '../models/index.js';
 import { CliError, CliUsageError, EXIT_USAGE } from './cli-io.js';
 
 /** Where a send goes: the topic, and its declaration when the manifest has one. */
@@ -23,7 +24,10 @@ export function resolveSendTarget(manifest: Manifest, target: string): SendTarge
       const known = [...manifest.agents.keys()].map((name) => `@${name}`);
       throw new CliUsageError(`no agent "${target}" in the manifest; ${known.length === 0 ? 'it declares no agents' : `agents: ${known.join(', ')}`}`);
     }
-    const topic = agent.topics[0]!;
+    const topic = agent.topics[0];
+    if (topic === undefined) {
+      throw new CliUsageError(`agent "${target}" reads channel "${agent.channel ?? '?'}", which lives inside a worker: send to it from a handler (channels.${agent.channel ?? '?'}.send(value))`);
+    }
     const declaration = manifest.topics.get(topic);
     return declaration === undefined ? { target, topic } : { target, topic, declaration };
   }
@@ -41,10 +45,13 @@ export function interpretText(text: string, type: TypeReference | undefined): un
   }
 }
 
-/** Bytes for a record part: `json` writes JSON; `string` and `raw` write a string as is, anything else as JSON. */
-export function encodePart(value: unknown, serializer: SerializerName): Buffer {
-  if (serializer !== 'json' && typeof value === 'string') return Buffer.from(value, 'utf8');
-  return Buffer.from(JSON.stringify(value) ?? 'null', 'utf8');
+/**
+ * Bytes for a record part: `json` writes JSON; `string` and `raw` write a string as is, anything else as
+ * JSON; then the topic's byte codecs (`json|gzip` gzips the JSON text).
+ */
+export function encodePart(value: unknown, serializer: SerializerName, byteCodecs: readonly ByteCodecName[] = []): Buffer {
+  const bytes = serializer !== 'json' && typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(JSON.stringify(value) ?? 'null', 'utf8');
+  return chainCodec(rawCodec(), byteCodecs).encode(bytes) ?? bytes;
 }
 
 const BUILTIN_CHECKS: Readonly<Record<string, (value: unknown) => boolean>> = {

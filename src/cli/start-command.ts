@@ -111,7 +111,7 @@ class DaemonRun {
     this.#worker = worker;
     const { authToken } = manifest.web;
     const web = new WebServer({
-      callback: createWebApp({ worker, log: logger.child({ component: 'web' }), ...(authToken === undefined ? {} : { authToken }) }),
+      callback: createWebApp({ worker, log: logger.child({ component: 'web' }), openPaths: manifest.web.openPaths, ...(authToken === undefined ? {} : { authToken }) }),
       host: manifest.web.host,
       port: manifest.web.port,
       logger,

@@ -1,6 +1,7 @@
-// Compiles handler modules with esbuild into `<appRoot>/.streamd/build/`, imports them and picks their
-// exports; remembers what each module was built from, so the reloader knows what to watch and rebuild.
-// Built by the worker at boot (and by `streamd compile`); the HandlerReloader calls it on every change.
+// Compiles handler modules with esbuild into a build directory outside the app's tree (a cache
+// directory under the datadir, or the manifest's buildDir), imports them and picks their exports; remembers
+// what each module was built from, so the reloader knows what to watch and rebuild. Built by the
+// worker at boot and by `streamd check`; the HandlerReloader calls it on every change.
 
 import { randomBytes } from 'node:crypto';
 import { rm, stat } from 'node:fs/promises';
@@ -8,6 +9,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { HandlerLoadError } from './handler-load-error.js';
+import { resolvePackagesPlugin } from './resolve-plugin.js';
 import { buildProblems, importProblem, missingExportProblem, missingFileProblem, notAFunctionProblem } from './problems.js';
 import { handlerKey, type HandlerFunction, type HandlerProblem, type HandlerRef } from './types.js';
 
@@ -16,8 +18,9 @@ export interface HandlerBundlerOptions {
   /** The app's root: the manifest's directory. Relative imports and bare packages resolve from here. */
   readonly appRoot: string;
   /**
-   * Default `<appRoot>/.streamd/build`. Must be inside the project: with `packages: 'external'`, bare
-   * imports (`pino`) resolve from the output file's location, and fail from a directory such as /tmp.
+   * Where the bundles go; any writable directory (packages are resolved at build time, see
+   * resolve-plugin.ts). The worker uses the manifest's `buildDir` (`<datadir>/.cache/handlers` unless
+   * set). Default `<appRoot>/.streamd/build`.
    */
   readonly buildDir?: string;
 }
@@ -62,11 +65,11 @@ async function isFile(file: string): Promise<boolean> {
 
 /**
  * Compiles and loads handler modules. Each `load()` bundles the distinct files of its refs in one
- * esbuild build (`bundle`, `platform: node`, `format: esm`, `target: node20`, `packages: external`,
- * inline source maps) into a directory of its own (`<buildDir>/<instance>-<n>/`, so every build has
+ * esbuild build (`bundle`, `platform: node`, `format: esm`, `target: node20`, packages resolved at
+ * build time and imported by URL, inline source maps) into a directory of its own (`<buildDir>/<instance>-<n>/`, so every build has
  * new URLs and Node's module cache cannot return a stale module), imports the output, and picks the
  * exports. Loads run one at a time. ESM modules are never unloaded: each reload keeps the previous
- * module graph in memory (see dependencies.md §3).
+ * module graph in memory (Node cannot unload an ES module; a reload costs the old graph's memory).
  *
  * Output directories are removed once none of their modules is current, and all of them by
  * `dispose()`; leftovers of a killed process can be deleted whenever no worker runs.
@@ -186,7 +189,7 @@ export class HandlerBundler {
         platform: 'node',
         format: 'esm',
         target: 'node20',
-        packages: 'external',
+        plugins: [resolvePackagesPlugin()],
         sourcemap: 'inline',
         metafile: true,
         write: true,

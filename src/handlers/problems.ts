@@ -124,7 +124,12 @@ function frameIn(error: unknown, sources: ReadonlySet<string>): { file: string; 
 export async function importProblem(error: unknown, handlerFile: string, sources: ReadonlySet<string>, appRoot: string): Promise<HandlerProblem> {
   const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const message = `handler module threw while it was imported: ${what}`;
-  const hints = ['top-level code of a handler module runs on every load and reload; keep side effects inside the handler'];
+  const missing = (error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND' ? /Cannot find (?:package|module) '([^']+)'/.exec(what)?.[1] : undefined;
+  const hints = [
+    missing === undefined
+      ? 'top-level code of a handler module runs on every load and reload; keep side effects inside the handler'
+      : `"${missing}" could not be found when the bundle was imported: install it where the app can find it`,
+  ];
   const frame = frameIn(error, sources);
   if (frame === undefined) return { kind: 'import_failed', message, file: handlerFile, handlerFile, line: 0, column: 0, hints };
   if (frame.file !== handlerFile) hints.unshift(`while importing "${moduleName(handlerFile, appRoot)}"`);

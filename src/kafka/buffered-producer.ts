@@ -24,6 +24,12 @@ export interface BufferedProducerOptions {
    * producer waits on round trips; too high: memory. Default 4.
    */
   readonly maxInFlight?: number;
+  /**
+   * How long a partly filled buffer waits for more records before it is sent (Faust producer_linger_ms);
+   * a full batch and a flush (the commit) go at once. Too low: small batches; too high: added latency
+   * on every sink send. Default 0: the buffer goes out on the next turn of the event loop.
+   */
+  readonly lingerMs?: number;
   /** Told once, when a send fails for good: the worker must stop before committing past it. */
   readonly onFailure?: (error: Error) => void;
   /**
@@ -45,6 +51,7 @@ export class BufferedProducer {
   readonly #batchSize: number;
   readonly #batchBytes: number;
   readonly #maxInFlight: number;
+  readonly #lingerMs: number;
   readonly #onFailure: ((error: Error) => void) | undefined;
   readonly #shouldRetry: ((error: Error, attempt: number) => Promise<boolean>) | undefined;
   readonly #onRecovered: (() => void) | undefined;
@@ -72,6 +79,7 @@ export class BufferedProducer {
     this.#batchSize = options.batchSize ?? 2000;
     this.#batchBytes = options.batchBytes ?? 1024 * 1024;
     this.#maxInFlight = options.maxInFlight ?? 4;
+    this.#lingerMs = options.lingerMs ?? 0;
     this.#onFailure = options.onFailure;
     this.#shouldRetry = options.shouldRetry;
     this.#onRecovered = options.onRecovered;
@@ -142,10 +150,13 @@ export class BufferedProducer {
   #schedule(): void {
     if (this.#isScheduled) return;
     this.#isScheduled = true;
-    setImmediate(() => {
+    const sendBuffered = (): void => {
       this.#isScheduled = false;
       while (this.#buffer.length > 0 && this.#inFlight.size < this.#maxInFlight && this.#failure === undefined) this.#sendBuffer();
-    });
+    };
+    // Unref: a lingering buffer must not keep a stopped process alive (stop flushes it anyway).
+    if (this.#lingerMs > 0) setTimeout(sendBuffered, this.#lingerMs).unref();
+    else setImmediate(sendBuffered);
   }
 
   /** Hands the buffer's first `batchSize` records, or fewer reaching `batchBytes`, to the driver. */

@@ -13,6 +13,7 @@ export { murmur2, partitionForKey, Partitioner } from './partitioner.js';
 export { roundRobinAssignor } from './round-robin-assignor.js';
 export { BufferedProducer, type BufferedProducerOptions } from './buffered-producer.js';
 export { DEFAULT_MAX_MESSAGE_BYTES, maxRecordBytes, recordBytes, RecordTooLargeError, splitByBytes } from './record-size.js';
+export { connectionOptions, type BrokerConnectionSettings } from './connection-settings.js';
 export { BrokerOutage, BrokerUnavailableError, isRetriableFailure, type BrokerOutageOptions, type BrokerOutageState } from './broker-outage.js';
 
 /** SASL credentials, passed through to the client. */

@@ -24,13 +24,14 @@ export interface AppDefinition {
   readonly broker?: string;
   readonly store?: string;
   readonly datadir?: string;
+  readonly buildDir?: string;
   readonly processingGuarantee?: ProcessingGuarantee;
   readonly web?: { readonly port?: number; readonly host?: string; readonly authToken?: string; readonly canonicalUrl?: string };
   readonly settings?: AppSettings;
   /** JSON Schemas (2020-12) by model name. */
   readonly models?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   readonly topics?: Readonly<Record<string, RawTopic>>;
-  readonly tables?: Readonly<Record<string, RawTable>>;
+  readonly tables?: Readonly<Record<string, Omit<RawTable, 'onWindowClose'> & { readonly onWindowClose?: string | AppHandlerFunction }>>;
   readonly agents?: Readonly<Record<string, WithHandler<RawAgent, AnyAgent>>>;
   readonly timers?: Readonly<Record<string, WithHandler<RawTimer, AppHandlerFunction>>>;
   readonly crontabs?: Readonly<Record<string, WithHandler<RawCrontab, AppHandlerFunction>>>;

@@ -28,7 +28,7 @@ export interface Layered {
 
 type SchemaObject = Readonly<Record<string, unknown>>;
 
-const TOP_LEVEL = ['broker', 'store', 'datadir', 'processingGuarantee'] as const;
+const TOP_LEVEL = ['broker', 'store', 'datadir', 'buildDir', 'processingGuarantee'] as const;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -74,6 +74,7 @@ export function overridableSettings(schema: SchemaObject): OverridableSetting[] 
 /** The text of an environment variable (or a string flag) as the type the setting wants, when it reads as one. */
 export function coerce(text: string, types: ReadonlySet<string>): unknown {
   const trimmed = text.trim();
+  if (types.has('array')) return trimmed === '' ? [] : trimmed.split(',').map((item) => item.trim());
   if (types.has('boolean') && /^(true|false)$/i.test(trimmed)) return trimmed.toLowerCase() === 'true';
   if ((types.has('integer') || types.has('number')) && /^[-+]?\d+$/.test(trimmed)) return Number(trimmed);
   if (types.has('number') && trimmed !== '' && Number.isFinite(Number(trimmed))) return Number(trimmed);

@@ -1,24 +1,27 @@
 // Builds the typed `Manifest` from a schema-valid raw manifest: per-declaration defaults applied,
 // durations in milliseconds, handler references resolved, windows checked. Problems go to the context.
 
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { CheckContext } from './context.js';
 import type { ManifestPath } from './path.js';
 import { cronProblem, isTimezone, knownTimezones } from './cron.js';
 import { didYouMean } from '../errors/index.js';
 import { sinkReferences } from './semantic.js';
+import { CODEC_NAMES, parseCodecChain, type CodecChain } from '../models/index.js';
+import { windowOf } from './window-spec.js';
 import {
   entriesOf,
   isBuiltinType,
   type DeclarationDefaults,
   type RawAgent,
+  type RawChannel,
   type RawManifest,
   type RawTable,
   type RawTopic,
-  type RawWindow,
 } from './raw-types.js';
 import type {
   AgentDeclaration,
+  ChannelDeclaration,
   CrontabDeclaration,
   JsonValue,
   Manifest,
@@ -32,7 +35,6 @@ import type {
   TypeReference,
   ViewDeclaration,
   WebSettings,
-  WindowDeclaration,
 } from './types.js';
 
 /** The largest delay a Node timer honours; longer ones fire at once. */
@@ -55,6 +57,18 @@ function serializerFor(type: TypeReference): SerializerName {
   return 'json';
 }
 
+/**
+ * A topic's `keySerializer`/`valueSerializer` as a codec chain (`json|gzip`); absent, the type's
+ * serializer alone. An unknown codec is reported at its place in the file, with the closest name.
+ */
+function codecChainOf(path: ManifestPath, spec: string | undefined, type: TypeReference, context: CheckContext): CodecChain {
+  if (spec === undefined) return { serializer: serializerFor(type), byteCodecs: [] };
+  const chain = parseCodecChain(spec);
+  if ('serializer' in chain) return chain;
+  context.report(path, chain.problem, { expected: 'a codec chain such as json, raw, binary or json|gzip', hint: didYouMean(chain.name, CODEC_NAMES) });
+  return { serializer: serializerFor(type), byteCodecs: [] };
+}
+
 function checkTimezone(path: ManifestPath, zone: string, context: CheckContext): void {
   if (isTimezone(zone)) return;
   context.report(path, `"${zone}" is not a time zone`, { expected: 'an IANA time zone such as UTC or Europe/Oslo', hint: didYouMean(zone, knownTimezones()) });
@@ -71,10 +85,11 @@ function settingsOf(raw: RawManifest, context: CheckContext): Settings {
 }
 
 function webOf(raw: RawManifest): WebSettings {
-  const { port, host, authToken, canonicalUrl } = raw.web;
+  const { port, host, authToken, openPaths, canonicalUrl } = raw.web;
   return {
     port,
     host,
+    openPaths,
     ...(authToken === undefined || authToken === '' ? {} : { authToken }),
     ...(canonicalUrl === undefined ? {} : { canonicalUrl }),
   };
@@ -86,12 +101,16 @@ function topicOf(name: string, raw: RawTopic | null, input: NormaliseInput, cont
   const keyType = typeReference(spec.keyType);
   const valueType = typeReference(spec.valueType);
   const retentionMs = context.optionalDuration([...path, 'retentionMs'], spec.retentionMs);
+  const keyChain = codecChainOf([...path, 'keySerializer'], spec.keySerializer, keyType, context);
+  const valueChain = codecChainOf([...path, 'valueSerializer'], spec.valueSerializer, valueType, context);
   return {
     name,
     keyType,
     valueType,
-    keySerializer: spec.keySerializer ?? serializerFor(keyType),
-    valueSerializer: spec.valueSerializer ?? serializerFor(valueType),
+    keySerializer: keyChain.serializer,
+    valueSerializer: valueChain.serializer,
+    keyByteCodecs: keyChain.byteCodecs,
+    valueByteCodecs: valueChain.byteCodecs,
     ...(spec.partitions === undefined ? {} : { partitions: spec.partitions }),
     ...(spec.replicas === undefined ? {} : { replicas: spec.replicas }),
     ...(retentionMs === undefined ? {} : { retentionMs }),
@@ -104,32 +123,17 @@ function topicOf(name: string, raw: RawTopic | null, input: NormaliseInput, cont
   };
 }
 
-function windowOf(raw: RawWindow, path: readonly string[], context: CheckContext): WindowDeclaration {
-  const sizeMs = context.duration([...path, 'size'], raw.size);
-  if (sizeMs === 0) context.report([...path, 'size'], 'a window must be longer than 0ms');
-  const expiresMs = context.optionalDuration([...path, 'expires'], raw.expires);
-  if (expiresMs !== undefined && expiresMs < sizeMs) {
-    context.report([...path, 'expires'], `windows would expire (${expiresMs}ms) before they close (size ${sizeMs}ms)`, { expected: 'expires ≥ size' });
-  }
-  const expires = expiresMs === undefined ? {} : { expiresMs };
-  if (raw.type !== 'hopping') {
-    if (raw.step !== undefined) context.report([...path, 'step'], `only hopping windows have a step; a ${raw.type} window has none`, { target: 'key' });
-    return { type: raw.type, sizeMs, ...expires };
-  }
-  if (raw.step === undefined) {
-    context.report([...path], 'a hopping window needs a step', { target: 'key', hint: 'add step: (a duration ≤ size), or use type: tumbling' });
-    return { type: 'hopping', sizeMs, stepMs: sizeMs, ...expires };
-  }
-  const stepMs = context.optionalDuration([...path, 'step'], raw.step) ?? sizeMs;
-  if (stepMs > sizeMs) context.report([...path, 'step'], `step (${stepMs}ms) is longer than size (${sizeMs}ms): events between windows would be dropped`, { expected: 'step ≤ size' });
-  return { type: 'hopping', sizeMs, stepMs, ...expires };
-}
-
 function tableOf(name: string, raw: RawTable | null, input: NormaliseInput, settings: Settings, context: CheckContext): TableDeclaration {
   const spec = { ...input.defaults.table, ...raw };
   const path = ['tables', name];
   if (spec.kind === 'set' && spec.default !== undefined) {
     context.report([...path, 'default'], 'a set table has no default: a missing key is the empty set', { target: 'key' });
+  }
+  if (spec.onWindowClose !== undefined && spec.window === undefined) {
+    context.report([...path, 'onWindowClose'], 'onWindowClose is called when a window closes, but the table has no window', { target: 'key', hint: 'add window: {type: tumbling, size: 1m}, or remove onWindowClose' });
+  }
+  if (spec.window !== undefined && (spec.kind === 'set' || spec.global === true)) {
+    context.report([...path, 'window'], `a ${spec.kind === 'set' ? 'set' : 'global'} table cannot be windowed`, { target: 'key' });
   }
   return {
     name,
@@ -138,24 +142,32 @@ function tableOf(name: string, raw: RawTable | null, input: NormaliseInput, sett
     valueType: typeReference(spec.valueType),
     ...(spec.default === undefined ? {} : { defaultValue: spec.default as JsonValue }),
     ...(spec.partitions === undefined ? {} : { partitions: spec.partitions }),
-    ...(spec.window === undefined ? {} : { window: windowOf(spec.window, [...path, 'window'], context) }),
+    ...(spec.window === undefined ? {} : { window: windowOf(spec.window, input.defaults.window, [...path, 'window'], input.raw, context) }),
+    ...(spec.onWindowClose === undefined ? {} : { onWindowClose: context.handler([...path, 'onWindowClose'], spec.onWindowClose) }),
     isGlobal: spec.global,
     standbyReplicas: spec.standbyReplicas ?? settings.standbyReplicas,
     location: context.location(path),
   };
 }
 
+function channelOf(name: string, raw: RawChannel | null, context: CheckContext): ChannelDeclaration {
+  const valueType = raw?.valueType;
+  return { name, ...(valueType === undefined ? {} : { valueType: typeReference(valueType) }), location: context.location(['channels', name]) };
+}
+
 function agentOf(name: string, raw: RawAgent, input: NormaliseInput, context: CheckContext): AgentDeclaration {
   const spec = { ...input.defaults.agent, ...raw };
   const path = ['agents', name];
-  if (spec.topic !== undefined && spec.topics !== undefined) {
-    context.report([...path, 'topics'], 'give topic or topics, not both', { target: 'key' });
-  } else if (spec.topic === undefined && spec.topics === undefined) {
-    context.report(path, 'missing required key "topic"', { target: 'key', hint: 'an agent reads topic: <name> or topics: [<name>, …]' });
+  const given = (['topic', 'topics', 'channel'] as const).filter((key) => spec[key] !== undefined);
+  if (given.length > 1) {
+    context.report([...path, given[1]!], `give one of topic, topics or channel, not ${given.join(' and ')}`, { target: 'key' });
+  } else if (given.length === 0) {
+    context.report(path, 'missing required key "topic"', { target: 'key', hint: 'an agent reads topic: <name>, topics: [<name>, …] or channel: <name>' });
   }
   return {
     name,
     topics: spec.topic === undefined ? [...(spec.topics ?? [])] : [spec.topic],
+    ...(spec.channel === undefined ? {} : { channel: spec.channel }),
     handler: context.handler([...path, 'handler'], spec.handler),
     concurrency: spec.concurrency,
     sinks: sinkReferences(name, spec.sinks, input.raw, context),
@@ -209,10 +221,11 @@ function viewsOf(input: NormaliseInput, context: CheckContext): ViewDeclaration[
   });
 }
 
-function datadirOf(input: NormaliseInput, context: CheckContext): string {
-  const { datadir } = input.raw;
-  if (isAbsolute(datadir)) return datadir;
-  return resolve(context.locator.originOf(['datadir']) === undefined ? context.baseDir : input.cwd, datadir);
+/** A directory setting made absolute: against the manifest's directory, or the working directory when an environment variable or flag set it. */
+function directoryOf(key: 'datadir' | 'buildDir', input: NormaliseInput, context: CheckContext): string {
+  const dir = input.raw[key] ?? '';
+  if (isAbsolute(dir)) return dir;
+  return resolve(context.locator.originOf([key]) === undefined ? context.baseDir : input.cwd, dir);
 }
 
 /** The typed manifest. Its content is only meaningful when the context holds no problems. */
@@ -227,13 +240,16 @@ export function normalise(input: NormaliseInput, context: CheckContext): Manifes
     version: raw.version,
     broker: raw.broker,
     store: raw.store,
-    datadir: datadirOf(input, context),
+    datadir: directoryOf('datadir', input, context),
+    // Under the datadir unless set: never the app's own directory, which may be read-only.
+    buildDir: raw.buildDir === undefined ? join(directoryOf('datadir', input, context), '.cache', 'handlers') : directoryOf('buildDir', input, context),
     processingGuarantee: raw.processingGuarantee,
     web: webOf(raw),
     settings,
     models,
     topics: new Map(entriesOf(raw.topics).map(([name, spec]) => [name, topicOf(name, spec, input, context)])),
     tables: new Map(entriesOf(raw.tables).map(([name, spec]) => [name, tableOf(name, spec, input, settings, context)])),
+    channels: new Map(entriesOf(raw.channels).map(([name, spec]) => [name, channelOf(name, spec, context)])),
     agents: new Map(entriesOf(raw.agents).map(([name, spec]) => [name, agentOf(name, spec, input, context)])),
     timers: timersOf(input, context),
     crontabs: crontabsOf(input, settings, context),

@@ -12,6 +12,7 @@ import { Locator, type ManifestSource } from './locator.js';
 import type { LoadManifestOptions } from './options.js';
 import { compileModels } from './models.js';
 import { normalise } from './normalise.js';
+import { isAboutRepaired, repairForChecks } from './repair.js';
 import type { DeclarationDefaults, RawManifest } from './raw-types.js';
 import { compileManifestSchema, schemaProblems } from './schema.js';
 import { checkSemantics } from './semantic.js';
@@ -52,15 +53,21 @@ export async function checkManifest(input: ManifestDocument, options: LoadManife
   const locator = new Locator(input.source, files.defaults.source, layered.origins);
   const unknownFlags = layered.unknownOverrides.map(({ name, suggestion }) =>
     positionless(`flag ${name}`, 'no such setting', suggestion === undefined ? undefined : `did you mean "${suggestion}"?`));
-  const invalid = [...unknownFlags, ...schemaProblems(compileManifestSchema(files.schema), layered.value, locator)];
-  if (invalid.length > 0) fail(invalid);
+  const validate = compileManifestSchema(files.schema);
+  const invalid = schemaProblems(validate, layered.value, locator);
+  if (unknownFlags.length > 0) fail([...unknownFlags, ...invalid]);
+  // A manifest that fails the schema is checked on: names and handlers are checked on a repaired copy,
+  // so one run reports every problem. The copy is never used.
+  const repair = invalid.length === 0 ? { value: layered.value, paths: [] } : repairForChecks(validate, layered.value, files.defaults.manifest);
+  if (repair === undefined) fail(invalid);
 
-  const raw = layered.value as unknown as RawManifest;
+  const raw = repair.value as unknown as RawManifest;
   const context = new CheckContext(locator, dirname(input.sourcePath), input.inlineHandlers);
   const models = compileModels(raw.models, context);
   const manifest = normalise({ raw, defaults: files.defaults.declarations as unknown as DeclarationDefaults, sourcePath: input.sourcePath, cwd }, context);
   checkSemantics(raw, manifest, models, context);
-  const problems = [...context.problems, ...(await missingHandlerFiles(context.handlerFiles, locator))];
-  if (problems.length > 0) fail(problems);
+  const later = [...context.problems, ...(await missingHandlerFiles(context.handlerFiles, locator))].filter((p) => !isAboutRepaired(p.path, repair.paths));
+  const problems = [...invalid, ...later];
+  if (problems.length > 0) throw new ManifestError(problems, { manifest });
   return manifest;
 }

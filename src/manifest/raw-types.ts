@@ -1,7 +1,7 @@
 // The shape of a manifest after schema validation and before normalisation: what the user wrote,
 // merged with the top-level defaults. Mirrors config/manifest.schema.json.
 
-import { BUILTIN_TYPE_NAMES, type BuiltinTypeName, type HttpMethod, type ProcessingGuarantee, type SerializerName } from './types.js';
+import { BUILTIN_TYPE_NAMES, type BuiltinTypeName, type HttpMethod, type ProcessingGuarantee } from './types.js';
 
 export type RawDuration = string | number;
 export type RawMap<T> = Readonly<Record<string, T>> | null | undefined;
@@ -11,8 +11,9 @@ export interface RawTopic {
   readonly valueType?: string;
   readonly partitions?: number;
   readonly replicas?: number;
-  readonly keySerializer?: SerializerName;
-  readonly valueSerializer?: SerializerName;
+  /** A codec chain: a serializer, then byte codecs (`json|gzip`); parsed by normalise. */
+  readonly keySerializer?: string;
+  readonly valueSerializer?: string;
   readonly retentionMs?: RawDuration;
   readonly compacted?: boolean;
   readonly internal?: boolean;
@@ -21,11 +22,21 @@ export interface RawTopic {
   readonly config?: Readonly<Record<string, string | number | boolean>>;
 }
 
+export type RawWindowTime = 'stream' | 'now' | { readonly field: string };
+
 export interface RawWindow {
-  readonly type: 'tumbling' | 'hopping' | 'sliding';
-  readonly size: RawDuration;
+  readonly type: 'tumbling' | 'hopping' | 'sliding' | 'session';
+  readonly size?: RawDuration;
   readonly step?: RawDuration;
+  readonly before?: RawDuration;
+  readonly after?: RawDuration;
+  readonly gap?: RawDuration;
   readonly expires?: RawDuration;
+  readonly grace?: RawDuration;
+  readonly relativeTo?: RawWindowTime;
+  readonly idleClose?: RawDuration;
+  readonly emit?: 'final' | 'update';
+  readonly sink?: string;
 }
 
 export interface RawTable {
@@ -35,13 +46,20 @@ export interface RawTable {
   readonly default?: unknown;
   readonly partitions?: number;
   readonly window?: RawWindow;
+  /** Windowed tables: the handler called with each closed window (`path#export`). */
+  readonly onWindowClose?: string;
   readonly global?: boolean;
   readonly standbyReplicas?: number;
+}
+
+export interface RawChannel {
+  readonly valueType?: string;
 }
 
 export interface RawAgent {
   readonly topic?: string;
   readonly topics?: readonly string[];
+  readonly channel?: string;
   readonly handler: string;
   readonly concurrency?: number;
   readonly sinks?: readonly string[];
@@ -79,12 +97,15 @@ export interface RawManifest {
   readonly broker: string;
   readonly store: string;
   readonly datadir: string;
+  /** Unset: `<datadir>/.cache/handlers`. */
+  readonly buildDir?: string;
   readonly processingGuarantee: ProcessingGuarantee;
-  readonly web: { readonly port: number; readonly host: string; readonly authToken?: string; readonly canonicalUrl?: string };
+  readonly web: { readonly port: number; readonly host: string; readonly authToken?: string; readonly openPaths: readonly string[]; readonly canonicalUrl?: string };
   readonly settings: Readonly<Record<string, unknown>>;
   readonly models?: RawMap<Readonly<Record<string, unknown>>>;
   readonly topics?: RawMap<RawTopic | null>;
   readonly tables?: RawMap<RawTable | null>;
+  readonly channels?: RawMap<RawChannel | null>;
   readonly agents?: RawMap<RawAgent>;
   readonly timers?: RawMap<RawTimer>;
   readonly crontabs?: RawMap<RawCrontab>;
@@ -101,6 +122,7 @@ export interface DeclarationDefaults {
   readonly crontab: Required<Pick<RawCrontab, 'onLeader'>>;
   readonly task: Required<Pick<RawTask, 'onLeader'>>;
   readonly view: Required<Pick<RawView, 'method'>>;
+  readonly window: Required<Pick<RawWindow, 'grace' | 'relativeTo' | 'idleClose' | 'emit'>>;
 }
 
 export const isBuiltinType = (name: string): name is BuiltinTypeName => (BUILTIN_TYPE_NAMES as readonly string[]).includes(name);

@@ -24,6 +24,8 @@ function createSchemaAjv(): Ajv2020 {
 export function createModelAjv(): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: true });
   formats.default(ajv);
+  // Faust's Record(coerce=True): see ModelRegistry, which applies it at the topic boundary.
+  ajv.addKeyword({ keyword: 'coerce', schemaType: 'boolean' });
   return ajv;
 }
 

@@ -15,23 +15,49 @@ const has = (map: Readonly<Record<string, unknown>> | null | undefined, name: st
 
 const names = (map: Readonly<Record<string, unknown>> | null | undefined): string[] => (map === null || map === undefined ? [] : Object.keys(map));
 
-/** Each sink as a topic or an agent; a name that is neither (or both) is a problem. */
+/**
+ * Each sink as a topic, an agent (`name` or `@name`) or a function (`./file.ts#export`); a name that
+ * is none of them (or both a topic and an agent) is a problem.
+ */
 export function sinkReferences(agent: string, sinks: readonly string[], raw: RawManifest, context: CheckContext): SinkReference[] {
   const references: SinkReference[] = [];
-  sinks.forEach((name, i) => {
+  sinks.forEach((written, i) => {
     const path = ['agents', agent, 'sinks', i];
-    const isTopic = has(raw.topics, name);
+    if (written.includes('#') || written.startsWith('.') || written.startsWith('/')) {
+      references.push({ kind: 'handler', name: written, handler: context.handler(path, written) });
+      return;
+    }
+    const isExplicitAgent = written.startsWith('@');
+    const name = isExplicitAgent ? written.slice(1) : written;
+    const isTopic = !isExplicitAgent && has(raw.topics, name);
     const isAgent = has(raw.agents, name);
     if (isTopic && isAgent) {
-      context.report(path, `"${name}" is both a topic and an agent`, { hint: 'rename the agent or the topic so the sink is unambiguous' });
+      context.report(path, `"${name}" is both a topic and an agent`, { hint: `write @${name} for the agent, or rename one of them` });
     } else if (isTopic || isAgent) {
       references.push({ kind: isTopic ? 'topic' : 'agent', name });
     } else {
-      const hint = didYouMean(name, [...names(raw.topics), ...names(raw.agents)]);
-      context.report(path, `"${name}" is neither a declared topic nor an agent`, { hint, expected: 'the name of a topic or an agent' });
+      const hint = didYouMean(name, isExplicitAgent ? names(raw.agents) : [...names(raw.topics), ...names(raw.agents)]);
+      context.report(path, `"${written}" is neither a declared topic nor an agent`, { hint, expected: 'a topic, an agent (@name) or a function (./file.ts#export)' });
     }
   });
   return references;
+}
+
+/** An agent's `channel:` names a declared channel; a channel's valueType names a type. */
+function checkChannels(raw: RawManifest, context: CheckContext): void {
+  const readers = new Map<string, string>();
+  for (const [agent, spec] of entriesOf(raw.agents)) {
+    if (spec.channel === undefined) continue;
+    const first = readers.get(spec.channel);
+    const readsTopics = spec.topic !== undefined || spec.topics !== undefined;   // reported by normalise
+    // One queue, one reader: a second agent would take events from the first at random.
+    if (first !== undefined && !readsTopics) context.report(['agents', agent, 'channel'], `channel "${spec.channel}" is already read by agent ${first}`, { hint: 'declare a channel per agent, or raise the first agent\'s concurrency' });
+    if (first === undefined && !readsTopics) readers.set(spec.channel, agent);
+    if (has(raw.channels, spec.channel)) continue;
+    const hint = didYouMean(spec.channel, names(raw.channels)) ?? `declare it under channels: (${spec.channel}: {})`;
+    context.report(['agents', agent, 'channel'], `"${spec.channel}" is not a declared channel`, { hint });
+  }
+  for (const [name, spec] of entriesOf(raw.channels)) checkTypeName(['channels', name, 'valueType'], spec?.valueType, raw, context);
 }
 
 function checkAgentTopics(raw: RawManifest, context: CheckContext): void {
@@ -95,7 +121,7 @@ function checkTableDefaults(manifest: Manifest, models: ReadonlyMap<string, Vali
   }
 }
 
-/** Routes the web area serves itself (ARCHITECTURE.md §6). */
+/** Routes the web area serves itself (ARCHITECTURE.md §7). */
 const RESERVED = /^\/(health|ready|metrics|agents|topology|tables|topics)(\/|$)/;
 
 function checkViews(raw: RawManifest, context: CheckContext): void {
@@ -143,9 +169,23 @@ function checkSettings(manifest: Manifest, context: CheckContext): void {
   }
 }
 
+/** Agent options this version refuses rather than accept and ignore. */
+function checkAgentOptions(raw: RawManifest, context: CheckContext): void {
+  for (const [agent, spec] of entriesOf(raw.agents)) {
+    if (spec.isolatedPartitions !== true) continue;
+    // Faust's one actor per partition is not built: accepting it would run the agent's usual actors
+    // over all its partitions, which a handler written for per-partition state would get wrong.
+    context.report(['agents', agent, 'isolatedPartitions'], 'isolatedPartitions (one actor per partition) is not available in this version of streamd', {
+      hint: 'remove it: one actor (concurrency 1) already processes each partition in order; key per-partition state by event.message.partition',
+    });
+  }
+}
+
 /** Every cross-reference and consistency check. */
 export function checkSemantics(raw: RawManifest, manifest: Manifest, models: ReadonlyMap<string, ValidateFunction>, context: CheckContext): void {
   checkAgentTopics(raw, context);
+  checkAgentOptions(raw, context);
+  checkChannels(raw, context);
   checkTypes(raw, context);
   checkTableDefaults(manifest, models, context);
   checkViews(raw, context);

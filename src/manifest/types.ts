@@ -1,6 +1,8 @@
 // The normalised manifest every other area consumes: durations in milliseconds, handler references
 // resolved to absolute files, per-declaration defaults applied. Built by `loadManifest`.
 
+import type { ByteCodecName } from '../models/index.js';
+
 /** A place in a source file, 1-based. `line` and `column` are 0 when the value has no source position:
  * it came from an environment variable or a command-line flag (`file` then names that origin), or from a
  * TypeScript manifest, whose values are objects rather than text (`file` is the manifest). */
@@ -68,6 +70,12 @@ export interface Settings {
   readonly streamBufferMaxsize: number;
   readonly shutdownTimeoutMs: number;
   readonly brokerClientId: string;
+  readonly brokerSsl: boolean;
+  /** Empty: the system CAs. */
+  readonly brokerSslCaFile: string;
+  readonly brokerSaslMechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  readonly brokerSaslUsername: string;
+  readonly brokerSaslPassword: string;
   readonly brokerRequestTimeoutMs: number;
   readonly brokerSessionTimeoutMs: number;
   readonly brokerHeartbeatIntervalMs: number;
@@ -90,8 +98,10 @@ export interface Settings {
 export interface WebSettings {
   readonly port: number;
   readonly host: string;
-  /** When set, the web server requires `Authorization: Bearer <token>` (an empty value means unset). */
+  /** When set, the web server requires `Authorization: Bearer <token>` on every path but `openPaths` (an empty value means unset). */
   readonly authToken?: string;
+  /** Paths answered without the token (GET and HEAD); default /health, /ready, /metrics. */
+  readonly openPaths: readonly string[];
   /** How other workers reach this one; default `http://<host>:<port>` decided by the web area. */
   readonly canonicalUrl?: string;
 }
@@ -101,10 +111,12 @@ export interface OverridableSettings extends Settings {
   readonly broker: string;
   readonly store: string;
   readonly datadir: string;
+  readonly buildDir: string;
   readonly processingGuarantee: ProcessingGuarantee;
   readonly webPort: number;
   readonly webHost: string;
   readonly webAuthToken: string;
+  readonly webOpenPaths: readonly string[];
   readonly webCanonicalUrl: string;
 }
 
@@ -127,6 +139,9 @@ export interface TopicDeclaration {
   /** Explicit, or derived from the type: bytes → raw, string → string, anything else → json. */
   readonly keySerializer: SerializerName;
   readonly valueSerializer: SerializerName;
+  /** Byte codecs after the serializer (`valueSerializer: json|gzip` → `['gzip']`), in encoding order; empty for a plain serializer. */
+  readonly keyByteCodecs: readonly ByteCodecName[];
+  readonly valueByteCodecs: readonly ByteCodecName[];
   /** Undefined: use the topic as it exists; if streamd must create it, `settings.topicPartitions`. */
   readonly partitions?: number;
   readonly replicas?: number;
@@ -142,10 +157,33 @@ export interface TopicDeclaration {
   readonly location: SourceLocation;
 }
 
-export type WindowDeclaration =
-  | { readonly type: 'tumbling'; readonly sizeMs: number; readonly expiresMs?: number }
-  | { readonly type: 'hopping'; readonly sizeMs: number; readonly stepMs: number; readonly expiresMs?: number }
-  | { readonly type: 'sliding'; readonly sizeMs: number; readonly expiresMs?: number };
+/** Where a windowed table takes an event's time from (Faust's `relative_to_*`). */
+export type WindowTime =
+  | { readonly kind: 'stream' }
+  | { readonly kind: 'now' }
+  /** A value field: epoch milliseconds or an ISO-8601 string. `path` is the dotted text split. */
+  | { readonly kind: 'field'; readonly path: readonly string[] };
+
+/** The window shape: which windows contain a time (see src/windows/window-math.ts). */
+export type WindowShape =
+  | { readonly type: 'tumbling'; readonly sizeMs: number }
+  | { readonly type: 'hopping'; readonly sizeMs: number; readonly stepMs: number }
+  | { readonly type: 'sliding'; readonly beforeMs: number; readonly afterMs: number }
+  | { readonly type: 'session'; readonly gapMs: number };
+
+export type WindowDeclaration = WindowShape & {
+  /** How long a closed window stays readable; forever when absent. */
+  readonly expiresMs?: number;
+  /** How long after its end a window still takes late events. */
+  readonly graceMs: number;
+  readonly relativeTo: WindowTime;
+  /** A partition with no event for this long closes its windows by the wall clock (end + grace + idleClose). */
+  readonly idleCloseMs: number;
+  /** `final`: one sink record per closed (key, window); `update`: one per change. */
+  readonly emit: 'final' | 'update';
+  /** The topic closed windows (or updates) are sent to. */
+  readonly sink?: string;
+};
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
@@ -160,18 +198,34 @@ export interface TableDeclaration {
   /** Changelog partitions; undefined means the partition count of the source topic. */
   readonly partitions?: number;
   readonly window?: WindowDeclaration;
+  /** Windowed tables: called with each closed window. */
+  readonly onWindowClose?: HandlerReference;
   /** Every worker keeps every partition. */
   readonly isGlobal: boolean;
   readonly standbyReplicas: number;
   readonly location: SourceLocation;
 }
 
-export type SinkReference = { readonly kind: 'topic'; readonly name: string } | { readonly kind: 'agent'; readonly name: string };
+export type SinkReference =
+  | { readonly kind: 'topic'; readonly name: string }
+  | { readonly kind: 'agent'; readonly name: string }
+  /** A function sink, `./file.ts#export`: called with each yielded value; `name` is the text as written. */
+  | { readonly kind: 'handler'; readonly name: string; readonly handler: HandlerReference };
+
+/** An in-memory channel (Faust's `app.channel()`): not durable, no offsets. */
+export interface ChannelDeclaration {
+  readonly name: string;
+  /** Values sent to the channel are checked against it (model defaults applied); absent: any value. */
+  readonly valueType?: TypeReference;
+  readonly location: SourceLocation;
+}
 
 export interface AgentDeclaration {
   readonly name: string;
-  /** At least one; the first is the agent's main topic (`topic:` or `topics:` in the manifest). */
+  /** The first is the agent's main topic (`topic:` or `topics:` in the manifest); empty for a channel-fed agent. */
   readonly topics: readonly string[];
+  /** The channel the agent reads instead of topics (`channel:`). */
+  readonly channel?: string;
   readonly handler: HandlerReference;
   readonly concurrency: number;
   readonly sinks: readonly SinkReference[];
@@ -231,12 +285,15 @@ export interface Manifest {
   /** Absolute. Relative values resolve against the manifest's directory, or the working directory when
    * they came from an environment variable or a flag. */
   readonly datadir: string;
+  /** Absolute; where handlers are compiled. Relative values resolve as the datadir's do. */
+  readonly buildDir: string;
   readonly processingGuarantee: ProcessingGuarantee;
   readonly web: WebSettings;
   readonly settings: Settings;
   readonly models: ReadonlyMap<string, ModelDeclaration>;
   readonly topics: ReadonlyMap<string, TopicDeclaration>;
   readonly tables: ReadonlyMap<string, TableDeclaration>;
+  readonly channels: ReadonlyMap<string, ChannelDeclaration>;
   readonly agents: ReadonlyMap<string, AgentDeclaration>;
   readonly timers: ReadonlyMap<string, TimerDeclaration>;
   readonly crontabs: ReadonlyMap<string, CrontabDeclaration>;

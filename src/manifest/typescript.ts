@@ -118,7 +118,7 @@ function handlerText(fn: FunctionHandlerReference['fn'], path: ManifestPath): st
  */
 function toDocument(value: unknown, path: ManifestPath, file: string, out: { handlers: Map<string, FunctionHandlerReference['fn']>; problems: ManifestProblem[] }): unknown {
   if (typeof value === 'function') {
-    if (path.at(-1) === 'handler') {
+    if (path.at(-1) === 'handler' || path.at(-1) === 'onWindowClose') {
       const fn = value as FunctionHandlerReference['fn'];
       out.handlers.set(formatPath(path), fn);
       return handlerText(fn, path);

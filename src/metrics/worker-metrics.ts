@@ -26,6 +26,8 @@ export class WorkerMetrics {
   readonly #processingLatency: TallyHistogram;
   readonly #tableReads: Counter<'table'>;
   readonly #tableWrites: Counter<'table'>;
+  readonly #lateEvents: Counter<'table'>;
+  readonly #windowsClosed: Counter<'table'>;
   readonly #lag: Gauge<'topic' | 'partition'>;
 
   /** `withDefaults`: also Node's process metrics (off in tests that create many workers). */
@@ -100,6 +102,8 @@ export class WorkerMetrics {
     this.registry.registerMetric(this.#processingLatency as unknown as Parameters<Registry['registerMetric']>[0]);
     this.#tableReads = new Counter({ name: 'streamd_table_reads_total', help: 'Table reads by handlers and the web API, per table.', labelNames: ['table'], registers });
     this.#tableWrites = new Counter({ name: 'streamd_table_writes_total', help: 'Table writes (set, delete, update) by handlers, per table.', labelNames: ['table'], registers });
+    this.#lateEvents = new Counter({ name: 'streamd_late_events_total', help: 'Events a windowed table dropped because every window they fall in had closed (end + grace passed), per table.', labelNames: ['table'], registers });
+    this.#windowsClosed = new Counter({ name: 'streamd_windows_closed_total', help: 'Windows closed (onWindowClose called, final record sent), per windowed table.', labelNames: ['table'], registers });
     this.#lag = new Gauge({
       name: 'streamd_consumer_lag_records',
       help: 'Records between the committed offset and the end of each assigned partition, as of the last commit.',
@@ -185,6 +189,14 @@ export class WorkerMetrics {
 
   tableWrites(table: string): { inc(): void } {
     return this.#tableWrites.labels({ table });
+  }
+
+  lateEvents(table: string): { inc(): void } {
+    return this.#lateEvents.labels({ table });
+  }
+
+  windowsClosed(table: string): { inc(by?: number): void } {
+    return this.#windowsClosed.labels({ table });
   }
 
   consumerLag(topic: string, partition: number, records: number): void {

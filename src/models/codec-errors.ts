@@ -18,16 +18,17 @@ export type RecordPart = 'key' | 'value';
  * - `invalid_utf8`: the bytes are not UTF-8 (checked before any text decoding, never replaced by U+FFFD);
  * - `invalid_json`: UTF-8 text that `JSON.parse` rejects;
  * - `schema`: valid JSON that fails the model's JSON Schema or the primitive type (`integer`, …);
- * - `null_value`: a tombstone (no value) on a topic that does not declare `nullValues: true`.
+ * - `null_value`: a tombstone (no value) on a topic that does not declare `nullValues: true`;
+ * - `invalid_encoding`: bytes a byte codec of the topic's chain cannot undo (not gzip, not base64).
  *
  * There is no size limit here: the broker's `max.message.bytes` already bounds a record.
  */
-export type DecodeReason = 'empty' | 'invalid_utf8' | 'invalid_json' | 'schema' | 'null_value';
+export type DecodeReason = 'empty' | 'invalid_utf8' | 'invalid_json' | 'schema' | 'null_value' | 'invalid_encoding';
 
 /** Why a value did not encode: it fails its model or type, or JSON cannot represent it. */
 export type EncodeReason = 'schema' | 'unserializable';
 
-/** The first failure of a value against a model or a primitive type, as ajv reports it. */
+/** A failure of a value against a model or a primitive type, as ajv reports it: the first, and any others. */
 export interface CheckFailure {
   /** JSON Pointer of the failing part of the value, `''` for the value itself. */
   readonly instancePath: string;
@@ -35,6 +36,8 @@ export interface CheckFailure {
   readonly keyword: string;
   /** ajv's message, e.g. `must be string`. */
   readonly message: string;
+  /** The value's other failures, when it fails more than one check (all are reported at once). */
+  readonly more?: readonly CheckFailure[];
 }
 
 /** Where a record came from; added by `decodeRecord` so a log line can name it. */
@@ -55,9 +58,10 @@ interface DecodeErrorFields {
   readonly cause?: unknown;
 }
 
-/** `/user: must be string`, the form every schema message uses. */
+/** `/user: must be string; /n: must be >= 0`, the form every schema message uses: every failure, with its path. */
 export function describeFailure(failure: CheckFailure): string {
-  return `${failure.instancePath === '' ? '/' : failure.instancePath}: ${failure.message}`;
+  const one = (f: CheckFailure): string => `${f.instancePath === '' ? '/' : f.instancePath}: ${f.message}`;
+  return [failure, ...(failure.more ?? [])].map(one).join('; ');
 }
 
 /** `a3 c3 28 …`: the first bytes, for messages about bytes that are not text. */
@@ -78,6 +82,8 @@ function decodeMessage(fields: DecodeErrorFields, detail: string | undefined): s
       return `${where}${part} is not valid JSON (${byteLength} bytes): ${detail ?? '?'}`;
     case 'null_value':
       return `${where}value is null (a tombstone), but the topic does not declare nullValues: true; declare it to hand null values to the agent, whose handler must then expect them`;
+    case 'invalid_encoding':
+      return `${where}${part} (${byteLength} bytes) is not what ${expected ?? 'its codec'} reads: ${detail ?? '?'}`;
     case 'schema':
       return `${where}${part} does not match ${expected ?? 'its schema'}: ${fields.failure === undefined ? '?' : describeFailure(fields.failure)}`;
   }

@@ -34,8 +34,22 @@ export interface Codec<T> {
 export interface ValueCheck {
   /** What the value must be, for messages: `model "PageView"`, `type integer`. */
   readonly label: string;
-  /** `undefined` when `value` passes; otherwise the first failure. */
+  /** `undefined` when `value` passes; otherwise every failure. May change `value` (defaults, coercion). */
   check(value: unknown): CheckFailure | undefined;
+  /** The check converts values (a `coerce: true` model): encoding checks a JSON copy, not the handler's value. */
+  readonly isCoercing?: boolean;
+}
+
+/** JSON text of a value, or an EncodeError saying why JSON cannot represent it. */
+function stringify(value: unknown, part: RecordPart): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new EncodeError('unserializable', part, `JSON cannot represent it: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  if (text === undefined) throw new EncodeError('unserializable', part, `JSON cannot represent a ${typeof value}`);
+  return text;
 }
 
 /** `raw`: the bytes as they are (Faust's default key serializer). */
@@ -81,18 +95,15 @@ export function jsonCodec(part: RecordPart = 'value', check?: ValueCheck): Codec
     part,
     encode(value) {
       if (value === null) return null;
-      const failure = check?.check(value);
+      // A coercing check converts what it checks (strings into Dates): it checks the value as the
+      // record will carry it, a JSON copy, and leaves the handler's object alone.
+      const subject = check?.isCoercing === true ? (JSON.parse(stringify(value, part)) as unknown) : value;
+      const failure = check?.check(subject);
       if (failure !== undefined && check !== undefined) {
         throw new EncodeError('schema', part, `it does not match ${check.label}: ${describeFailure(failure)}`, { failure });
       }
-      let text: string | undefined;
-      try {
-        text = JSON.stringify(value);
-      } catch (error) {
-        throw new EncodeError('unserializable', part, `JSON cannot represent it: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-      }
-      if (text === undefined) throw new EncodeError('unserializable', part, `JSON cannot represent a ${typeof value}`);
-      return Buffer.from(text, 'utf8');
+      // After the check: the defaults it filled in go out with the record.
+      return Buffer.from(stringify(subject, part), 'utf8');
     },
     decode(bytes) {
       if (bytes === null) return null;

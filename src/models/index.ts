@@ -13,6 +13,16 @@ export {
   type RecordPart,
   type RecordPosition,
 } from './codec-errors.js';
+export {
+  BYTE_CODEC_NAMES,
+  CODEC_NAMES,
+  SERIALIZER_NAMES,
+  chainCodec,
+  formatCodecChain,
+  parseCodecChain,
+  type ByteCodecName,
+  type CodecChain,
+} from './codec-chain.js';
 export { jsonCodec, rawCodec, stringCodec, type Codec, type SerializerName, type ValueCheck } from './codecs.js';
 export { ModelRegistry, PRIMITIVE_TYPE_NAMES, isPrimitiveType, type JsonSchema, type PrimitiveTypeName } from './model-registry.js';
 export {

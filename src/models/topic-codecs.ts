@@ -4,6 +4,7 @@
 
 import { ConfigError } from '../errors/index.js';
 import { DecodeError, nullValueError, type CheckFailure, type RecordPart, type RecordPosition } from './codec-errors.js';
+import { chainCodec, type ByteCodecName } from './codec-chain.js';
 import { jsonCodec, rawCodec, stringCodec, type Codec, type SerializerName, type ValueCheck } from './codecs.js';
 import { PRIMITIVE_TYPE_NAMES, isPrimitiveType, type ModelRegistry, type PrimitiveTypeName } from './model-registry.js';
 
@@ -17,6 +18,10 @@ export interface TopicCodecOptions {
   readonly keySerializer?: SerializerName;
   /** Default: derived from `valueType` (see `defaultSerializer`). */
   readonly valueSerializer?: SerializerName;
+  /** Byte codecs after the key serializer, in encoding order (`json|gzip` → `['gzip']`). Default none. */
+  readonly keyByteCodecs?: readonly ByteCodecName[];
+  /** Byte codecs after the value serializer, in encoding order. Default none. */
+  readonly valueByteCodecs?: readonly ByteCodecName[];
   /** Needed when a type names a model. */
   readonly models?: ModelRegistry;
   /** Default false: a record without a value (a tombstone) is a decode error (`null_value`) instead of an event with a null value. */
@@ -108,8 +113,8 @@ function codecFor(part: RecordPart, type: string, serializer: SerializerName | u
  */
 export function createTopicCodecs(options: TopicCodecOptions = {}): TopicCodecs {
   return {
-    key: codecFor('key', options.keyType ?? 'bytes', options.keySerializer, options.models),
-    value: codecFor('value', options.valueType ?? 'json', options.valueSerializer, options.models),
+    key: chainCodec(codecFor('key', options.keyType ?? 'bytes', options.keySerializer, options.models), options.keyByteCodecs ?? []),
+    value: chainCodec(codecFor('value', options.valueType ?? 'json', options.valueSerializer, options.models), options.valueByteCodecs ?? []),
     nullValues: options.nullValues ?? false,
   };
 }

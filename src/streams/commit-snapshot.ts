@@ -1,4 +1,4 @@
-// The commit protocol (ARCHITECTURE §3) for one snapshot of acked offsets and taken table writes:
+// The commit protocol (ARCHITECTURE.md §3) for one snapshot of acked offsets and taken table writes:
 // flush the producer, send the changelog records, commit the offsets, write the stores. Called by
 // StreamSource for its interval, commitEvery, revoke and shutdown commits.
 

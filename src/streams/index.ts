@@ -5,4 +5,5 @@ export { Event } from './event.js';
 export { Stream, StreamOperatorError, type GroupByOptions, type StreamEnvironment } from './stream.js';
 export { StreamSource, type CommitParticipant, type CommitPart, type StreamSourceOptions, type TransactionalSteps } from './stream-source.js';
 export { PartitionOutbox, type SendSource } from './partition-outbox.js';
+export { LivelockWatch } from './livelock-watch.js';
 export { PartitionTracker, TrackedMessage } from './tracked-message.js';

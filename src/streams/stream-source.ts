@@ -11,6 +11,8 @@ import { Service, SystemClock, type Clock } from '../service/index.js';
 import { commitSnapshot, type CommitContext, type CommitParticipant } from './commit-snapshot.js';
 import { commitTransactions, type CommitPart, type PartOffset, type TransactionalSteps } from './commit-transactions.js';
 import type { Conductor } from './conductor.js';
+import { LivelockWatch } from './livelock-watch.js';
+import { PartitionEnds } from './partition-ends.js';
 import { PartitionTracker } from './tracked-message.js';
 
 export type { CommitParticipant } from './commit-snapshot.js';
@@ -27,6 +29,8 @@ export interface StreamSourceOptions {
   readonly flush: () => Promise<void>;
   readonly commitIntervalMs: number;
   readonly commitEvery: number;
+  /** Warn when a partition with events has not committed past the same offset this long (LivelockWatch). */
+  readonly commitLivelockSoftTimeoutMs?: number;
   /** Called when the assignment is revoked: buffered events must be dropped. */
   readonly onRevoked: () => void;
   /**
@@ -72,8 +76,8 @@ export class StreamSource extends Service {
   readonly #options: StreamSourceOptions;
   readonly #clock: Clock;
   readonly #trackers = new Map<string, PartitionTracker>();
-  /** The end offset (high watermark) of each partition as of its last batch, for the lag gauge. */
-  readonly #ends = new Map<string, bigint>();
+  /** Each partition's end offset as its last batch saw it, or as the broker says (lag gauge, isCaughtUp). */
+  readonly #ends: PartitionEnds;
   #consumer: Consumer | undefined;
   #assignment: readonly TopicPartition[] = [];
   #settledSinceCommit = 0;
@@ -101,6 +105,7 @@ export class StreamSource extends Service {
   constructor(options: StreamSourceOptions) {
     super({ name: options.name ?? 'consumer', logger: options.logger });
     this.#options = options;
+    this.#ends = new PartitionEnds({ driver: options.driver, groupId: options.consumer.groupId, log: this.log });
     this.#clock = options.clock ?? new SystemClock();
   }
 
@@ -138,9 +143,11 @@ export class StreamSource extends Service {
       if (this.signal.aborted || this.#options.outage === undefined || !isRetriableFailure(error)) throw error;
       this.#onFailure(error);
     }
+    const livelock = new LivelockWatch(this.#options.commitLivelockSoftTimeoutMs ?? 300_000, this.#clock, this.log);
     this.spawn('commit timer', async (signal) => {
       for (;;) {
         await this.#clock.sleep(this.#options.commitIntervalMs, signal);
+        livelock.check(this.#trackers.values());
         await this.commit('interval').catch((error: unknown) => this.#onCommitFailed(error));
       }
     });
@@ -211,6 +218,7 @@ export class StreamSource extends Service {
   protected override async onStop(): Promise<void> {
     await this.#rejoining;
     await this.#consumer?.stop();
+    await this.#ends.close();
   }
 
   /**
@@ -312,7 +320,7 @@ export class StreamSource extends Service {
       tracker = new PartitionTracker(batch.topic, batch.partition, (count) => this.#settled(count));
       this.#trackers.set(id(batch), tracker);
     }
-    this.#ends.set(id(batch), batch.highWatermark);
+    this.#ends.delivered(batch);
     this.#options.metrics.messagesIn(batch.topic, batch.records.length);
     this.#options.conductor.deliver(batch, tracker);
   }
@@ -516,7 +524,7 @@ export class StreamSource extends Service {
       tables: this.#options.tables,
       metrics: this.#options.metrics,
       isCurrent: (member) => member === this.#consumer,
-      endOf: (offset) => this.#ends.get(id(offset)),
+      endOf: (offset) => this.#ends.endOf(offset),
     };
   }
 
@@ -524,6 +532,17 @@ export class StreamSource extends Service {
   stopFetching(): void {
     this.#isDraining = true;
     if (this.#assignment.length > 0) this.#consumer?.pause(this.#assignment);
+  }
+
+  /**
+   * Whether partition number `partition` of every assigned topic has nothing left behind: every event
+   * delivered is acked and the last one reached the end offset its batch reported — or, without a
+   * batch since the assignment, the broker says nothing is past the committed offset. A windowed
+   * table's idle close waits for it (a partition starved by a backlog elsewhere, or not fetched yet
+   * after a restart, is not idle).
+   */
+  isCaughtUp(partition: number): boolean {
+    return this.#ends.isCaughtUp(partition, this.#assignment, (tp) => this.#trackers.get(id(tp))?.pending ?? 0);
   }
 
   /** Events delivered but not yet acked, across partitions. */

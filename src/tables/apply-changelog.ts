@@ -32,3 +32,20 @@ export async function applyChangelogBatch(store: Store, positions: TablePosition
   await store.write({ puts, deletes, offset, ...(header === undefined ? {} : { meta: positions.encode() }) });
   return offset;
 }
+
+/**
+ * Applies a changelog batch in store writes of at most `recordsPerWrite` records each
+ * (settings.recoveryBufferSize): a fetch of many records is not held as one write. Each write carries
+ * the offset of its last record, so a crash between writes resumes after the last one written.
+ */
+export async function applyChangelogInWrites(store: Store, positions: TablePositions, batch: RecordBatch, keyOf: ChangelogKeyReader, recordsPerWrite: number): Promise<bigint> {
+  const { records } = batch;
+  if (records.length <= recordsPerWrite) return applyChangelogBatch(store, positions, batch, keyOf);
+  let offset = batch.nextOffset - 1n;
+  for (let start = 0; start < records.length; start += recordsPerWrite) {
+    const chunk = records.slice(start, start + recordsPerWrite);
+    const isLast = start + recordsPerWrite >= records.length;
+    offset = await applyChangelogBatch(store, positions, { ...batch, records: chunk, nextOffset: isLast ? batch.nextOffset : chunk.at(-1)!.offset + 1n }, keyOf);
+  }
+  return offset;
+}

@@ -23,7 +23,7 @@ export function changelogRecords(flushes: readonly Flush[], runtimeOf: (table: s
   const owners: Flush[] = [];
   for (const flush of flushes) {
     const table = runtimeOf(flush.partition.table);
-    const keyEncoding = { [KEY_ENCODING_HEADER]: Buffer.from(table.key.name) };
+    const keyEncoding = { [KEY_ENCODING_HEADER]: Buffer.from(table.keyEncoding) };
     const lastHeaders = { ...keyEncoding, [POSITIONS_HEADER]: flush.positions.encode() };
     let left = flush.entries.size;
     for (const { key, value } of flush.entries.values()) {

@@ -10,4 +10,4 @@ export { TablePartitionError, type HandleScope } from './table-runtime.js';
 export { Tables, noteOffset, type TablesOptions } from './tables.js';
 export type { RecoveryProgress } from './recoveries-in-flight.js';
 export { topicPartitionKey } from './topic-partition-key.js';
-export type { AnyTable, SetTable, Table } from './types.js';
+export type { AnyTable, ClosedWindow, SetTable, Table, WindowValue, WindowedTable } from './types.js';

@@ -45,6 +45,11 @@ export class TablePartition {
   #dirty = new Map<string, PendingWrite>();
   /** Values the store holds, kept for reads (see CLEAN_CACHE_KEYS); not used by global tables. */
   readonly #clean = new Map<string, Buffer | null>();
+  /**
+   * The store holds no key that #clean lacks (see `warm`): a key found nowhere in memory is absent,
+   * with no store read. Lost for good when the cache first drops a key.
+   */
+  #isCleanComplete = false;
   /** Flushes sent or being sent whose store write has not happened yet, oldest first. */
   readonly #flushes: Map<string, PendingWrite>[] = [];
   /** Global tables: flushes waiting for the follower, oldest first. */
@@ -94,7 +99,40 @@ export class TablePartition {
     }
     const clean = this.#clean.get(k);
     if (clean !== undefined) return clean;
+    if (this.#isCleanComplete) return undefined;
     return this.store.get(key);
+  }
+
+  /**
+   * Before the partition is served: a store of at most `limit` keys (a new or small table) is read
+   * into the clean cache whole, so reads of keys it lacks answer at once. A store read is a native
+   * round trip that resolves on a later turn of the event loop; a handler that reads one new key per
+   * event would otherwise take one event per turn while other stages keep the loop busy. Only for a
+   * partition whose store nothing else writes (not a global table's, which its follower writes).
+   */
+  async warm(limit = CLEAN_CACHE_KEYS): Promise<void> {
+    if (this.#isFollowerFed || this.#clean.size > 0) return;
+    const found = new Map<string, Buffer | null>();
+    for await (const [key, value] of this.store.iterate()) {
+      if (found.size >= limit) return;
+      found.set(id(key), value);
+    }
+    for (const [k, value] of found) this.#clean.set(k, value);
+    this.#isCleanComplete = true;
+  }
+
+  /**
+   * The value under `key` with every accepted write counted, those of events not yet acked too (the
+   * newest first): what a window's final value is when it closes while such an event is in hand.
+   */
+  async peek(key: Buffer): Promise<Buffer | null | undefined> {
+    const k = id(key);
+    const pending = [...this.#byEvent.values()];
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const own = pending[i]!.get(k);
+      if (own !== undefined) return own.value;
+    }
+    return this.get(key, undefined);
   }
 
   /**
@@ -102,13 +140,7 @@ export class TablePartition {
    * never carries half of an event's writes); outside one it is committable at once.
    */
   put(key: Buffer, value: Buffer | null, event: Event | undefined): void {
-    if (this.#isDetached) return;
-    // An event of a revoked assignment, still in a handler's hands: its partition's next owner (maybe
-    // this worker again, in this new partition) processes it again, so its writes must not land here.
-    if (event?.source?.tracker.isRevoked === true) return;
-    // A replayed event whose effects the table already holds (processed before a crash, or sent
-    // twice by the upstream stage) must not apply them again.
-    if (event !== undefined && this.#isFollowerFed === false && this.positions.covers(event.message)) return;
+    if (!this.takesWritesOf(event)) return;
     const write = { key, value };
     if (event === undefined || event.isAcked) {
       this.#dirty.set(id(key), write);
@@ -120,6 +152,17 @@ export class TablePartition {
       event.whenAcked(() => this.#acked(event));
     }
     writes.set(id(key), write);
+  }
+
+  /** Whether writes of `event` (undefined: outside an event) land here; put() drops the others. */
+  takesWritesOf(event: Event | undefined): boolean {
+    if (this.#isDetached) return false;
+    // An event of a revoked assignment, still in a handler's hands: its partition's next owner (maybe
+    // this worker again, in this new partition) processes it again, so its writes must not land here.
+    if (event?.source?.tracker.isRevoked === true) return false;
+    // A replayed event whose effects the table already holds (processed before a crash, or sent
+    // twice by the upstream stage) must not apply them again.
+    return event === undefined || this.#isFollowerFed || !this.positions.covers(event.message);
   }
 
   #acked(event: Event): void {
@@ -192,6 +235,7 @@ export class TablePartition {
       clean.set(k, value);
     }
     if (clean.size <= CLEAN_CACHE_KEYS) return;
+    this.#isCleanComplete = false;
     let excess = clean.size - CLEAN_CACHE_KEYS;
     for (const k of clean.keys()) {
       if (excess-- <= 0) break;
@@ -207,16 +251,17 @@ export class TablePartition {
   /**
    * Every entry as a reader outside any event sees it (committable writes over the store), in key
    * byte order; with `after`, only the keys past it: the store iteration seeks there, it does not
-   * walk from the first key.
+   * walk from the first key; with `before`, only the keys below it.
    */
-  async *entries(after?: Buffer): AsyncGenerator<[Buffer, Buffer]> {
+  async *entries(after?: Buffer, before?: Buffer): AsyncGenerator<[Buffer, Buffer]> {
     const byKey = new Map<string, PendingWrite>();
     for (const flush of this.#flushes) for (const [k, write] of flush) byKey.set(k, write);
     for (const [k, write] of this.#dirty) byKey.set(k, write);
-    const pending = [...byKey.values()].filter((w) => after === undefined || Buffer.compare(w.key, after) > 0).sort((a, b) => Buffer.compare(a.key, b.key));
+    const isInRange = (key: Buffer): boolean => (after === undefined || Buffer.compare(key, after) > 0) && (before === undefined || Buffer.compare(key, before) < 0);
+    const pending = [...byKey.values()].filter((w) => isInRange(w.key)).sort((a, b) => Buffer.compare(a.key, b.key));
     let next = 0;
     // The least key past `after`: `after` followed by a zero byte.
-    const range = after === undefined ? {} : { gte: Buffer.concat([after, ZERO_BYTE]) };
+    const range = { ...(after === undefined ? {} : { gte: Buffer.concat([after, ZERO_BYTE]) }), ...(before === undefined ? {} : { lt: before }) };
     for await (const [key, value] of this.store.iterate(range)) {
       for (; next < pending.length && Buffer.compare(pending[next]!.key, key) < 0; next++) {
         const write = pending[next]!;

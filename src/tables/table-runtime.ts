@@ -128,7 +128,16 @@ export class TableRuntime {
     return value !== null && typeof value === 'object' ? structuredClone(value) : value;
   }
 
-  #partitionFor(key: Buffer, event: Event | undefined, action: 'read' | 'write'): TablePartition {
+  /** The changelog key-encoding header: the key codec, marked for windowed tables (window-key.ts). */
+  get keyEncoding(): string {
+    return this.declaration.window === undefined ? this.key.name : `windowed-${this.key.name}`;
+  }
+
+  /**
+   * The partition a read or write of `key` (the table key's bytes) goes to: the event's, or for
+   * global tables and reads outside an event, the key's. Throws when this worker does not hold it.
+   */
+  partitionFor(key: Buffer, event: Event | undefined, action: 'read' | 'write'): TablePartition {
     let partition: number;
     if (this.isGlobal || event === undefined) {
       if (!this.isGlobal && action === 'write') {
@@ -163,7 +172,7 @@ export class TableRuntime {
   /** The decoded value under `key`, or undefined when there is none. */
   async read(key: unknown, event: Event | undefined): Promise<unknown> {
     const bytes = this.key.encode(key)!;
-    const raw = await this.#partitionFor(bytes, event, 'read').get(bytes, event);
+    const raw = await this.partitionFor(bytes, event, 'read').get(bytes, event);
     this.#options.onRead?.();
     return raw === undefined || raw === null ? undefined : this.value.decode(raw);
   }
@@ -176,17 +185,26 @@ export class TableRuntime {
    */
   write(key: unknown, value: unknown, event: Event | undefined): void {
     const bytes = this.key.encode(key)!;
-    const encoded = value === undefined ? null : this.value.encode(value);
+    this.writeEncoded(this.partitionFor(bytes, event, 'write'), bytes, value === undefined ? null : this.value.encode(value), event);
+  }
+
+  /** Buffers a write of encoded bytes under `storeKey` (a windowed table's carries the window) in `partition`. */
+  writeEncoded(partition: TablePartition, storeKey: Buffer, encoded: Buffer | null, event: Event | undefined): void {
     const limit = this.maxRecordBytes;
     if (limit !== undefined) {
-      const size = recordBytes({ key: bytes, value: encoded }) + POSITIONS_RESERVE_BYTES;
+      const size = recordBytes({ key: storeKey, value: encoded }) + POSITIONS_RESERVE_BYTES;
       if (size > limit) {
         event?.hold();
-        throw new RecordTooLargeError(this.changelog, bytes, size, limit, `a write to table ${this.name} (its changelog record, with room for the positions header)`);
+        throw new RecordTooLargeError(this.changelog, storeKey, size, limit, `a write to table ${this.name} (its changelog record, with room for the positions header)`);
       }
     }
-    this.#partitionFor(bytes, event, 'write').put(bytes, encoded, event);
+    partition.put(storeKey, encoded, event);
     this.#options.onWrite?.();
+  }
+
+  /** Counts a read (windowed tables read through their own path). */
+  countRead(): void {
+    this.#options.onRead?.();
   }
 
   /** Every entry of the partitions held here, the write-back cache included. */
@@ -201,7 +219,8 @@ export class TableRuntime {
     return this.declaration.kind === 'set' ? this.#setHandle(scope) : this.#tableHandle(scope);
   }
 
-  #guard(scope: HandleScope): void {
+  /** Throws (and tells the actor) when the scope may only read. */
+  guard(scope: HandleScope): void {
     if (scope.readOnly === undefined) return;
     const error = new StreamdError(
       'STREAMD_TABLE_READ_ONLY',
@@ -222,15 +241,15 @@ export class TableRuntime {
       get,
       has: async (key) => (await this.read(key, scope.currentEvent())) !== undefined,
       set: (key, value) => {
-        this.#guard(scope);
+        this.guard(scope);
         this.write(key, value, scope.currentEvent());
       },
       delete: (key) => {
-        this.#guard(scope);
+        this.guard(scope);
         this.write(key, undefined, scope.currentEvent());
       },
       update: async (key, fn) => {
-        this.#guard(scope);
+        this.guard(scope);
         const next = fn(await get(key));
         this.write(key, next, scope.currentEvent());
         return next;
@@ -242,7 +261,7 @@ export class TableRuntime {
   #setHandle(scope: HandleScope): SetTable {
     const get = async (key: unknown): Promise<Set<unknown>> => new Set((await this.read(key, scope.currentEvent())) as unknown[] | undefined);
     const change = async (key: unknown, apply: (set: Set<unknown>) => void): Promise<void> => {
-      this.#guard(scope);
+      this.guard(scope);
       const set = await get(key);
       apply(set);
       this.write(key, set.size === 0 ? undefined : [...set], scope.currentEvent());
@@ -255,7 +274,7 @@ export class TableRuntime {
       add: (key, ...elements) => change(key, (set) => elements.forEach((e) => set.add(e))),
       discard: (key, ...elements) => change(key, (set) => elements.forEach((e) => set.delete(e))),
       clear: (key) => {
-        this.#guard(scope);
+        this.guard(scope);
         this.write(key, undefined, scope.currentEvent());
       },
       async *entries() {

@@ -1,4 +1,4 @@
-// Every table of the worker: their stores, recovery and standbys (ARCHITECTURE §5), and their part
+// Every table of the worker: their stores, recovery and standbys (ARCHITECTURE.md §6), and their part
 // in the commit protocol (§3). On each assignment it recovers the active table partitions from
 // their changelogs before the consumer may resume them, keeps standby partitions warm, and keeps
 // global tables following every partition. A rebalance half-way through a recovery aborts it; the
@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { ClusterAssignment, CopartitionGroup, LocalPartition } from '../assignor/index.js';
-import { ConfigError, hasCode, StreamdError } from '../errors/index.js';
+import { hasCode, StreamdError } from '../errors/index.js';
 import type { KafkaDriver, Producer, ProducerRecord, RecordBatch, TopicPartition, TopicSpec } from '../kafka/index.js';
 import type { Manifest, TableDeclaration } from '../manifest/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
@@ -17,14 +17,16 @@ import { openOrRebuild, openStore, type Store } from '../stores/index.js';
 import { catchUp, type CatchUpProgress } from './catch-up.js';
 import type { ChangelogReader } from './changelog-reader.js';
 import { TablePositions } from './positions.js';
-import { applyChangelogBatch } from './apply-changelog.js';
+import { applyChangelogInWrites } from './apply-changelog.js';
 import { RecoveriesInFlight, type RecoveryProgress } from './recoveries-in-flight.js';
 import { TablePartition, type Flush } from './table-partition.js';
 import { changelogRecords } from './changelog-records.js';
 import { reportStoreFailure } from './store-failure.js';
 import { changelogPartitionsOf, checkChangelogCounts, copartitionGroups, resolvePartitionCounts } from './table-layout.js';
 import { TableRuntime, type HandleScope } from './table-runtime.js';
-import type { AnyTable } from './types.js';
+import type { AnyTable, ClosedWindow } from './types.js';
+import { WindowedRuntime } from './windowed-runtime.js';
+import { WindowLoops } from './window-loops.js';
 
 export interface TablesOptions {
   readonly manifest: Manifest;
@@ -44,7 +46,15 @@ export interface TablesOptions {
   readonly clock?: Clock;
   /** How often recovery logs progress. Default 5 s. */
   readonly progressIntervalMs?: number;
+  /** Windowed tables: sends their sink records through the buffered producer. */
+  readonly send?: (record: ProducerRecord) => void;
+  /** Windowed tables: runs the table's onWindowClose handler (none: resolves). */
+  readonly onWindowClose?: (table: string, closed: ClosedWindow) => Promise<void>;
+  /** Whether the consumer has read a partition (by number) to its end: idle closes wait for it. Default: always. */
+  readonly isCaughtUp?: (partition: number) => boolean;
 }
+
+/** How often windowed tables check for windows to close (by stream time or idleness). */
 
 const tpId = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
 const PROGRESS_MS = 5000;
@@ -62,6 +72,8 @@ interface Held {
 
 export class Tables extends Service {
   readonly runtimes = new Map<string, TableRuntime>();
+  /** The windowed tables, by name (their TableRuntime is in `runtimes` too). */
+  readonly windowed = new Map<string, WindowedRuntime>();
   readonly #inFlight: RecoveriesInFlight;
   readonly #options: TablesOptions;
   readonly #clock: Clock;
@@ -72,6 +84,8 @@ export class Tables extends Service {
   #isRecovered = false;
   /** Store writes still running on partitions detached since the last assignment. */
   readonly #detachedWrites = new Set<Promise<void>>();
+  /** Closing and expiry of the windowed tables' windows. */
+  readonly #windowLoops: WindowLoops;
   /** Set once a store write failed: every later commit fails before it sends anything. */
   #writeFailure: StreamdError | undefined;
 
@@ -81,21 +95,40 @@ export class Tables extends Service {
     this.#clock = options.clock ?? new SystemClock();
     this.#inFlight = new RecoveriesInFlight(this.#clock);
     for (const declaration of options.manifest.tables.values()) {
-      if (declaration.window !== undefined) {
-        throw new ConfigError(`table ${declaration.name}: windowed tables are not available in this version of streamd; remove window: or use a plain table keyed by window start`);
-      }
-      this.runtimes.set(
-        declaration.name,
-        new TableRuntime({
+      const runtime = new TableRuntime({
           declaration,
           changelog: options.changelogOf(declaration.name),
           codecs: options.codecsOf(declaration),
           partitionsOf: (topic) => this.#partitionsOf.get(topic),
           log: this.log,
           ...countersOf(options.metrics, declaration.name),
-        }),
-      );
+        });
+      this.runtimes.set(declaration.name, runtime);
+      if (declaration.window !== undefined) {
+        const late = options.metrics.lateEvents(declaration.name);
+        this.windowed.set(declaration.name, new WindowedRuntime({
+          table: runtime,
+          window: declaration.window,
+          clock: this.#clock,
+          log: this.log,
+          send: (record) => options.send?.(record),
+          onLate: () => late.inc(),
+        }));
+      }
     }
+    const metrics = options.metrics;
+    this.#windowLoops = new WindowLoops({
+      windowed: this.windowed,
+      clock: this.#clock,
+      log: this.log,
+      cleanupIntervalMs: options.manifest.settings.tableCleanupIntervalMs,
+      hooks: {
+        onWindowClose: options.onWindowClose ?? (() => Promise.resolve()),
+        onClosed: (table, count) => metrics.windowsClosed(table).inc(count),
+        isCaughtUp: options.isCaughtUp ?? (() => true),
+      },
+      spawn: (name, loop) => this.spawn(name, loop),
+    });
   }
 
   get isEmpty(): boolean {
@@ -153,11 +186,12 @@ export class Tables extends Service {
   /** The handles of every table for one actor. */
   handles(scope: HandleScope): Record<string, AnyTable> {
     const out: Record<string, AnyTable> = {};
-    for (const [name, table] of this.runtimes) out[name] = table.handle(scope);
+    for (const [name, table] of this.runtimes) out[name] = this.windowed.get(name)?.handle(scope) ?? table.handle(scope);
     return out;
   }
 
   protected override async onStart(): Promise<void> {
+    if (this.windowed.size > 0) this.#windowLoops.start();
     const globals = [...this.runtimes.values()].filter((t) => t.isGlobal);
     if (globals.length === 0) return;
     const signal = this.signal;
@@ -362,6 +396,8 @@ export class Tables extends Service {
       this.log.info({ table: table.name, partition, records: result.records, seconds, ratePerSecond: seconds > 0 ? Math.round(result.records / seconds) : undefined }, `recovered ${table.name}[${partition}]`);
     }
     const served = new TablePartition(table.name, partition, held.store, held.positions.clone(), { isFollowerFed: role === 'global' });
+    if (role !== 'global') await served.warm();
+    if (signal.aborted) return;
     if (role === 'global') {
       // The follower goes on applying; own flushes are served from memory until it passes them.
       this.#options.reader.follow(tp, held.offset === undefined ? 0n : held.offset + 1n, async (batch) => {
@@ -369,7 +405,16 @@ export class Tables extends Service {
         served.followed(batch.nextOffset - 1n);
       });
     }
+    await this.windowed.get(table.name)?.attach(served);
     table.partitions.set(partition, served);
+  }
+
+  /**
+   * Stops closing windows and waits for a close in progress: called by the worker's drain before its
+   * last commit, which then carries every close made (so a restart repeats none).
+   */
+  stopClosing(): Promise<void> {
+    return this.#windowLoops.stopClosing();
   }
 
   /** The active partitions being recovered now (empty when none is), in the order they began. */
@@ -378,11 +423,11 @@ export class Tables extends Service {
   }
 
   async #applyBatch(held: Held, batch: RecordBatch, isRecovery = false): Promise<void> {
-    held.offset = await applyChangelogBatch(held.store, held.positions, batch, held.table.changelogKeys(held.partition));
+    held.offset = await applyChangelogInWrites(held.store, held.positions, batch, held.table.changelogKeys(held.partition), this.#options.manifest.settings.recoveryBufferSize);
     if (isRecovery) this.#options.metrics.recoveryApplied(held.table.name, batch.records.length);
   }
 
-  // The commit protocol's table steps (ARCHITECTURE §3), called by the consumer's commit.
+  // The commit protocol's table steps (ARCHITECTURE.md §3), called by the consumer's commit.
 
   /** Takes every partition's committable writes. */
   takeFlushes(): Flush[] {

@@ -10,6 +10,7 @@ export function jobContext(parts: TimerContextParts, name: string, log: Logger, 
   return {
     topics: parts.topics,
     agents: parts.agents,
+    channels: parts.channels ?? {},
     tables: parts.tables(name),
     log,
     signal,

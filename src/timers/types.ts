@@ -37,6 +37,8 @@ export interface TaskJob {
 export interface TimerContextParts {
   readonly topics: HandlerContext['topics'];
   readonly agents: HandlerContext['agents'];
+  /** Default none. */
+  readonly channels?: HandlerContext['channels'];
   /** The tables as the job named `job` sees them (a scope without a current event). */
   readonly tables: (job: string) => HandlerContext['tables'];
   readonly isLeader: () => boolean;

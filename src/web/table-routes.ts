@@ -5,7 +5,7 @@
 
 import type { Context } from 'koa';
 import type { Router } from '@koa/router';
-import type { TableInfo, TableQueries } from '../worker/types.js';
+import type { TableInfo, TableQueries, WindowFilter } from '../worker/types.js';
 import { DEFAULT_PROXY_TIMEOUT_MS, SERVED_BY_HEADER, atOwner, guarded, parseKey, tableOf } from './key-owner.js';
 import { WebError } from './web-error.js';
 
@@ -35,6 +35,23 @@ function parseLimit(raw: unknown): number {
   return limit;
 }
 
+/** A time query parameter: epoch milliseconds or an ISO-8601 time. */
+function timeParam(name: string, raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const time = typeof raw !== 'string' ? Number.NaN : /^-?\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(time)) throw new WebError('STREAMD_BAD_REQUEST', `${name} must be epoch milliseconds or an ISO-8601 time; got ${JSON.stringify(raw)}`);
+  return time;
+}
+
+/** `?at=` (the windows containing a time) or `?from=&to=` (those overlapping a span) of a windowed key. */
+function windowFilter(query: Readonly<Record<string, unknown>>): WindowFilter {
+  const at = timeParam('at', query['at']);
+  const from = timeParam('from', query['from']);
+  const to = timeParam('to', query['to']);
+  if (at !== undefined && (from !== undefined || to !== undefined)) throw new WebError('STREAMD_BAD_REQUEST', 'give at, or from and/or to, not both');
+  return { ...(at === undefined ? {} : { at }), ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
+}
+
 /** Adds the table routes to `router`. */
 export function addTableRoutes(router: Router, queries: TableQueries, options: { readonly proxyTimeoutMs?: number } = {}): void {
   const proxyTimeoutMs = options.proxyTimeoutMs ?? DEFAULT_PROXY_TIMEOUT_MS;
@@ -44,7 +61,7 @@ export function addTableRoutes(router: Router, queries: TableQueries, options: {
   };
 
   router.get('/tables', servedHere, (ctx) => {
-    ctx.body = queries.list().map(({ name, kind, isGlobal, partitions, changelog, localPartitions }) => ({ name, kind, global: isGlobal, partitions, changelog, localPartitions }));
+    ctx.body = queries.list().map(({ name, kind, isGlobal, partitions, changelog, localPartitions, window }) => ({ name, kind, global: isGlobal, partitions, changelog, localPartitions, ...(window === undefined ? {} : { window }) }));
   });
 
   router.get('/tables/:table', servedHere, async (ctx) => {
@@ -64,6 +81,13 @@ export function addTableRoutes(router: Router, queries: TableQueries, options: {
     const routed = await atOwner(ctx, queries, info, key, { timeoutMs: proxyTimeoutMs });
     if (routed.ranAt === 'owner') return;
     const { location } = routed;
+    if (info.window !== undefined && queries.readWindows !== undefined) {
+      const readWindows = queries.readWindows.bind(queries);
+      const filter = windowFilter(ctx.query);
+      const windows = await guarded(info, () => readWindows(info.name, key, filter));
+      ctx.body = { table: info.name, key, partition: location.partition, windows };
+      return;
+    }
     const read = await guarded(info, () => queries.read(info.name, key));
     if (!read.found) {
       // A key never written is 404 even with a default; the default rides along for clients that want get()'s answer.

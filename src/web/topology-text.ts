@@ -31,10 +31,11 @@ export function renderTopologyText(topology: Topology): string {
       if (agent.deadLetterTopic !== null) lines.push(`        dead letters → ${topicText(agent.deadLetterTopic)}`);
     }
   }
+  for (const sink of topology.topics.filter((t) => t.role === 'sink')) lines.push(`  sink ${topicText(sink)}`);
   for (const table of topology.tables) {
     const standbys = table.global ? 'read whole by every worker' : `${table.standbyReplicas} standby replica${table.standbyReplicas === 1 ? '' : 's'}`;
     lines.push(
-      `  ${table.global ? 'global ' : ''}${table.kind} ${table.name} (${table.keyType} → ${table.valueType}) → changelog ${topicText({ name: table.changelog, partitions: table.partitions })}, ${standbys}`,
+      `  ${table.global ? 'global ' : ''}${table.kind} ${table.name} (${table.keyType} → ${table.valueType}) → changelog ${topicText({ name: table.changelog, partitions: table.partitions })}, ${standbys}${table.window === null ? '' : `, ${windowText(table.window)}`}`,
     );
   }
   lines.push(`  leader topic ${topicText(topology.leaderTopic)}`);
@@ -47,4 +48,10 @@ export function renderTopologyText(topology: Topology): string {
     lines.push(`  view ${view.method} ${view.path}${routed}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** `tumbling window 60000ms, grace 10000ms` (the text form of /topology; `streamd tables` formats durations). */
+function windowText(window: NonNullable<Topology['tables'][number]['window']>): string {
+  const shape = Object.entries(window).filter(([name]) => name.endsWith('Ms')).map(([name, ms]) => `${name.slice(0, -2)} ${Number(ms)}ms`);
+  return `${window.type} window (${shape.join(', ')}${window.sink === undefined ? '' : `, ${window.emit} → ${window.sink}`})`;
 }

@@ -3,7 +3,7 @@
 // handler and answers JSON. Mounted by web-app.ts after the built-in routes; the manifest check
 // keeps views off the built-in paths.
 
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { Router } from '@koa/router';
 import type { Logger } from 'pino';
 import type { TableQueries } from '../worker/types.js';
@@ -13,12 +13,10 @@ import { WebError, codeOf, messageOf } from './web-error.js';
 import { isViewResponse } from './view-response.js';
 import type { ViewRequest, ViewSource } from './view-types.js';
 
-/** Methods that change something: they carry a JSON body and need the bearer token when one is set. */
+/** Methods that change something: they carry a JSON body. (The web app checks the bearer token of every request.) */
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export interface ViewRoutesOptions {
-  /** Runs before a mutating view (the web app's bearer-token check). */
-  readonly guard: Middleware;
   readonly bodyLimitBytes: number;
   readonly log: Logger;
   /** Where table keys live: a view with `routeBy` is forwarded to the key's owner. */
@@ -106,7 +104,6 @@ export function addViewRoutes(router: Router, source: ViewSource, options: ViewR
         ctx.type = 'application/json';
       }
     };
-    const middleware: Middleware[] = MUTATING.has(method) ? [options.guard, run] : [run];
-    router.register(path, [method], middleware);
+    router.register(path, [method], [run]);
   }
 }

@@ -22,8 +22,10 @@ export type WebWorker = Pick<WorkerHandle, 'readiness' | 'ingest' | 'topology' |
 /** What `createWebApp` is built from. */
 export interface WebAppOptions {
   readonly worker: WebWorker;
-  /** When set (non-empty), mutating endpoints need `Authorization: Bearer <authToken>`. Reads stay open for probes. */
+  /** When set (non-empty), every request needs `Authorization: Bearer <authToken>`, except GET/HEAD of `openPaths`. */
   readonly authToken?: string;
+  /** Exact paths answered without the token (GET and HEAD); default `DEFAULT_OPEN_PATHS`. */
+  readonly openPaths?: readonly string[];
   readonly log: Logger;
   /** Largest accepted request body; default 1 MiB. */
   readonly bodyLimitBytes?: number;
@@ -47,14 +49,22 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-/** Middleware: rejects a request without the bearer token (compared in constant time). */
-function requireToken(authToken: string | undefined): Koa.Middleware {
+/** The probes and the metrics scrape: open by default when an auth token is set (web.openPaths). */
+export const DEFAULT_OPEN_PATHS: readonly string[] = ['/health', '/ready', '/metrics'];
+
+/**
+ * Middleware, before every route: rejects a request without the bearer token (compared in constant
+ * time), except a GET or HEAD of one of `openPaths`.
+ */
+function requireToken(authToken: string | undefined, openPaths: readonly string[]): Koa.Middleware {
   const expected = authToken === undefined || authToken === '' ? undefined : digest(authToken);
+  const open = new Set(openPaths);
   return async (ctx, next) => {
-    if (expected !== undefined) {
+    const isOpen = (ctx.method === 'GET' || ctx.method === 'HEAD') && open.has(ctx.path);
+    if (expected !== undefined && !isOpen) {
       const match = /^Bearer\s+(.+)$/i.exec(ctx.get('Authorization').trim());
       if (match === null || !timingSafeEqual(digest(match[1]!), expected)) {
-        throw new WebError('STREAMD_UNAUTHORIZED', 'this endpoint needs the header "Authorization: Bearer <token>" with the worker\'s web.authToken', {
+        throw new WebError('STREAMD_UNAUTHORIZED', `${ctx.method} ${ctx.path} needs the header "Authorization: Bearer <token>" with the worker's web.authToken (open without it: ${[...open].join(', ') || 'nothing'})`, {
           headers: { 'WWW-Authenticate': 'Bearer realm="streamd"' },
         });
       }
@@ -144,7 +154,7 @@ export function createWebApp(options: WebAppOptions): WebCallback {
       ctx.body = topology;
     }
   });
-  router.post('/topics/:topic/messages', requireToken(options.authToken), async (ctx) => {
+  router.post('/topics/:topic/messages', async (ctx) => {
     const topic = ctx.params['topic'] ?? '';
     const messages = parseIngestBody(parseJsonBody(await readBody(ctx.req, bodyLimitBytes)));
     let records;
@@ -160,7 +170,6 @@ export function createWebApp(options: WebAppOptions): WebCallback {
   addTableRoutes(router, worker.tableQueries, options.proxyTimeoutMs === undefined ? {} : { proxyTimeoutMs: options.proxyTimeoutMs });
   if (worker.views !== undefined) {
     addViewRoutes(router, worker.views, {
-      guard: requireToken(options.authToken),
       bodyLimitBytes,
       log,
       queries: worker.tableQueries,
@@ -171,6 +180,7 @@ export function createWebApp(options: WebAppOptions): WebCallback {
   const app = new Koa();
   app.on('error', (error: unknown) => log.warn({ err: error }, 'response failed'));
   app.use(errorResponses(log));
+  app.use(requireToken(options.authToken, options.openPaths ?? DEFAULT_OPEN_PATHS));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app.callback();

@@ -17,7 +17,9 @@ export const WEB_ERROR_STATUS = {
   STREAMD_METHOD_NOT_ALLOWED: 405,
   STREAMD_REQUEST_TIMEOUT: 408,
   STREAMD_BODY_TOO_LARGE: 413,
+  STREAMD_RECORD_TOO_LARGE: 413,
   STREAMD_ENCODE: 422,
+  STREAMD_NULL_VALUE: 422,
   STREAMD_HEADERS_TOO_LARGE: 431,
   STREAMD_INTERNAL: 500,
   STREAMD_VIEW_FAILED: 500,
@@ -69,6 +71,8 @@ export function ingestErrorToWebError(error: unknown): WebError | undefined {
   if (code === 'STREAMD_UNKNOWN_TOPIC') return new WebError('STREAMD_UNKNOWN_TOPIC', messageOf(error), { cause: error });
   if (code === 'STREAMD_ENCODE') return new WebError('STREAMD_ENCODE', messageOf(error), { cause: error });
   if (code === 'STREAMD_BAD_PARTITION') return new WebError('STREAMD_BAD_PARTITION', messageOf(error), { cause: error });
+  if (code === 'STREAMD_NULL_VALUE') return new WebError('STREAMD_NULL_VALUE', messageOf(error), { cause: error });
+  if (code === 'STREAMD_RECORD_TOO_LARGE') return new WebError('STREAMD_RECORD_TOO_LARGE', messageOf(error), { cause: error });
   if (code === 'STREAMD_ILLEGAL_STATE') {
     return new WebError('STREAMD_NOT_READY', `the worker cannot take messages now: ${messageOf(error)}`, { cause: error });
   }

@@ -48,6 +48,8 @@ export class CodecBook {
           valueType: typeName(topic.valueType),
           keySerializer: topic.keySerializer,
           valueSerializer: topic.valueSerializer,
+          keyByteCodecs: topic.keyByteCodecs,
+          valueByteCodecs: topic.valueByteCodecs,
           models: this.models,
           nullValues: topic.acceptsNullValues,
         }),

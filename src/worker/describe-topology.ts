@@ -33,6 +33,8 @@ export function describeTopology({ manifest, plan, leaderTopic, partitionsOf }: 
     deadLetterTopic: usesDeadLetters(declaration.topics) ? topic(deadLetterTopic, 1) : null,
   }));
 
+  const isRead = (name: string): boolean => agents.some((a) => a.topics.includes(name));
+
   const tables: TablePlan[] = [...manifest.tables.values()].map((table) => {
     const changelog = changelogTopic(plan.prefix, table.name);
     return {
@@ -44,11 +46,12 @@ export function describeTopology({ manifest, plan, leaderTopic, partitionsOf }: 
       changelog,
       partitions: topic(changelog, table.partitions).partitions,
       standbyReplicas: table.isGlobal ? 0 : manifest.settings.standbyReplicas,
+      window: table.window ?? null,
     };
   });
 
   const topics: TopicPlan[] = [
-    ...[...manifest.topics.values()].map((t) => ({ role: 'source' as const, ...topic(t.name, t.partitions) })),
+    ...[...manifest.topics.values()].map((t) => ({ role: isRead(t.name) ? ('source' as const) : ('sink' as const), ...topic(t.name, t.partitions) })),
     ...agents.flatMap((a) => a.groupBys.map(({ groupBy, ...info }) => ({ role: 'repartition' as const, agent: a.name, groupBy, ...info }))),
     ...tables.map((t) => ({ role: 'changelog' as const, table: t.name, name: t.changelog, partitions: t.partitions })),
     ...agents.flatMap((a) => (a.deadLetterTopic === null ? [] : [{ role: 'dead-letter' as const, agent: a.name, ...a.deadLetterTopic }])),
@@ -60,7 +63,8 @@ export function describeTopology({ manifest, plan, leaderTopic, partitionsOf }: 
     version: manifest.version,
     processingGuarantee: manifest.processingGuarantee,
     sourceTopics: topics.filter((t) => t.role === 'source').map((t) => t.name),
-    internalTopics: topics.filter((t) => t.role !== 'source').map((t) => t.name),
+    sinkTopics: topics.filter((t) => t.role === 'sink').map((t) => t.name),
+    internalTopics: topics.filter((t) => t.role !== 'source' && t.role !== 'sink').map((t) => t.name),
     topics,
     agents,
     tables,

@@ -3,3 +3,4 @@ export { appPrefix, changelogTopic, deadLetterTopic, groupId, leaderTopic, repar
 export type { AgentInfo, IngestMessage, Readiness, TablePlan, TopicInfo, TopicPlan, Topology, WorkerHandle } from './types.js';
 export { Worker, createWorker, type WorkerOptions } from './worker.js';
 export { ViewRuntime, viewName } from './view-runtime.js';
+export type { SinkHandler } from './faust-wiring.js';

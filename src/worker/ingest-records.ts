@@ -29,7 +29,8 @@ function resolveTopic(manifest: Manifest, topic: string): string {
 
 /**
  * The records to produce for `messages` sent to `topic`. Throws STREAMD_UNKNOWN_TOPIC, STREAMD_BAD_PARTITION
- * (a partition past `partitionsOf`'s count; not checked while the count is unknown) or STREAMD_ENCODE.
+ * (a partition past `partitionsOf`'s count; not checked while the count is unknown), STREAMD_NULL_VALUE (a
+ * null value for a topic without nullValues) or STREAMD_ENCODE.
  */
 export function ingestRecords(
   input: { readonly manifest: Manifest; readonly book: CodecBook; readonly partitionsOf: ReadonlyMap<string, number> },
@@ -44,12 +45,21 @@ export function ingestRecords(
   if (outside !== undefined) {
     throw new KafkaError(`topic ${target} has ${partitions} partitions (0 to ${partitions! - 1}); there is no partition ${outside.partition}`, { code: 'STREAMD_BAD_PARTITION' });
   }
-  // Ingest comes as JSON text: raw (bytes) keys and values are given as strings.
+  const nullValue = messages.findIndex((m) => m.value === null);
+  if (nullValue >= 0 && codecs.nullValues !== true) {
+    throw new KafkaError(
+      `message ${nullValue} has a null value, and topic ${target} takes none (nullValues: false): its agents would skip it as a decode error; ` +
+        'send a value, or set nullValues: true on the topic to send tombstones',
+      { code: 'STREAMD_NULL_VALUE' },
+    );
+  }
+  // Ingest comes as JSON text: raw (bytes) keys and values are given as strings. A null value is a
+  // tombstone (a record without a value), for a topic whose agents take them.
   const bytes = (value: unknown, serializer: string | undefined): unknown => (serializer === 'raw' && typeof value === 'string' ? Buffer.from(value) : value);
   const records = messages.map((m) => ({
     topic: target,
     key: m.key === undefined || m.key === null ? null : codecs.key.encode(bytes(m.key, declared?.keySerializer)),
-    value: codecs.value.encode(bytes(m.value, declared?.valueSerializer)),
+    value: m.value === null ? null : codecs.value.encode(bytes(m.value, declared?.valueSerializer)),
     ...(m.partition === undefined ? {} : { partition: m.partition }),
     ...(m.headers === undefined ? {} : { headers: toHeaders(m.headers)! }),
   }));

@@ -1,5 +1,5 @@
 // Names of the consumer group and of every internal topic, derived from the app id and version
-// (ARCHITECTURE §5). Bumping `version` gives new names, so a new version starts from fresh topics.
+// (ARCHITECTURE.md §6). Bumping `version` gives new names, so a new version starts from fresh topics.
 
 import type { Manifest } from '../manifest/index.js';
 
@@ -22,7 +22,7 @@ export function replyTopic(prefix: string, workerId: string): string {
   return `${prefix}-reply-${workerId}`;
 }
 
-/** `<prefix>-<table>-changelog`: the compacted topic behind a table (ARCHITECTURE §5). */
+/** `<prefix>-<table>-changelog`: the compacted topic behind a table (ARCHITECTURE.md §6). */
 export function changelogTopic(prefix: string, table: string): string {
   return `${prefix}-${table}-changelog`;
 }

@@ -10,6 +10,7 @@ import { RecordLimits } from './record-limits.js';
 export class ProducerService extends Service {
   readonly #driver: KafkaDriver;
   readonly #options: ProducerOptions;
+  readonly #lingerMs: number;
   readonly #metrics: WorkerMetrics;
   #producer: Producer | undefined;
   #buffered: BufferedProducer | undefined;
@@ -18,11 +19,16 @@ export class ProducerService extends Service {
 
   readonly #outage: BrokerOutage | undefined;
 
-  /** With `outage`, a send that fails on a broker outage is sent again after a backoff, until the outage's deadline. */
-  constructor(driver: KafkaDriver, options: ProducerOptions, metrics: WorkerMetrics, logger: Logger, outage?: BrokerOutage) {
+  /**
+   * With `outage`, a send that fails on a broker outage is sent again after a backoff, until the
+   * outage's deadline. `lingerMs` is the buffered producer's (settings.producerLingerMs).
+   */
+  constructor(driver: KafkaDriver, options: ProducerOptions & { readonly lingerMs?: number }, metrics: WorkerMetrics, logger: Logger, outage?: BrokerOutage) {
     super({ name: 'producer', logger });
     this.#driver = driver;
-    this.#options = options;
+    const { lingerMs, ...driverOptions } = options;
+    this.#options = driverOptions;
+    this.#lingerMs = lingerMs ?? 0;
     this.#metrics = metrics;
     this.#outage = outage;
   }
@@ -43,6 +49,7 @@ export class ProducerService extends Service {
     const connect = (): Promise<Producer> => this.#driver.producer(this.#options);
     this.#producer = await (this.#outage === undefined ? connect() : this.#outage.retrying('producer', this.signal, connect));
     this.#buffered = new BufferedProducer(this.#producer, {
+      lingerMs: this.#lingerMs,
       onFailure: (error) => {
         this.log.error({ err: error }, 'a send failed: stopping before any offset is committed past it');
         this.crash(error);

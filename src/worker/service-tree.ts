@@ -13,20 +13,22 @@
 // The web server is started by the CLI beside the worker, so it answers probes from the first
 // second to the last.
 
-import type { AgentRef, HandlerContext, Replies, SinkTarget, TopicSender } from '../agents/index.js';
+import type { HandlerContext, Replies, TopicSender } from '../agents/index.js';
 import { AgentRunner } from '../agents/index.js';
 import type { Logger } from 'pino';
 import type { Acks, Assignor, AssignedEvent, BrokerOutage, KafkaDriver } from '../kafka/index.js';
 import type { Manifest } from '../manifest/index.js';
 import { ConfigError } from '../errors/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
-import { StreamSource, type Channel, type CommitParticipant, type Conductor, type Event, type TransactionalSteps } from '../streams/index.js';
+import { StreamSource, type Channel, type CommitParticipant, type Conductor, type TransactionalSteps } from '../streams/index.js';
 import type { ChangelogReader, Flush, Tables } from '../tables/index.js';
 import { Scheduler, type TimerContextParts, type TimerHandler } from '../timers/index.js';
 import type { CodecBook } from './codec-book.js';
 import { groupId } from './naming.js';
 import type { Plan } from './plan.js';
 import { dataErrorRouter } from './data-errors.js';
+import { eventSenders } from './event-senders.js';
+import { outboxMessage, wireFaustApi, type SinkHandler } from './faust-wiring.js';
 import { ProducerService } from './producer-service.js';
 import type { Worker } from './worker.js';
 
@@ -54,6 +56,8 @@ export interface ServiceTreeInput {
   readonly crontabHandlers: ReadonlyMap<string, TimerHandler>;
   /** Resolves once the worker is ready (assigned, tables recovered); rejects when `signal` aborts. */
   readonly whenReady: (signal: AbortSignal) => Promise<void>;
+  /** Loaded function sinks by the manifest text that names them (see faust-wiring.ts); default none. */
+  readonly sinkHandlers?: ReadonlyMap<string, SinkHandler>;
   /** Where the consumer and the producer report broker failures they wait out. */
   readonly outage: BrokerOutage;
   /** exactly_once: the per-partition transactions that replace the flush and offset commit. */
@@ -90,38 +94,21 @@ const ACKS: Record<-1 | 0 | 1, Acks> = { [-1]: 'all', 0: 'none', 1: 'leader' };
 export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
   const { worker, manifest, plan, driver, book, conductor, replies, logger } = input;
   const settings = manifest.settings;
-  const producer = new ProducerService(driver, { acks: ACKS[settings.producerAcks], compression: settings.producerCompression }, worker.metrics, logger, input.outage);
+  const producer = new ProducerService(driver, { acks: ACKS[settings.producerAcks], compression: settings.producerCompression, lingerMs: settings.producerLingerMs }, worker.metrics, logger, input.outage);
 
-  // A handler's sends belong to its current event (its partition's transaction under exactly_once);
-  // timers, tasks and views have none.
-  const sendersFor = (currentEvent: () => Event | undefined): { topics: Record<string, TopicSender>; agents: Record<string, AgentRef> } => {
-    const from = (): { event?: Event } => {
-      const event = currentEvent();
-      return event === undefined ? {} : { event };
-    };
-    const topics: Record<string, TopicSender> = {};
-    for (const name of manifest.topics.keys()) {
-      topics[name] = {
-        send: (value, options = {}) =>
-          worker.send(name, { value, ...(options.key === undefined ? { rawKey: null } : { key: options.key }), ...(options.headers === undefined ? {} : { headers: options.headers }), ...from() }),
-      };
-    }
-    const agents: Record<string, AgentRef> = {};
-    for (const declaration of manifest.agents.values()) {
-      const topic = declaration.topics[0]!;
-      agents[declaration.name] = {
-        send: (value, options = {}) => worker.send(topic, { value, ...(options.key === undefined ? { rawKey: null } : { key: options.key }), ...from() }),
-        ask: (value, options = {}) => replies.ask(declaration.name, topic, value, options),
-      };
-    }
-    return { topics, agents };
-  };
-  const { topics, agents } = sendersFor(() => undefined);
-
+  const topics: Record<string, TopicSender> = {};
+  for (const name of manifest.topics.keys()) {
+    topics[name] = { send: (value, options) => worker.send(name, outboxMessage(value, options)) };
+  }
+  const faust = wireFaustApi({ manifest, book, worker, replies, sinkHandlers: input.sinkHandlers ?? new Map() });
+  const { agents } = faust;
+  const channels = faust.memory.senders();
+  const sendersFor = eventSenders(manifest, worker, faust);
   const runners = plan.agents.map(({ declaration, handler, repartitions, throughTopics, deadLetterTopic }) => {
     const name = declaration.name;
     book.declare(deadLetterTopic, 'raw');
     const main = input.channel(`agent ${name}`);
+    faust.readChannel(declaration, main);
     for (const topic of declaration.topics) {
       const onDecodeError = manifest.topics.get(topic)?.onDecodeError ?? 'skip';
       conductor.subscribe({ topic, channel: main, agent: name, onDecodeError, deadLetterTopic });
@@ -139,11 +126,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
       conductor.subscribe({ topic, channel, agent: name, onDecodeError: manifest.topics.get(topic)?.onDecodeError ?? 'skip', deadLetterTopic });
       subscriptions.set(topic, channel);
     }
-    const sinks: SinkTarget[] = declaration.sinks.map((sink) => ({
-      kind: sink.kind,
-      name: sink.name,
-      topic: sink.kind === 'topic' ? sink.name : manifest.agents.get(sink.name)!.topics[0]!,
-    }));
+    const sinks = faust.sinksOf(declaration);
     return new AgentRunner(name, {
       logger,
       agent: name,
@@ -158,7 +141,8 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
       topics,
       agents,
       sendersFor,
-      reply: (event, value) => replies.reply(event, value),
+      channels,
+      reply: (event, value) => faust.memory.reply(event, value) || replies.reply(event, value),
       marksOrigins: declaration.concurrency === 1,
       onDataError: dataErrorRouter({
         logger,
@@ -200,6 +184,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
     flush: () => producer.buffered.flush(),
     commitIntervalMs: settings.commitIntervalMs,
     commitEvery: settings.commitEvery,
+    commitLivelockSoftTimeoutMs: settings.commitLivelockSoftTimeoutMs,
     onRevoked: () => {
       worker.revokeBuffered();
       // The revoke's commit has taken the committable writes: the partitions take no more (see Tables.revoked).
@@ -213,6 +198,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
   const contextParts: TimerContextParts = {
     topics,
     agents,
+    channels,
     // No current event: reads go to the key's partition, writes to partitioned tables are refused.
     tables: (job) => (tables === undefined ? {} : (tables.handles({ agent: job, currentEvent: () => undefined }) as HandlerContext['tables'])),
     isLeader: input.isLeader,

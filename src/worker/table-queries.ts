@@ -7,11 +7,13 @@ import { StreamdError } from '../errors/index.js';
 import { partitionForKey } from '../kafka/index.js';
 import type { Tables } from '../tables/index.js';
 import type { TableRuntime } from '../tables/table-runtime.js';
+import type { WindowedRuntime } from '../tables/windowed-runtime.js';
+import { scanWindows } from './window-scan.js';
 import type { KeyLocation, TableInfo, TablePage, TableQueries } from './types.js';
 
 export interface TableQueriesOptions {
   /** Undefined when the manifest declares no tables. */
-  readonly tables: Pick<Tables, 'runtimes'> | undefined;
+  readonly tables: (Pick<Tables, 'runtimes'> & Partial<Pick<Tables, 'windowed'>>) | undefined;
   /** The latest cluster assignment; undefined before the first one. */
   readonly cluster: () => ClusterAssignment | undefined;
   readonly url: string;
@@ -38,7 +40,13 @@ export function createTableQueries(options: TableQueriesOptions): TableQueries {
       localPartitions: [...runtime.partitions.keys()].filter((p) => isLocal(runtime, p)).sort((a, b) => a - b),
       hasDefault: declaration.defaultValue !== undefined,
       ...(declaration.defaultValue === undefined ? {} : { defaultValue: runtime.defaultValue() }),
+      ...(declaration.window === undefined ? {} : { window: declaration.window }),
     };
+  };
+  const windowedOf = (table: string): WindowedRuntime => {
+    const windowed = options.tables?.windowed?.get(table);
+    if (windowed === undefined) throw new StreamdError('STREAMD_NOT_WINDOWED', `table ${table} is not windowed`);
+    return windowed;
   };
   return {
     url: options.url,
@@ -57,7 +65,13 @@ export function createTableQueries(options: TableQueriesOptions): TableQueries {
       const value = await runtimeOf(table).read(key, undefined);
       return value === undefined ? { found: false } : { found: true, value };
     },
+    readWindows: async (table, key, filter) => {
+      const windows = await windowedOf(table).windows(key, undefined, filter.at ?? filter.from, filter.at ?? filter.to);
+      return filter.at === undefined ? windows : windows.filter((w) => w.start <= filter.at! && filter.at! < w.end);
+    },
     scan: async (table, limit, after): Promise<TablePage> => {
+      const windowed = options.tables?.windowed?.get(table);
+      if (windowed !== undefined) return scanWindows(windowed, limit, after);
       const runtime = runtimeOf(table);
       // The cursor is a key: partitions before its partition are skipped, and in its partition the
       // store seeks past it (gone since, the page starts at the next key); later partitions start

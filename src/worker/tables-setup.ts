@@ -5,12 +5,12 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { BrokerOutage, KafkaDriver, Producer } from '../kafka/index.js';
+import type { BrokerOutage, KafkaDriver, Producer, ProducerRecord } from '../kafka/index.js';
 import type { Manifest } from '../manifest/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { createTopicCodecs, type ModelRegistry } from '../models/index.js';
 import type { Clock } from '../service/index.js';
-import { ChangelogReader, Tables } from '../tables/index.js';
+import { ChangelogReader, Tables, type ClosedWindow } from '../tables/index.js';
 import { changelogTopic, stateDir, tableStorePath } from './naming.js';
 
 export interface TablesSetupInput {
@@ -25,6 +25,10 @@ export interface TablesSetupInput {
   readonly clock: Clock | undefined;
   /** Where the changelog reader reports broker failures it waits out. */
   readonly outage: BrokerOutage;
+  /** Windowed tables' sink records: the buffered producer. */
+  readonly send: (record: ProducerRecord) => void;
+  readonly onWindowClose: (table: string, closed: ClosedWindow) => Promise<void>;
+  readonly isCaughtUp: (partition: number) => boolean;
 }
 
 export function createTables(input: TablesSetupInput): { readonly reader: ChangelogReader; readonly tables: Tables } | undefined {
@@ -54,6 +58,9 @@ export function createTables(input: TablesSetupInput): { readonly reader: Change
         models: input.models,
       }),
     producer: input.producer,
+    send: input.send,
+    onWindowClose: input.onWindowClose,
+    isCaughtUp: input.isCaughtUp,
     ...(input.clock === undefined ? {} : { clock: input.clock }),
   });
   return { reader, tables };

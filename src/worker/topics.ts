@@ -1,12 +1,16 @@
-// Creates the topics a worker needs before its consumer subscribes: declared topics that do not
-// exist yet (when topicAllowDeclare), repartition topics (the partition count of the agent's
-// source topic unless groupBy names one), and dead-letter topics. Existing topics are never altered.
+// Creates the topics a worker needs before its consumer subscribes, and only those streamd owns:
+// declared topics marked `internal` (the default), repartition topics (the partition count of the
+// agent's source topic unless groupBy names one), dead-letter topics and the extra ones (changelogs,
+// leader). An external topic (`internal: false`) must exist; with topicAllowDeclare off, every one
+// must. Existing topics are never altered.
 
 import type { Logger } from 'pino';
 import { ConfigError } from '../errors/index.js';
 import type { KafkaDriver, TopicSpec } from '../kafka/index.js';
 import type { Manifest, TopicDeclaration } from '../manifest/index.js';
 import type { Plan } from './plan.js';
+
+const quoted = (names: readonly string[]): string => names.map((n) => `"${n}"`).join(', ');
 
 function declaredSpec(topic: TopicDeclaration, manifest: Manifest): TopicSpec {
   const config: Record<string, string> = { ...topic.config };
@@ -43,12 +47,16 @@ export async function ensureTopics(driver: KafkaDriver, manifest: Manifest, plan
     const existing = new Set(await admin.listTopics());
     const wanted: TopicSpec[] = [];
     const replicationFactor = manifest.settings.topicReplicationFactor;
+    const missingExternal: string[] = [];
     for (const topic of manifest.topics.values()) {
       if (existing.has(topic.name)) continue;
-      if (!manifest.settings.topicAllowDeclare) {
-        throw new ConfigError(`topic "${topic.name}" does not exist and topicAllowDeclare is off: create it, or let streamd declare it`);
-      }
-      wanted.push(declaredSpec(topic, manifest));
+      if (topic.isInternal) wanted.push(declaredSpec(topic, manifest));
+      else missingExternal.push(topic.name);
+    }
+    if (missingExternal.length > 0) {
+      throw new ConfigError(
+        `not on the broker and declared internal: false (external topics, which streamd never creates): ${quoted(missingExternal)}. Create them on the broker, or declare them internal: true`,
+      );
     }
     const partitionsOf = async (topic: string): Promise<number> => {
       const pending = wanted.find((w) => w.topic === topic);
@@ -66,6 +74,9 @@ export async function ensureTopics(driver: KafkaDriver, manifest: Manifest, plan
     }
     for (const spec of extra) if (!existing.has(spec.topic) && !wanted.some((w) => w.topic === spec.topic)) wanted.push(spec);
     if (wanted.length === 0) return;
+    if (!manifest.settings.topicAllowDeclare) {
+      throw new ConfigError(`topicAllowDeclare is off and topics streamd would create are not on the broker: ${quoted(wanted.map((w) => w.topic))}. Create them beforehand, or set topicAllowDeclare: true`);
+    }
     await admin.createTopics(wanted);
     log.info({ topics: wanted.map((w) => `${w.topic} (${w.partitions} partitions)`) }, `created ${wanted.length} topics`);
   } finally {

@@ -2,9 +2,9 @@
 // The worker (src/worker/worker.ts) implements it; tests may fake it.
 
 import type { BrokerOutageState, RecordMetadata } from '../kafka/index.js';
-import type { Manifest } from '../manifest/index.js';
+import type { Manifest, WindowDeclaration } from '../manifest/index.js';
 import type { ServiceExit } from '../service/index.js';
-import type { RecoveryProgress } from '../tables/index.js';
+import type { RecoveryProgress, WindowValue } from '../tables/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import type { ViewSource } from '../web/view-types.js';
 
@@ -25,7 +25,8 @@ export interface TopicInfo {
 /** Every topic the app reads or writes, with what it is for. */
 export type TopicPlan = TopicInfo &
   (
-    | { readonly role: 'source' | 'leader' }
+    /** `source`: a declared topic an agent reads; `sink`: a declared topic no agent reads (an agent's sink, or sent to by handlers). */
+    | { readonly role: 'source' | 'sink' | 'leader' }
     /** Written and read by `agent`'s `groupBy(name)`: the agent sends each event there keyed anew, and reads it back. */
     | { readonly role: 'repartition'; readonly agent: string; readonly groupBy: string }
     | { readonly role: 'changelog'; readonly table: string }
@@ -64,6 +65,8 @@ export interface TablePlan {
   readonly partitions: number | null;
   /** Warm copies of each partition on other workers (settings.standbyReplicas); 0 for a global table, which every worker holds whole. */
   readonly standbyReplicas: number;
+  /** The window of a windowed table (durations in ms), null for a plain one. */
+  readonly window: WindowDeclaration | null;
 }
 
 /** The physical plan of the app (Kafka Streams' `describe()`): GET /topology serves it. */
@@ -77,8 +80,10 @@ export interface Topology {
    * at-least-once.
    */
   readonly processingGuarantee: 'at_least_once' | 'exactly_once';
-  /** The topics the manifest declares. */
+  /** The declared topics an agent reads. */
   readonly sourceTopics: readonly string[];
+  /** The declared topics no agent reads: agents' sinks and topics handlers send to. */
+  readonly sinkTopics: readonly string[];
   /** The topics streamd creates for the app: repartition, changelog, dead-letter and leader topics. */
   readonly internalTopics: readonly string[];
   /** Every topic, declared and internal, with its role and partition count. */
@@ -108,6 +113,15 @@ export interface TableInfo {
   readonly localPartitions: readonly number[];
   readonly hasDefault: boolean;
   readonly defaultValue?: unknown;
+  /** The window of a windowed table (durations in ms). */
+  readonly window?: WindowDeclaration;
+}
+
+/** Which windows of a key to answer: those containing `at`, or overlapping `[from, to]`. */
+export interface WindowFilter {
+  readonly at?: number;
+  readonly from?: number;
+  readonly to?: number;
 }
 
 /** Where a key lives: its partition, whether this worker holds it, and the owner's URL if known. */
@@ -137,6 +151,8 @@ export interface TableQueries {
   read(table: string, key: unknown): Promise<{ readonly found: true; readonly value: unknown } | { readonly found: false }>;
   /** Up to `limit` entries of the local partitions after the key `after` (from the start when absent). */
   scan(table: string, limit: number, after?: { readonly key: unknown }): Promise<TablePage>;
+  /** A windowed table's windows of `key` (oldest first) that pass `filter`; throws as `read` does. */
+  readWindows?(table: string, key: unknown, filter: WindowFilter): Promise<readonly WindowValue[]>;
 }
 
 /**

@@ -9,6 +9,7 @@ import { Replies, probeAgent, type AnyAgent, type Outbox, type OutboxMessage } f
 import { StreamdAssignor, decodeClusterAssignment, isStarved, type ClusterAssignment } from '../assignor/index.js';
 import {
   BrokerOutage,
+  connectionOptions,
   createDriver,
   type ProducerRecord,
   type AssignedEvent,
@@ -35,10 +36,13 @@ import { makePlan, type Plan } from './plan.js';
 import type { ProducerService } from './producer-service.js';
 import { buildServiceTree, type ServiceTree } from './service-tree.js';
 import { createTables } from './tables-setup.js';
+import { WindowCloseHandlers, type WindowCloseHandler } from './window-close-handlers.js';
 import { describePartitions, ensureTopics } from './topics.js';
 import { createTableQueries } from './table-queries.js';
 import type { IngestMessage, Readiness, TableQueries, Topology, WorkerHandle } from './types.js';
 import { ViewRuntime } from './view-runtime.js';
+import type { SinkHandler } from './faust-wiring.js';
+import { placement } from './placement.js';
 
 export interface WorkerOptions {
   readonly logger: Logger;
@@ -56,6 +60,10 @@ export interface WorkerOptions {
   readonly crontabs?: ReadonlyMap<string, TimerHandler>;
   /** The loaded handler of every view, by `viewName` (`<METHOD> <path>`). */
   readonly views?: ReadonlyMap<string, View>;
+  /** Function sinks (`sinks: ['./file.ts#export']`) by the text that names them; default none. */
+  readonly sinks?: ReadonlyMap<string, SinkHandler>;
+  /** The loaded onWindowClose handler of every windowed table that has one, by table name. */
+  readonly windowClose?: ReadonlyMap<string, WindowCloseHandler>;
 }
 
 /** How often the timers poll for readiness before their first run. */
@@ -70,6 +78,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   readonly #plan: Plan;
   readonly #book: CodecBook;
   readonly #conductor: Conductor;
+  readonly #windowClose: WindowCloseHandlers;
   readonly #channels: Channel[] = [];
   readonly #tree: ServiceTree;
   readonly #replies: Replies;
@@ -99,7 +108,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     this.manifest = manifest;
     this.metrics = options.metrics ?? new WorkerMetrics();
     this.#plan = plan;
-    this.#driver = options.driver ?? createDriver(manifest.broker, { clientId: manifest.settings.brokerClientId, requestTimeoutMs: manifest.settings.brokerRequestTimeoutMs, logger: options.logger });
+    this.#driver = options.driver ?? createDriver(manifest.broker, { clientId: manifest.settings.brokerClientId, requestTimeoutMs: manifest.settings.brokerRequestTimeoutMs, logger: options.logger, ...connectionOptions(manifest.settings) });
     this.#book = new CodecBook(manifest);
     this.#outage = new BrokerOutage({ timeoutMs: manifest.settings.brokerUnavailableTimeoutMs, clock: options.clock ?? new SystemClock(), logger: options.logger });
     this.#replies = new Replies({ driver: this.#driver, outbox: this, log: this.log, replyTopic: replyTopic(plan.prefix, randomUUID().slice(0, 8)) });
@@ -117,6 +126,13 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     );
     this.#leaderTopic = leaderTopic(plan.prefix);
     this.#member = this.#driver.capabilities.networked ? new MemberRecord(stateDir(manifest), groupId(manifest), this.log) : undefined;
+    this.#windowClose = new WindowCloseHandlers({
+      handlers: options.windowClose ?? new Map(),
+      log: this.log,
+      parts: () => this.#tree.contextParts,
+      signal: () => this.signal,
+      onError: (table) => this.metrics.timerError(`onWindowClose ${table}`),
+    });
     const setup = createTables({
       manifest,
       prefix: plan.prefix,
@@ -127,6 +143,9 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       producer: () => this.#producer.direct,
       clock: options.clock,
       outage: this.#outage,
+      send: (record) => this.#producer.buffered.send(record),
+      onWindowClose: (table, closed) => this.#windowClose.run(table, closed),
+      isCaughtUp: (partition) => this.#tree.source.isCaughtUp(partition),
     });
     this.#tables = setup?.tables;
     const reader = setup?.reader;
@@ -168,6 +187,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       timerHandlers: options.timers ?? new Map(),
       taskHandlers: options.tasks ?? new Map(),
       crontabHandlers: options.crontabs ?? new Map(),
+      ...(options.sinks === undefined ? {} : { sinkHandlers: options.sinks }),
       outage: this.#outage,
       whenReady: async (signal) => {
         const clock = options.clock ?? new SystemClock();
@@ -321,7 +341,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
 
 
   /**
-   * The drain (ARCHITECTURE §2): stop fetching, drop the events no actor has taken yet and close
+   * The drain (ARCHITECTURE.md §2): stop fetching, drop the events no actor has taken yet and close
    * every channel, so actors finish only the events in hand; wait for them (up to
    * shutdownTimeoutMs), commit. The dropped events were not processed, so they are not committed
    * and the next start processes them, once: a stop under load waits for a few events, not for a
@@ -332,6 +352,9 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     const { source, runners, scheduler } = this.#tree;
     // Timers first: their handlers' signal aborts at once, and what they sent is flushed by the commit.
     await scheduler?.stop();
+    // No window closes from here on: a drain starves the partitions of events, which would read as
+    // idleness, and a close after the last commit would be made again by the next start.
+    await this.#tables?.stopClosing();
     source.stopFetching();
     let dropped = 0;
     for (const channel of this.#channels) {
@@ -396,9 +419,12 @@ export class Worker extends Service implements WorkerHandle, Outbox {
    * Swaps reloaded timer, task, crontab or view handlers, by name: a run or request in progress
    * finishes with the old code, the next firing or request uses the new.
    */
-  reloadHandlersOf(kind: JobKind | 'view', handlers: ReadonlyMap<string, unknown>): void {
+  reloadHandlersOf(kind: JobKind | 'view' | 'windowClose', handlers: ReadonlyMap<string, unknown>): void {
     for (const [name, handler] of handlers) {
-      const isSwapped = kind === 'view' ? this.views.replace(name, handler as View) : this.#tree.scheduler?.replaceHandler(kind, name, handler as TimerHandler) === true;
+      const isSwapped =
+        kind === 'view' ? this.views.replace(name, handler as View)
+        : kind === 'windowClose' ? this.#windowClose.replace(name, handler as WindowCloseHandler)
+        : this.#tree.scheduler?.replaceHandler(kind, name, handler as TimerHandler) === true;
       if (isSwapped) this.log.info({ [kind]: name }, 'handler reloaded');
     }
   }
@@ -439,7 +465,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     const value = Buffer.isBuffer(message.value) && !this.#book.has(topic) ? message.value : codecs.value.encode(message.value);
     const keyHeaders = message.key === undefined ? undefined : this.#book.keyHeaders(topic, message.key);
     const headers = toHeaders(keyHeaders === undefined ? message.headers : { ...message.headers, ...keyHeaders });
-    const record = headers === undefined ? { topic, key, value } : { topic, key, value, headers };
+    const record = { ...(headers === undefined ? { topic, key, value } : { topic, key, value, headers }), ...placement(topic, message, this.#partitionCounts) };
     const checking = this.#producer.limits.check(record);
     if (checking !== undefined) await checking;
     if (this.#eos !== undefined && message.event !== undefined) {
@@ -463,6 +489,8 @@ export class Worker extends Service implements WorkerHandle, Outbox {
 
   async ingest(topic: string, messages: readonly IngestMessage[]): Promise<RecordMetadata[]> {
     const { target, records } = ingestRecords({ manifest: this.manifest, book: this.#book, partitionsOf: this.#partitionCounts }, topic, messages);
+    // A record over the topic's limit is refused before any of the request is sent (STREAMD_RECORD_TOO_LARGE).
+    for (const record of records) await this.#producer.limits.check(record);
     const sent = await this.#producer.direct.send(records);
     this.metrics.messagesOut(target, sent.length);
     return sent;

@@ -3,6 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { repoRoot, runStreamd } from '../fixtures/cli/cli-process.js';
@@ -90,6 +92,40 @@ describe('streamd CLI', { timeout: 120_000 }, () => {
       const run = await runStreamd(argv);
       assert.equal(run.code, 2, argv.join(' '));
       assert.doesNotMatch(run.stderr, STACK_LINE);
+    }
+  });
+
+  it('reports a schema mistake, an undeclared name and a missing handler export together, in one run', async () => {
+    const run = await runStreamd(['check', '--manifest', manifest('three-mistakes.yaml')]);
+    assert.equal(run.code, 2, run.stdout);
+    assert.match(run.stderr, /three-mistakes\.yaml:5:42: topics\.clicks\.partitions: must be an integer, got "four"/);
+    assert.match(run.stderr, /three-mistakes\.yaml:8:12: agents\.count\.topic: "clikcs" is not a declared topic/);
+    assert.match(run.stderr, /three-mistakes\.yaml:9:39: agents\.count\.handler: handler module "\.\/handlers\/page-views\.ts" has no export "countPageViewz"/);
+    assert.doesNotMatch(run.stderr, STACK_LINE);
+    const json = await runStreamd(['check', '--json', '--manifest', manifest('three-mistakes.yaml')]);
+    const report = JSON.parse(json.stdout) as { valid: boolean; problems: { path: string }[] };
+    assert.equal(report.valid, false);
+    assert.deepEqual(report.problems.map((p) => p.path), ['topics.clicks.partitions', 'agents.count.topic', 'agents.count.handler']);
+  });
+
+  it('fails check on a function sink whose export does not exist, at the sink', async () => {
+    const run = await runStreamd(['check', '--manifest', manifest('missing-sink-export.yaml')]);
+    assert.equal(run.code, 2, run.stdout);
+    assert.match(run.stderr, /missing-sink-export\.yaml:9:38: agents\.count\.sinks\[0\]: handler module "\.\/handlers\/page-views\.ts" has no export "collectViews"/);
+  });
+
+  it('fails check on a handler import nothing provides, naming the module', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'streamd-check-'));
+    try {
+      await writeFile(join(dir, 'app.yaml'), 'id: unresolved\ntopics:\n  words: {}\nagents:\n  count: { topic: words, handler: ./handlers.ts#count }\n');
+      await writeFile(join(dir, 'handlers.ts'), "import { thing } from 'no-such-package-anywhere';\nexport const count = async () => thing;\n");
+      const run = await runStreamd(['check', '--manifest', join(dir, 'app.yaml')]);
+      assert.equal(run.code, 2, run.stdout);
+      assert.match(run.stderr, /handlers\.ts:1:\d+: agents\.count\.handler: cannot resolve "no-such-package-anywhere"/);
+      assert.match(run.stderr, /install "no-such-package-anywhere"/);
+      assert.deepEqual((await readdir(dir)).sort(), ['app.yaml', 'handlers.ts'], 'check writes nothing into the app');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,7 +1,7 @@
 // `streamd start` with the page-views example against the real broker: the table `page_counts`
 // in its RocksDB stores and in its changelog equals the count of the input after a graceful stop,
 // after kill -9 mid-stream (no over-count), after losing the state directory, and after each kind
-// of store corruption (ARCHITECTURE §3, §5; failure modes F3, F4, F5, F9, F11).
+// of store corruption (ARCHITECTURE.md §3, §6).
 
 import assert from 'node:assert/strict';
 import { open, readdir, rm, stat, truncate } from 'node:fs/promises';

@@ -5,7 +5,10 @@ export interface ServerPropertiesInput {
   port: number;
   controllerPort: number;
   logDir: string;
-  /** Replace or add broker settings (e.g. the benchmarks' num.partitions=6). */
+  /**
+   * Replace or add broker settings (e.g. the benchmarks' num.partitions=6). `{port}` and
+   * `{controllerPort}` in a value stand for the ports chosen at start (e.g. to add a listener).
+   */
   overrides?: Record<string, string>;
 }
 
@@ -13,7 +16,7 @@ export interface ServerPropertiesInput {
  * server.properties for a combined broker+controller with a static quorum of one voter.
  *
  * auto.create.topics.enable=false: tests and streamd create every topic explicitly with a known
- * partition count (ARCHITECTURE: internal topics have explicit counts), so a misspelt topic fails
+ * partition count (ARCHITECTURE.md §6: internal topics have explicit counts), so a misspelt topic fails
  * loudly instead of silently appearing with num.partitions. Override it when a test needs it.
  */
 export function serverProperties(input: ServerPropertiesInput): string {
@@ -47,7 +50,9 @@ export function serverProperties(input: ServerPropertiesInput): string {
     // Compaction tests see the cleaner run within a second instead of 15 s.
     ['log.cleaner.backoff.ms', '1000'],
   ]);
-  for (const [key, value] of Object.entries(input.overrides ?? {})) settings.set(key, value);
+  for (const [key, value] of Object.entries(input.overrides ?? {})) {
+    settings.set(key, value.replaceAll('{port}', String(input.port)).replaceAll('{controllerPort}', String(input.controllerPort)));
+  }
   return [...settings].map(([key, value]) => `${key}=${value}`).join('\n') + '\n';
 }
 

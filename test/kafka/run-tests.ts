@@ -20,6 +20,8 @@ interface Run {
   readonly abort: AbortController;
   broker?: TestBroker;
   tests?: { child: ReturnType<typeof spawn>; exited: Promise<ChildExit> };
+  /** The background install of the deployment tools (its own process group: Go's build runs under it). */
+  prefetch?: { child: ReturnType<typeof spawn>; exited: Promise<ChildExit> };
   signal?: TerminationSignal;
 }
 
@@ -99,9 +101,23 @@ async function testEnvironment(run: Run, noBroker: boolean): Promise<NodeJS.Proc
   return env;
 }
 
+/**
+ * Starts installing the deployment tools (Helm builds for minutes on first use) while the earlier
+ * suites run; the chart and Dockerfile tests wait for it (deploy-tools.ts locks each install).
+ */
+function prefetchDeployTools(run: Run): void {
+  const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'test', 'helpers', 'prefetch-deploy-tools.js')], {
+    cwd: repoRoot(),
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
+  run.prefetch = { child, exited: trackExit(child) };
+}
+
 async function runTests(run: Run, argv: string[]): Promise<number> {
   const { noBroker, suites } = parseCommandLine(argv);
   const files = await collectTestFiles(suites);
+  if (suites.includes('e2e')) prefetchDeployTools(run);
   const env = await testEnvironment(run, noBroker);
   if (run.signal !== undefined) return signalExitCode(run.signal);
   const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], { cwd: repoRoot(), stdio: 'inherit', env });
@@ -123,8 +139,13 @@ function interrupt(run: Run, signal: TerminationSignal, count: number): void {
 
 /** Stops the tests (if still running) and the broker; never throws. */
 async function cleanUp(run: Run): Promise<void> {
-  const { tests, broker } = run;
+  const { tests, broker, prefetch } = run;
   if (tests !== undefined && isRunning(tests.child)) await terminate(tests.child, tests.exited, { graceMs: TEST_SHUTDOWN_GRACE_MS });
+  if (prefetch !== undefined && isRunning(prefetch.child) && prefetch.child.pid !== undefined) {
+    // Its whole group: the Go build it started too. The next install removes what it left.
+    process.kill(-prefetch.child.pid, 'SIGKILL');
+    await prefetch.exited;
+  }
   delete run.broker;
   await broker?.stop().catch((error: unknown) => say(`test broker: stop failed: ${String(error)}`));
 }

@@ -18,6 +18,14 @@ export interface DaemonOptions {
   /** Wait for GET /ready (default true); false returns as soon as the process is spawned. */
   readonly waitReady?: boolean;
   readonly readyTimeoutMs?: number;
+  /**
+   * Run exactly this argv (command first) instead of the built CLI with `--manifest` and
+   * `--web-port`: a pod's command as a chart renders it. `webPort` then says where it listens.
+   */
+  readonly command?: readonly string[];
+  readonly webPort?: number;
+  /** The readiness path (default /ready). */
+  readonly readyPath?: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -31,9 +39,12 @@ export class Daemon {
   readonly #child: ChildProcess;
   readonly #output: string[] = [];
 
-  private constructor(child: ChildProcess, webPort: number) {
+  readonly #readyPath: string;
+
+  private constructor(child: ChildProcess, webPort: number, readyPath = '/ready') {
     this.#child = child;
     this.webPort = webPort;
+    this.#readyPath = readyPath;
     const collect = (chunk: Buffer): void => {
       this.#output.push(...chunk.toString().split('\n').filter((l) => l.length > 0));
       if (this.#output.length > 20_000) this.#output.splice(0, this.#output.length - 20_000);
@@ -49,14 +60,14 @@ export class Daemon {
   }
 
   static async start(options: DaemonOptions): Promise<Daemon> {
-    const [webPort] = await findFreePorts(1);
-    const child = spawn(
+    const webPort = options.webPort ?? (await findFreePorts(1))[0]!;
+    const [command, ...args] = options.command ?? [
       process.execPath,
-      [repoPath('dist', 'cmd', 'streamd.js'), 'start', '--manifest', options.manifest, '--web-port', String(webPort), '--log-level', 'info', ...(options.args ?? [])],
-      { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+      repoPath('dist', 'cmd', 'streamd.js'), 'start', '--manifest', options.manifest, '--web-port', String(webPort), '--log-level', 'info', ...(options.args ?? []),
+    ];
+    const child = spawn(command!, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     running.add(child);
-    const daemon = new Daemon(child, webPort!);
+    const daemon = new Daemon(child, webPort, options.readyPath);
     if (options.waitReady ?? true) await daemon.waitReady(options.readyTimeoutMs ?? 60_000);
     return daemon;
   }
@@ -92,7 +103,7 @@ export class Daemon {
     for (;;) {
       if (exited !== undefined) throw new Error(`streamd exited (${JSON.stringify(exited)}) before it was ready:\n${this.tail()}`);
       try {
-        const response = await fetch(`${this.url}/ready`);
+        const response = await fetch(`${this.url}${this.#readyPath}`);
         if (response.status === 200) return;
       } catch {
         // not listening yet

@@ -83,7 +83,7 @@ export class TablesApp {
     return (this.#datadir ??= await this.newDatadir());
   }
 
-  /** Where the stores of this app version live under `datadir` (ARCHITECTURE §5). */
+  /** Where the stores of this app version live under `datadir` (ARCHITECTURE.md §6). */
   tablesDir(datadir: string): string {
     return join(datadir, this.appId, 'v1', 'tables');
   }
@@ -153,6 +153,12 @@ export class TablesApp {
     }
     await writeFile(this.manifest, text);
     this.#isManifestWritten = true;
+  }
+
+  /** Writes the manifest (as `start` does first), for a test that builds its own command line around it. */
+  async writeManifest(): Promise<string> {
+    await this.#writeManifest();
+    return this.manifest;
   }
 
   /** Starts a daemon and (unless told not to) waits until it is ready; `close()` kills it if still running. */

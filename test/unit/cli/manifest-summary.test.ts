@@ -42,8 +42,10 @@ describe('summarizeManifest', () => {
   });
 
   it('describes hopping and sliding windows', () => {
-    assert.equal(describeWindow({ type: 'hopping', sizeMs: 600_000, stepMs: 60_000 }), 'hopping 10m every 1m');
-    assert.equal(describeWindow({ type: 'sliding', sizeMs: 5_000, expiresMs: 60_000 }), 'sliding 5s, expires 1m');
+    const common = { graceMs: 0, idleCloseMs: 30_000, relativeTo: { kind: 'stream' }, emit: 'final' } as const;
+    assert.equal(describeWindow({ ...common, type: 'hopping', sizeMs: 600_000, stepMs: 60_000 }), 'hopping 10m every 1m');
+    assert.equal(describeWindow({ ...common, type: 'sliding', beforeMs: 5_000, afterMs: 5_000, expiresMs: 60_000 }), 'sliding -5s/+5s, expires 1m');
+    assert.equal(describeWindow({ ...common, type: 'session', gapMs: 120_000, graceMs: 10_000, sink: 'out' }), 'session gap 2m, grace 10s, final → out');
   });
 });
 

@@ -120,6 +120,30 @@ describe('BufferedProducer', () => {
     assert.deepEqual(producer.batches, [['1', '2']]);
   });
 
+  it('with lingerMs, holds a partial batch across turns so records sent apart go in one driver send', async () => {
+    const producer = new FakeProducer(true);
+    const buffered = new BufferedProducer(producer, { batchSize: 10, lingerMs: 150 });
+    buffered.send(rec(1));
+    await turns();
+    buffered.send(rec(2));
+    await turns();
+    buffered.send(rec(3));
+    assert.deepEqual(producer.batches, [], 'nothing is sent before the linger ends');
+    await waitFor(() => producer.batches.length > 0, { timeoutMs: 5_000, message: 'the lingering batch to be sent' });
+    assert.deepEqual(producer.batches, [['1', '2', '3']]);
+  });
+
+  it('with lingerMs, still sends a full batch at once and a flush does not wait for the linger', async () => {
+    const producer = new FakeProducer(true);
+    const buffered = new BufferedProducer(producer, { batchSize: 2, lingerMs: 600_000 });
+    for (const n of [1, 2, 3]) buffered.send(rec(n));
+    assert.deepEqual(producer.batches, [['1', '2']]);
+    await turns();
+    assert.deepEqual(producer.batches, [['1', '2']], 'the rest lingers');
+    await buffered.flush();
+    assert.deepEqual(producer.batches, [['1', '2'], ['3']]);
+  });
+
   it('cuts driver sends by bytes too: records of 400 KB go two to a send under a 1 MB batchBytes', async () => {
     const producer = new FakeProducer(true);
     const buffered = new BufferedProducer(producer, { batchSize: 100, batchBytes: 1_000_000, maxInFlight: 1 });

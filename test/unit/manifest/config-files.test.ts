@@ -14,6 +14,7 @@ type Schema = { properties?: Record<string, Schema>; $defs?: Record<string, Sche
 const SETTING_KEYS: Record<keyof Settings, true> = {
   commitIntervalMs: true, commitEvery: true, commitLivelockSoftTimeoutMs: true, standbyReplicas: true,
   streamBufferMaxsize: true, shutdownTimeoutMs: true, brokerClientId: true, brokerRequestTimeoutMs: true,
+  brokerSsl: true, brokerSslCaFile: true, brokerSaslMechanism: true, brokerSaslUsername: true, brokerSaslPassword: true,
   brokerSessionTimeoutMs: true, brokerHeartbeatIntervalMs: true, brokerRebalanceTimeoutMs: true,
   brokerUnavailableTimeoutMs: true,
   consumerMaxFetchBytes: true, consumerAutoOffsetReset: true, producerLingerMs: true, producerAcks: true,
@@ -21,8 +22,8 @@ const SETTING_KEYS: Record<keyof Settings, true> = {
   tableCleanupIntervalMs: true, recoveryBufferSize: true, recoveryStallTimeoutMs: true, timezone: true,
 };
 const OVERRIDABLE_KEYS: Record<keyof OverridableSettings, true> = {
-  ...SETTING_KEYS, broker: true, store: true, datadir: true, processingGuarantee: true,
-  webPort: true, webHost: true, webAuthToken: true, webCanonicalUrl: true,
+  ...SETTING_KEYS, broker: true, store: true, datadir: true, buildDir: true, processingGuarantee: true,
+  webPort: true, webHost: true, webAuthToken: true, webOpenPaths: true, webCanonicalUrl: true,
 };
 
 const files = await readConfigFiles(repoRoot());

@@ -27,6 +27,14 @@ describe('malformed manifests', () => {
     );
   });
 
+  it('refuses isolatedPartitions: true at its value, rather than run the agent without it', async () => {
+    const error = await loadFailure('isolated-partitions.yaml');
+    const problem = problemAt(error, 'agents.count.isolatedPartitions');
+    assert.equal(at(problem), '9:25');
+    assert.match(problem.message, /isolatedPartitions \(one actor per partition\) is not available/);
+    assert.equal(error.problems.length, 1);
+  });
+
   it('reports an unknown key at the key, with did-you-mean', async () => {
     const error = await loadFailure('unknown-key.yaml');
     const problem = problemAt(error, 'agents.count.tpoic');
@@ -42,6 +50,29 @@ describe('malformed manifests', () => {
         '  did you mean "topic"?',
       ].join('\n'),
     );
+  });
+
+  it('reports an unknown codec and a misplaced serializer in a codec chain at the value, with the closest name', async () => {
+    const error = await loadFailure('codec-chains.yaml');
+    const typo = problemAt(error, 'topics.typo.valueSerializer');
+    assert.equal(at(typo), '9:22');
+    assert.match(typo.message, /unknown codec "gzp" in "json\|gzp"/);
+    assert.equal(typo.hint, 'did you mean "gzip"?');
+    assert.match(problemAt(error, 'topics.twice.keySerializer').message, /"json" turns values into bytes, so it can only come first in "raw\|json"/);
+    assert.deepEqual(error.problems.map((p) => p.path).filter((p) => p.startsWith('topics.')).sort(), ['topics.twice.keySerializer', 'topics.typo.valueSerializer']);
+  });
+
+  it('reports an undeclared channel, an agent with a topic and a channel, a second reader of a channel, and an unknown @agent sink', async () => {
+    const error = await loadFailure('channels.yaml');
+    const typo = problemAt(error, 'agents.typo.channel');
+    assert.equal(typo.message, '"itmes" is not a declared channel');
+    assert.equal(typo.hint, 'did you mean "items"?');
+    assert.match(problemAt(error, 'agents.both.channel').message, /give one of topic, topics or channel, not topic and channel/);
+    const sink = problemAt(error, 'agents.bad_sink.sinks[0]');
+    assert.equal(sink.message, '"@pirce" is neither a declared topic nor an agent');
+    assert.equal(sink.hint, 'did you mean "price"?');
+    assert.equal(problemAt(error, 'agents.second_reader.channel').message, 'channel "items" is already read by agent price');
+    assert.equal(error.problems.filter((p) => p.path.startsWith('agents.')).length, 4, error.message);
   });
 
   it('reports a value of the wrong type at the value', async () => {
@@ -165,5 +196,24 @@ describe('semantic checks', () => {
     assert.equal(error.problems.some((p) => p.path === 'processingGuarantee'), false);
     assert.equal(problemAt(error, 'settings.producerAcks').message, 'exactly_once needs producerAcks -1, not 1');
     assert.match(error.format({ cwd }), /… and 1 more problem$/);
+  });
+
+  it('checks windowed tables: step > size, an unknown relativeTo field, session with hopping options, a zero size, emit without sink, onWindowClose without window', async () => {
+    const error = await loadFailure('window-problems.yaml');
+    assert.deepEqual(
+      error.problems.map((p) => `${at(p)} ${p.path}`),
+      [
+        '8:55 tables.hopping.window.step',
+        '9:72 tables.by_field.window.relativeTo.field',
+        '10:49 tables.sessions.window.size',
+        '10:59 tables.sessions.window.step',
+        '11:44 tables.empty.window.size',
+        '12:50 tables.no_sink.window.emit',
+        '13:12 tables.plain.onWindowClose',
+      ],
+    );
+    assert.equal(problemAt(error, 'tables.hopping.window.step').message, 'step (300000ms) is longer than size (60000ms): events between windows would be dropped');
+    assert.equal(problemAt(error, 'tables.by_field.window.relativeTo.field').hint, 'did you mean "viewedAt"?');
+    assert.equal(problemAt(error, 'tables.sessions.window.step').hint, 'a session window takes gap');
   });
 });

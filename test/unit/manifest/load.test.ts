@@ -17,7 +17,44 @@ function moduleRef(handler: HandlerReference | undefined): ModuleHandlerReferenc
   return handler;
 }
 
-describe('loading the manifest of ARCHITECTURE.md', () => {
+describe('web.openPaths', () => {
+  it('defaults to the probes and /metrics, and takes a comma-separated list from STREAMD_WEB_OPEN_PATHS', async () => {
+    assert.deepEqual((await loadManifest(app, { env: {} })).web.openPaths, ['/health', '/ready', '/metrics']);
+    assert.deepEqual((await loadManifest(app, { env: { STREAMD_WEB_OPEN_PATHS: '/health, /ready' } })).web.openPaths, ['/health', '/ready']);
+    assert.deepEqual((await loadManifest(app, { env: { STREAMD_WEB_OPEN_PATHS: '' } })).web.openPaths, []);
+  });
+});
+
+describe('channels, sinks and codec chains', () => {
+  it('reads channels, a channel-fed agent, agent and function sinks, and codec chains', async () => {
+    const manifest = await loadManifest(fixture('channels-ok.yaml'), { env: {} });
+    assert.deepEqual(manifest.channels.get('items')?.valueType, { kind: 'model', name: 'Item' });
+    assert.equal(manifest.channels.get('loose')?.valueType, undefined);
+    const price = manifest.agents.get('price');
+    assert.equal(price?.channel, 'items');
+    assert.deepEqual(price?.topics, []);
+    const sinks = manifest.agents.get('fan_out')?.sinks ?? [];
+    assert.deepEqual(sinks.map((s) => [s.kind, s.name]), [['agent', 'price'], ['handler', './handlers/page-views.ts#countPageViews'], ['topic', 'orders']]);
+    const fn = sinks[1];
+    assert.ok(fn?.kind === 'handler' && fn.handler.kind === 'module');
+    assert.equal(fn.handler.file, join(handlers, 'page-views.ts'));
+    assert.equal(fn.handler.exportName, 'countPageViews');
+    const orders = manifest.topics.get('orders');
+    assert.equal(orders?.valueSerializer, 'json');
+    assert.deepEqual(orders?.valueByteCodecs, ['gzip']);
+    assert.equal(orders?.keySerializer, 'raw');
+    assert.deepEqual(orders?.keyByteCodecs, ['binary']);
+  });
+});
+
+describe('loading a model with coerce: true', () => {
+  it('accepts the keyword and keeps it in the model schema for the topic boundary', async () => {
+    const manifest = await loadManifest(fixture('coerce-model.yaml'), { env: {} });
+    assert.equal(manifest.models.get('Order')?.schema['coerce'], true);
+  });
+});
+
+describe('loading a manifest with every kind of declaration', () => {
   it('normalises topics, tables, agents, timers, crontabs, tasks and views', async () => {
     const manifest = await loadManifest(app, { env: {} });
     assert.equal(manifest.sourcePath, app);
@@ -32,7 +69,7 @@ describe('loading the manifest of ARCHITECTURE.md', () => {
     assert.deepEqual(manifest.models.get('PageView')?.schema['required'], ['id', 'user']);
 
     const windowed = manifest.tables.get('views_per_minute');
-    assert.deepEqual(windowed?.window, { type: 'tumbling', sizeMs: 60_000, expiresMs: 3_600_000 });
+    assert.deepEqual(windowed?.window, { type: 'tumbling', sizeMs: 60_000, expiresMs: 3_600_000, graceMs: 0, idleCloseMs: 30_000, relativeTo: { kind: 'stream' }, emit: 'final' });
     assert.equal(manifest.tables.get('page_counts')?.defaultValue, 0);
 
     const agent = manifest.agents.get('count_page_views');
@@ -60,6 +97,7 @@ describe('loading the manifest of ARCHITECTURE.md', () => {
     assert.deepEqual(out?.keyType, { kind: 'builtin', name: 'bytes' });
     assert.equal(out?.keySerializer, 'raw');
     assert.equal(out?.valueSerializer, 'json');
+    assert.deepEqual(out?.valueByteCodecs, []);
     assert.equal(out?.onDecodeError, 'skip');
     assert.equal(out?.partitions, undefined);
     assert.equal(manifest.tables.get('views_per_minute')?.keyType.name, 'string');

@@ -9,7 +9,7 @@ import { partitionForKey, type ConsumerRecord, type RecordBatch } from '../../..
 import type { TableDeclaration } from '../../../src/manifest/index.js';
 import { createTopicCodecs } from '../../../src/models/index.js';
 import { MemoryStore } from '../../../src/stores/index.js';
-import { applyChangelogBatch } from '../../../src/tables/apply-changelog.js';
+import { applyChangelogBatch, applyChangelogInWrites } from '../../../src/tables/apply-changelog.js';
 import { KEY_ENCODING_HEADER, TablePositions } from '../../../src/tables/index.js';
 import { TableRuntime } from '../../../src/tables/table-runtime.js';
 import { captureLogger } from '../stores/fixture.js';
@@ -82,5 +82,38 @@ describe('applyChangelogBatch', () => {
     assert.equal(warnings.length, 1, 'one warning for the partition');
     assert.equal(warnings[0]!['partition'], 0);
     assert.equal(warnings[0]!['key'], misplaced[0]);
+  });
+});
+
+describe('applyChangelogInWrites (settings.recoveryBufferSize)', () => {
+  it('applies a batch of 10 records as store writes of at most 4, each carrying the offset of its last record', async () => {
+    const { runtime: table } = runtime();
+    const store = new MemoryStore('mem/counts-2');
+    const writes: { size: number; offset: bigint | undefined }[] = [];
+    const write = store.write.bind(store);
+    store.write = (w) => {
+      writes.push({ size: w.puts.length + w.deletes.length, offset: w.offset });
+      return write(w);
+    };
+    const records = Array.from({ length: 10 }, (_, i) => changelogRecord(2, `k${i}`, String(i), 'string'));
+    const last = await applyChangelogInWrites(store, new TablePositions(), batch(2, records), table.changelogKeys(2), 4);
+    assert.deepEqual(writes.map((w) => w.size), [4, 4, 2]);
+    assert.deepEqual(writes.map((w) => w.offset), [records[3]!.offset, records[7]!.offset, records[9]!.offset]);
+    assert.equal(last, records[9]!.offset);
+    assert.equal(await store.offset(), records[9]!.offset);
+    assert.equal(Object.keys(await contents(store)).length, 10);
+  });
+
+  it('applies a batch within the size as one write', async () => {
+    const { runtime: table } = runtime();
+    const store = new MemoryStore('mem/counts-3');
+    let writes = 0;
+    const write = store.write.bind(store);
+    store.write = (w) => {
+      writes += 1;
+      return write(w);
+    };
+    await applyChangelogInWrites(store, new TablePositions(), batch(1, [changelogRecord(1, 'a', '1', 'string'), changelogRecord(1, 'b', '2', 'string')]), table.changelogKeys(1), 1000);
+    assert.equal(writes, 1);
   });
 });

@@ -131,6 +131,38 @@ describe('TablePartition', () => {
     assert.equal(table.takeFlush(), undefined, 'writes after the revoke are ignored');
   });
 
+  it('warms a small store whole into memory: keys it lacks are answered without a store read', async () => {
+    const store = new MemoryStore('mem/counts-0');
+    await store.write({ puts: [[b('a'), b('1')], [b('b'), b('2')]], deletes: [] });
+    const table = new TablePartition('counts', 0, store, new TablePositions());
+    await table.warm();
+    let storeReads = 0;
+    const read = store.get.bind(store);
+    store.get = (key) => ((storeReads += 1), read(key));
+    assert.equal(text(await table.get(b('a'), undefined)), '1', 'a stored key is served from memory');
+    assert.equal(await table.get(b('new'), undefined), undefined, 'a key the store lacks is absent');
+    assert.equal(storeReads, 0, 'neither read reached the store');
+    table.put(b('new'), b('3'), undefined);
+    const flush = table.takeFlush()!;
+    flush.offset = 1n;
+    await table.writeFlush(flush);
+    assert.equal(text(await table.get(b('new'), undefined)), '3', 'a key written since is served after its flush is stored');
+    assert.equal(storeReads, 0);
+  });
+
+  it('leaves a store of more keys than the limit to store reads', async () => {
+    const store = new MemoryStore('mem/counts-0');
+    await store.write({ puts: [[b('a'), b('1')], [b('b'), b('2')]], deletes: [] });
+    const table = new TablePartition('counts', 0, store, new TablePositions());
+    await table.warm(1);
+    let storeReads = 0;
+    const read = store.get.bind(store);
+    store.get = (key) => ((storeReads += 1), read(key));
+    assert.equal(text(await table.get(b('b'), undefined)), '2');
+    assert.equal(await table.get(b('new'), undefined), undefined);
+    assert.equal(storeReads, 2, 'both reads went to the store');
+  });
+
   it('lists entries with the cache over the store', async () => {
     const table = partition();
     await table.store.write({ puts: [[b('a'), b('1')], [b('b'), b('1')], [b('c'), b('1')]], deletes: [] });

@@ -18,6 +18,10 @@ const DOCUMENTED_5XX = new Set(['STREAMD_OWNER_UNREACHABLE', 'STREAMD_NOT_READY'
 
 const AUTH = { Authorization: `Bearer ${AUTH_TOKEN}` };
 
+/** A request with the worker's bearer token: every route but the probes and /metrics needs it. */
+const authed = (port: number, method: string, path: string, options: { body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<Reply> =>
+  call(port, method, path, { ...options, headers: { ...AUTH, ...options.headers } });
+
 function assertError(reply: Reply, status: number, code: string): void {
   assert.equal(reply.status, status, `expected ${status} ${code}, got ${reply.status} ${reply.text}`);
   assert.match(String(reply.headers['content-type']), /application\/json/);
@@ -35,7 +39,7 @@ describe('web API on a real worker: bad requests', () => {
     port = web.port;
     const sent = await postMessages(port, 'views', { messages: [{ key: 'v1', value: { page: '/home', user: 'ada' } }] }, AUTH);
     assert.equal(sent.status, 202, sent.text);
-    await waitFor(async () => (await call(port, 'GET', '/tables/counts/keys/%2Fhome')).status === 200, { timeoutMs: 20_000, message: 'the count of /home to be served' });
+    await waitFor(async () => (await authed(port, 'GET', '/tables/counts/keys/%2Fhome')).status === 200, { timeoutMs: 20_000, message: 'the count of /home to be served' });
   });
 
   after(async () => {
@@ -43,38 +47,38 @@ describe('web API on a real worker: bad requests', () => {
   });
 
   it('answers an undeclared table with 404 STREAMD_UNKNOWN_TABLE', async () => {
-    assertError(await call(port, 'GET', '/tables/nope'), 404, 'STREAMD_UNKNOWN_TABLE');
-    assertError(await call(port, 'GET', '/tables/nope/keys/a'), 404, 'STREAMD_UNKNOWN_TABLE');
+    assertError(await authed(port, 'GET', '/tables/nope'), 404, 'STREAMD_UNKNOWN_TABLE');
+    assertError(await authed(port, 'GET', '/tables/nope/keys/a'), 404, 'STREAMD_UNKNOWN_TABLE');
   });
 
   it('answers a key never written with 404 STREAMD_UNKNOWN_KEY, carrying the default when the table has one', async () => {
-    const withDefault = await call(port, 'GET', '/tables/counts/keys/never');
+    const withDefault = await authed(port, 'GET', '/tables/counts/keys/never');
     assertError(withDefault, 404, 'STREAMD_UNKNOWN_KEY');
     assert.equal((withDefault.json as { default?: unknown }).default, 0);
-    const withoutDefault = await call(port, 'GET', '/tables/by_number/keys/7');
+    const withoutDefault = await authed(port, 'GET', '/tables/by_number/keys/7');
     assertError(withoutDefault, 404, 'STREAMD_UNKNOWN_KEY');
     assert.equal(Object.hasOwn(withoutDefault.json as object, 'default'), false);
-    const found = await call(port, 'GET', '/tables/counts/keys/%2Fhome');
+    const found = await authed(port, 'GET', '/tables/counts/keys/%2Fhome');
     assert.equal(found.status, 200);
     assert.equal((found.json as { value: unknown }).value, 1);
   });
 
   it('answers a malformed key with 400 STREAMD_BAD_KEY', async () => {
-    assertError(await call(port, 'GET', '/tables/counts/keys/%E0%A4%A'), 400, 'STREAMD_BAD_KEY');
-    assertError(await call(port, 'GET', '/tables/by_number/keys/abc'), 400, 'STREAMD_BAD_KEY');
-    assertError(await call(port, 'GET', '/tables/by_number/keys/%22abc%22'), 400, 'STREAMD_BAD_KEY');
-    assertError(await call(port, 'GET', '/tables/by_number/keys/1.5'), 400, 'STREAMD_BAD_KEY');
-    assertError(await call(port, 'GET', '/tables/by_number/keys/null'), 400, 'STREAMD_BAD_KEY');
-    assertError(await call(port, 'GET', '/tables/by_number?after=null'), 400, 'STREAMD_BAD_KEY');
+    assertError(await authed(port, 'GET', '/tables/counts/keys/%E0%A4%A'), 400, 'STREAMD_BAD_KEY');
+    assertError(await authed(port, 'GET', '/tables/by_number/keys/abc'), 400, 'STREAMD_BAD_KEY');
+    assertError(await authed(port, 'GET', '/tables/by_number/keys/%22abc%22'), 400, 'STREAMD_BAD_KEY');
+    assertError(await authed(port, 'GET', '/tables/by_number/keys/1.5'), 400, 'STREAMD_BAD_KEY');
+    assertError(await authed(port, 'GET', '/tables/by_number/keys/null'), 400, 'STREAMD_BAD_KEY');
+    assertError(await authed(port, 'GET', '/tables/by_number?after=null'), 400, 'STREAMD_BAD_KEY');
   });
 
   it('answers bad paging parameters with 400', async () => {
-    assertError(await call(port, 'GET', '/tables/counts?limit=-1'), 400, 'STREAMD_BAD_REQUEST');
-    assertError(await call(port, 'GET', '/tables/counts?limit=abc'), 400, 'STREAMD_BAD_REQUEST');
-    assertError(await call(port, 'GET', '/tables/counts?limit=1&limit=2'), 400, 'STREAMD_BAD_REQUEST');
-    assertError(await call(port, 'GET', '/tables/counts?after=a&after=b'), 400, 'STREAMD_BAD_REQUEST');
-    assertError(await call(port, 'GET', '/tables/by_number?after=abc'), 400, 'STREAMD_BAD_KEY');
-    assertError(await call(port, 'GET', '/tables/by_number?after=%22x%22'), 400, 'STREAMD_BAD_KEY');
+    assertError(await authed(port, 'GET', '/tables/counts?limit=-1'), 400, 'STREAMD_BAD_REQUEST');
+    assertError(await authed(port, 'GET', '/tables/counts?limit=abc'), 400, 'STREAMD_BAD_REQUEST');
+    assertError(await authed(port, 'GET', '/tables/counts?limit=1&limit=2'), 400, 'STREAMD_BAD_REQUEST');
+    assertError(await authed(port, 'GET', '/tables/counts?after=a&after=b'), 400, 'STREAMD_BAD_REQUEST');
+    assertError(await authed(port, 'GET', '/tables/by_number?after=abc'), 400, 'STREAMD_BAD_KEY');
+    assertError(await authed(port, 'GET', '/tables/by_number?after=%22x%22'), 400, 'STREAMD_BAD_KEY');
   });
 
   it('answers bad ingest bodies with 413 and 400', async () => {
@@ -95,9 +99,26 @@ describe('web API on a real worker: bad requests', () => {
   });
 
   it('answers a wrong method with 405 STREAMD_METHOD_NOT_ALLOWED', async () => {
-    assertError(await call(port, 'DELETE', '/tables'), 405, 'STREAMD_METHOD_NOT_ALLOWED');
-    assertError(await call(port, 'POST', '/health'), 405, 'STREAMD_METHOD_NOT_ALLOWED');
-    assertError(await call(port, 'PUT', '/tables/counts/keys/a'), 405, 'STREAMD_METHOD_NOT_ALLOWED');
+    assertError(await authed(port, 'DELETE', '/tables'), 405, 'STREAMD_METHOD_NOT_ALLOWED');
+    assertError(await authed(port, 'POST', '/health'), 405, 'STREAMD_METHOD_NOT_ALLOWED');
+    assertError(await authed(port, 'PUT', '/tables/counts/keys/a'), 405, 'STREAMD_METHOD_NOT_ALLOWED');
+  });
+
+  it('answers a null value for a topic without nullValues with 422 STREAMD_NULL_VALUE, and takes it as a tombstone where nullValues is set', async () => {
+    const refused = await postMessages(port, 'views', { messages: [{ key: 'ok', value: { page: '/a', user: 'u' } }, { key: 'gone', value: null }] }, AUTH);
+    assertError(refused, 422, 'STREAMD_NULL_VALUE');
+    assert.match((refused.json as { message: string }).message, /message 1 .*nullValues: true/);
+    const tombstone = await postMessages(port, 'tombstones', { key: 'gone', value: null }, AUTH);
+    assert.equal(tombstone.status, 202, tombstone.text);
+  });
+
+  it('answers a record over its topic\'s max.message.bytes with 413 STREAMD_RECORD_TOO_LARGE, and sends none of the request', async () => {
+    const reply = await postMessages(port, 'small', { messages: [{ key: 'fits', value: 'x'.repeat(100) }, { key: 'big', value: 'x'.repeat(4000) }] }, AUTH);
+    assertError(reply, 413, 'STREAMD_RECORD_TOO_LARGE');
+    assert.match((reply.json as { message: string }).message, /max\.message\.bytes/);
+    const fits = await postMessages(port, 'small', { key: 'fits', value: 'x'.repeat(100) }, AUTH);
+    assert.equal(fits.status, 202, fits.text);
+    assert.equal((fits.json as { records: { offset: string }[] }).records[0]?.offset, '0', 'the refused request sent nothing: the next record is the first');
   });
 
   it('answers ingest without the token, or with a wrong one, with 401 STREAMD_UNAUTHORIZED', async () => {
@@ -113,8 +134,8 @@ describe('web API on a real worker: bad requests', () => {
   });
 
   it('answers an unknown route with 404 STREAMD_NOT_FOUND', async () => {
-    assertError(await call(port, 'GET', '/nope'), 404, 'STREAMD_NOT_FOUND');
-    assertError(await call(port, 'GET', '/tables/counts/keys'), 404, 'STREAMD_NOT_FOUND');
+    assertError(await authed(port, 'GET', '/nope'), 404, 'STREAMD_NOT_FOUND');
+    assertError(await authed(port, 'GET', '/tables/counts/keys'), 404, 'STREAMD_NOT_FOUND');
   });
 
   it(`answers ${FUZZ_COUNT} random requests (seed ${FUZZ_SEED}) without a 5xx or an error that is not JSON, and stays healthy`, async () => {

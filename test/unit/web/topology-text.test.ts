@@ -17,7 +17,7 @@ describe('renderTopologyText', () => {
         '    → agent count_page_views (concurrency 1) ./handlers/page-views.ts#countPageViews',
         '        groupBy by-page → page-views-count_page_views-by-page-repartition [4 partitions]',
         '        sink page_counts_out',
-        '  source page_counts_out [4 partitions]',
+        '  sink page_counts_out [4 partitions]',
         '  table page_counts (string → integer) → changelog page-views-page_counts-changelog [4 partitions], 1 standby replica',
         '  leader topic page-views-__assignor-__leader [1 partition]',
         '',
@@ -35,7 +35,8 @@ describe('renderTopologyText', () => {
     const agent = { ...base.agents[0]!, topics: ['page_views', 'page_counts_out'], throughTopics: ['page_counts_out'], deadLetterTopic: { name: 'page-views-count_page_views-dlq', partitions: null } };
     const topology: Topology = {
       ...base,
-      topics: base.topics.map((t) => (t.role === 'source' ? { ...t, partitions: null } : t)),
+      // The agent reads page_counts_out too: both declared topics are sources here.
+      topics: base.topics.map((t) => (t.role === 'source' || t.role === 'sink' ? { ...t, role: 'source' as const, partitions: null } : t)),
       agents: [agent],
       tables: [{ ...base.tables[0]!, name: 'settings', global: true, partitions: null }],
       timers: [{ name: 'tick', intervalMs: 1000, isLeaderOnly: true }],

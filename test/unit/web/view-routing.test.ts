@@ -62,15 +62,18 @@ async function withTwoWorkers(test: (a: RoutedWorker & { port: number }, b: Rout
   }
 }
 
+/** Every view needs the token; a forwarded request carries it to the owner, which checks it again. */
+const AUTH = { authorization: `Bearer ${TOKEN}` };
+
 describe('views routed to the owner of a table key', () => {
   it('runs a GET view on the owner of its path or query parameter and names the owner', async () => {
     await withTwoWorkers(async (a, b) => {
       for (const path of [`/pages/${encodeURIComponent('/home')}`, `/lookup?page=${encodeURIComponent('/home')}`]) {
-        const forwarded = await call(a.port, 'GET', path);
+        const forwarded = await call(a.port, 'GET', path, { headers: AUTH });
         assert.equal(forwarded.status, 200, path);
         assert.deepEqual(forwarded.json, { ranOn: 'b', page: '/home' }, path);
         assert.equal(forwarded.headers['x-streamd-served-by'], b.tableQueries.url);
-        const direct = await call(b.port, 'GET', path);
+        const direct = await call(b.port, 'GET', path, { headers: AUTH });
         assert.deepEqual([direct.json, direct.headers['x-streamd-served-by']], [{ ranOn: 'b', page: '/home' }, b.tableQueries.url]);
       }
     });
@@ -90,13 +93,13 @@ describe('views routed to the owner of a table key', () => {
 
   it('answers 400 without the key parameter, 503 when the owner says it is not the owner, 502 when the owner is down', async () => {
     await withTwoWorkers(async (a, b) => {
-      const missing = await call(a.port, 'GET', '/lookup');
+      const missing = await call(a.port, 'GET', '/lookup', { headers: AUTH });
       assert.deepEqual([missing.status, (missing.json as { code: string }).code], [400, 'STREAMD_BAD_REQUEST']);
       b.tableQueries.locateAs = () => ({ partition: 1, isLocal: false, ownerUrl: a.tableQueries.url });
-      const moved = await call(a.port, 'GET', '/pages/home');
+      const moved = await call(a.port, 'GET', '/pages/home', { headers: AUTH });
       assert.deepEqual([moved.status, (moved.json as { code: string }).code], [503, 'STREAMD_NOT_READY']);
       await b.server.stop();
-      const down = await call(a.port, 'GET', '/pages/home');
+      const down = await call(a.port, 'GET', '/pages/home', { headers: AUTH });
       assert.deepEqual([down.status, (down.json as { code: string }).code], [502, 'STREAMD_OWNER_UNREACHABLE']);
     });
   });

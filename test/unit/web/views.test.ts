@@ -112,7 +112,7 @@ void describe('views', () => {
     assert.doesNotMatch((await worker.viewMetrics.expose()).body, /streamd_view_errors_total\{/);
   });
 
-  void it('needs the bearer token on a mutating view, not on a GET view', async () => {
+  void it('needs the bearer token on every view, mutating or not', async () => {
     served = await serve(new ViewWorker([[declare('POST', '/things'), echo], [declare('GET', '/echo'), echo]]), { authToken: 's3cret' });
     const body = JSON.stringify({ a: 1 });
     const refused = await call(served.port, 'POST', '/things', { body });
@@ -121,7 +121,8 @@ void describe('views', () => {
     const allowed = await call(served.port, 'POST', '/things', { body, headers: { authorization: 'Bearer s3cret' } });
     assert.equal(allowed.status, 200);
     assert.deepEqual((allowed.json as { body: unknown }).body, { a: 1 });
-    assert.equal((await call(served.port, 'GET', '/echo')).status, 200);
+    assert.equal((await call(served.port, 'GET', '/echo')).status, 401);
+    assert.equal((await call(served.port, 'GET', '/echo', { headers: { authorization: 'Bearer s3cret' } })).status, 200);
   });
 
   void it('answers a path no view or route serves with a JSON 404', async () => {

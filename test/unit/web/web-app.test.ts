@@ -108,12 +108,41 @@ describe('web app: probes, metrics and topology', () => {
     });
   });
 
-  it('keeps the reads open when an auth token is set', async () => {
-    await withApp(new FakeWorker(), async ({ port }) => {
-      for (const path of ['/health', '/ready', '/metrics', '/agents', '/topology']) {
-        assert.equal((await call(port, 'GET', path)).status, 200, path);
+  it('with an auth token, guards every route but GET of the probes and /metrics', async () => {
+    const worker = new FakeWorker();
+    worker.tableQueries.addTable('counts', [['/home', 3]]);
+    await withApp(worker, async ({ port }) => {
+      for (const path of ['/health', '/ready', '/metrics']) assert.equal((await call(port, 'GET', path)).status, 200, path);
+      for (const path of ['/agents', '/topology', '/tables', '/tables/counts', '/tables/counts/keys/%2Fhome', '/nowhere']) {
+        const refused = await call(port, 'GET', path);
+        assert.equal(refused.status, 401, path);
+        assert.equal((refused.json as { code: string }).code, 'STREAMD_UNAUTHORIZED', path);
+        assert.equal(refused.headers['www-authenticate'], 'Bearer realm="streamd"');
       }
+      const auth = { authorization: 'Bearer s3cret' };
+      assert.equal((await call(port, 'GET', '/topology', { headers: auth })).status, 200);
+      const read = await call(port, 'GET', '/tables/counts/keys/%2Fhome', { headers: auth });
+      assert.equal(read.status, 200, read.text);
+      assert.equal((read.json as { value: unknown }).value, 3);
+      assert.equal((await call(port, 'GET', '/topology', { headers: { authorization: 'Bearer wrong' } })).status, 401);
     }, { authToken: 's3cret' });
+  });
+
+  it('opens exactly the configured openPaths: [] guards the probes too, and a path listed opens only GET', async () => {
+    await withApp(new FakeWorker(), async ({ port }) => {
+      for (const path of ['/health', '/ready', '/metrics']) assert.equal((await call(port, 'GET', path)).status, 401, path);
+    }, { authToken: 's3cret', openPaths: [] });
+    await withApp(new FakeWorker(), async ({ port }) => {
+      assert.equal((await call(port, 'GET', '/topology')).status, 200);
+      assert.equal((await call(port, 'GET', '/metrics')).status, 401, 'not listed, so guarded');
+      assert.equal((await call(port, 'POST', '/topology')).status, 401, 'an open path is open to GET and HEAD only');
+    }, { authToken: 's3cret', openPaths: ['/health', '/topology'] });
+  });
+
+  it('without an auth token, answers every route without one', async () => {
+    await withApp(new FakeWorker(), async ({ port }) => {
+      for (const path of ['/health', '/agents', '/topology', '/tables']) assert.equal((await call(port, 'GET', path)).status, 200, path);
+    });
   });
 
   it('answers a failing read with 500 STREAMD_INTERNAL, no stack trace, and logs the error', async () => {

@@ -20,6 +20,30 @@ import { repoPath } from '../../kafka/repo-root.js';
 import { call, serve } from '../web/fixture.js';
 
 describe('Worker.topology on the embedded broker', () => {
+  it('gives a declared topic no agent reads the role sink, in JSON and in text', async () => {
+    const manifest = await loadManifest(repoPath('manifests', 'page-views', 'app.yaml'), {
+      env: { STREAMD_BROKER: `memory://${uniqueName('topology')}`, STREAMD_STORE: 'memory://' },
+    });
+    const passThrough: Agent = async function* (stream) {
+      for await (const value of stream) yield value;
+    };
+    const worker = await createWorker(manifest, {
+      logger: pino({ level: 'silent' }),
+      handlers: new Map<string, Agent>([['count_page_views', passThrough]]),
+      views: new Map(manifest.views.map((view) => [`${view.method} ${view.path}`, () => ({})])),
+      metrics: new WorkerMetrics({ withDefaults: false }),
+    });
+    const topology = worker.topology();
+    assert.deepEqual(topology.topics.filter((t) => t.role === 'source' || t.role === 'sink').map((t) => [t.role, t.name]), [
+      ['source', 'page_views'],
+      ['sink', 'page_counts_out'],
+    ]);
+    assert.deepEqual(topology.sourceTopics, ['page_views']);
+    assert.deepEqual(topology.sinkTopics, ['page_counts_out']);
+    assert.ok(!topology.internalTopics.includes('page_counts_out'));
+    assert.match(renderTopologyText(topology), /^ {2}sink page_counts_out \[4 partitions\]$/m);
+  });
+
   it('names every topic with its role, and knows every partition count once started', async () => {
     const datadir = await mkdtemp(join(tmpdir(), 'streamd-topology-'));
     const id = uniqueName('topo');

@@ -1,0 +1,130 @@
+// `npm run bench -- --peers`: streamd's worker process and the Kafka Streams peer on B2 (count,
+// input keyed by user) and B4 (groupBy user, then count), on the same broker and preloaded input,
+// interleaved (streamd and the peer alternate who goes first), each with a fresh group and state.
+// Per run: records/s (steady window), CPU µs per record and peak RSS of the worker process, and
+// whether its final table equals the truth; then streamd's ratios to the peer.
+
+import { createDriver, type Admin, type KafkaDriver } from '../src/kafka/index.js';
+import { repoPath } from '../test/kafka/repo-root.js';
+import { GROUPED_TOPIC, preloadViewKeyedPageViews, streamdGrouped } from './grouped.js';
+import { buildKafkaStreamsPeer, kafkaStreamsCounting } from './peers/kafka-streams.js';
+import { STATEFUL_TOPIC, preloadKeyedPageViews } from './stateful.js';
+import { streamdCounting, type CountingRun } from './streamd-process.js';
+
+type Workload = 'B2' | 'B4';
+/** `streamd`, `Kafka Streams`, or `streamd baseline` (another build, BENCH_BASELINE_CLI). */
+type System = string;
+const BASELINE = 'streamd baseline';
+
+export interface PeerRun extends CountingRun {
+  readonly workload: Workload;
+  readonly system: System;
+  readonly records: number;
+}
+
+export interface PeersInput {
+  readonly bootstrap: string;
+  readonly run: string;
+  readonly records: number;
+  readonly repeat: number;
+  readonly say: (line: string) => void;
+  /** Another build's dist/cmd/streamd.js, run as a third system for a before/after ratio. */
+  readonly baselineCli?: string;
+}
+
+const TOPICS: Record<Workload, string> = { B2: STATEFUL_TOPIC, B4: GROUPED_TOPIC };
+
+/** Runs every workload × system `repeat` times, interleaved; returns every run. */
+export async function runPeers(input: PeersInput): Promise<PeerRun[]> {
+  const { bootstrap, run, records, repeat, say } = input;
+  const classpath = await buildKafkaStreamsPeer(say);
+  const driver = createDriver(`kafka://${bootstrap}`);
+  const admin = await driver.admin();
+  const runs: PeerRun[] = [];
+  try {
+    await preload(driver, admin, records, say);
+    for (let round = 0; round < repeat; round++) {
+      for (const workload of ['B2', 'B4'] as const) {
+        const systems: System[] = ['streamd', 'Kafka Streams', ...(input.baselineCli === undefined ? [] : [BASELINE])];
+        const order = round % 2 === 0 ? systems : [...systems].reverse();
+        for (const [index, system] of order.entries()) {
+          const appId = `bench-peer-${workload.toLowerCase()}-${run}-${round}-${index}`;
+          say(`peers: ${workload} ${system}, round ${round + 1} of ${repeat}`);
+          const result =
+            system === 'Kafka Streams'
+              ? await kafkaStreamsCounting({ classpath, bootstrap, driver, admin, mode: workload === 'B2' ? 'b2' : 'b4', appId, source: TOPICS[workload], records })
+              : await streamdRun(workload, bootstrap, admin, appId, records, system === BASELINE ? input.baselineCli : undefined);
+          if (result.mismatches.length > 0) process.exitCode = 1;
+          runs.push({ ...result, workload, system, records });
+        }
+      }
+    }
+  } finally {
+    await admin.close();
+    await driver.close();
+  }
+  return runs;
+}
+
+async function preload(driver: KafkaDriver, admin: Admin, records: number, say: (line: string) => void): Promise<void> {
+  await admin.createTopics([STATEFUL_TOPIC, GROUPED_TOPIC].map((topic) => ({ topic, partitions: 4 })));
+  const loaded = async (topic: string): Promise<number> => (await admin.offsets(topic)).reduce((sum, p) => sum + Number(p.latest), 0);
+  if ((await loaded(STATEFUL_TOPIC)) === 0) {
+    say(`peers: preloading ${records} page views keyed by user into ${STATEFUL_TOPIC}`);
+    await preloadKeyedPageViews(driver, STATEFUL_TOPIC, records);
+  }
+  if ((await loaded(GROUPED_TOPIC)) === 0) {
+    say(`peers: preloading ${records} page views keyed by view id into ${GROUPED_TOPIC}`);
+    await preloadViewKeyedPageViews(driver, GROUPED_TOPIC, records);
+  }
+}
+
+async function streamdRun(workload: Workload, bootstrap: string, admin: Admin, appId: string, records: number, cli: string | undefined): Promise<CountingRun> {
+  if (workload === 'B4') return streamdGrouped(bootstrap, admin, appId, records, undefined, cli);
+  const manifest = repoPath('bench', 'apps', 'stateful', 'app.yaml');
+  return streamdCounting({ bootstrap, admin, manifest, appId, source: STATEFUL_TOPIC, internal: [], records, partitions: 4, ...(cli === undefined ? {} : { cli }) });
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** `median [min, max]` over the runs, or the one figure. */
+function spread(values: readonly number[], digits: number): string {
+  const text = (v: number): string => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  if (values.length === 1) return text(values[0]!);
+  return `${text(median(values))} [${text(Math.min(...values))}, ${text(Math.max(...values))}]`;
+}
+
+/** The peers table and streamd's ratios (of medians), as lines. */
+export function peersReport(runs: readonly PeerRun[]): string[] {
+  const lines = [
+    'peers: one worker process each, commit every 1 s, JSON values, RocksDB; CPU µs/record = (utime+stime)/records over start → drained, and over the steady 10–90% window',
+    `${'workload'.padEnd(9)}${'system'.padEnd(17)}${'records/s'.padStart(26)}${'records/s (drain)'.padStart(26)}${'µs/record (run)'.padStart(26)}${'µs/record (steady)'.padStart(26)}${'peak RSS MiB'.padStart(22)}  table`,
+  ];
+  const of = (workload: Workload, system: System): PeerRun[] => runs.filter((r) => r.workload === workload && r.system === system);
+  for (const workload of ['B2', 'B4'] as const) {
+    for (const system of ['streamd', 'Kafka Streams', BASELINE]) {
+      const mine = of(workload, system);
+      if (mine.length === 0) continue;
+      const gate = mine.every((r) => r.mismatches.length === 0) ? 'exact' : `FAIL: ${mine.flatMap((r) => r.mismatches).slice(0, 3).join('; ')}`;
+      lines.push(
+        `${workload.padEnd(9)}${system.padEnd(17)}${spread(mine.map((r) => r.steadyRecordsPerSec), 0).padStart(26)}${spread(mine.map((r) => r.records / r.drainSeconds), 0).padStart(26)}${spread(mine.map((r) => r.cpuMicrosPerRecord), 1).padStart(26)}` +
+          `${spread(mine.map((r) => r.steadyCpuMicrosPerRecord), 1).padStart(26)}${spread(mine.map((r) => r.peakRssBytes / 2 ** 20), 0).padStart(22)}  ${gate}`,
+      );
+    }
+    const streamd = of(workload, 'streamd');
+    for (const baseline of ['Kafka Streams', BASELINE]) {
+      const peer = of(workload, baseline);
+      if (streamd.length === 0 || peer.length === 0) continue;
+      const ratio = (pick: (r: PeerRun) => number): string => (median(streamd.map(pick)) / median(peer.map(pick))).toFixed(2);
+      lines.push(
+        `${workload}: streamd / ${baseline} = ${ratio((r) => r.steadyRecordsPerSec)}× records/s (steady), ${ratio((r) => r.records / r.drainSeconds)}× (drain), ` +
+          `${ratio((r) => r.cpuMicrosPerRecord)}× CPU per record (run), ${ratio((r) => r.steadyCpuMicrosPerRecord)}× (steady), ${ratio((r) => r.peakRssBytes)}× peak RSS`,
+      );
+    }
+  }
+  return lines;
+}
