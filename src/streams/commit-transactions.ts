@@ -33,8 +33,9 @@ const id = (tp: { topic: string; partition: number }): string => `${tp.topic}\u0
  * (1)+(2) in one transaction per input partition, then (3) the stores, only with the flushes whose
  * transaction committed: an aborted one leaves the stores as they were, and its table partitions
  * take no more writes (commit-snapshot.ts says why), like any flush a commit did not send.
+ * Resolves with the offsets whose transaction committed.
  */
-export async function commitTransactions(context: CommitContext, transactions: TransactionalSteps, offsets: readonly PartOffset[], reason: string, taken: unknown[]): Promise<void> {
+export async function commitTransactions(context: CommitContext, transactions: TransactionalSteps, offsets: readonly PartOffset[], reason: string, taken: unknown[]): Promise<readonly TopicPartitionOffset[]> {
   const started = context.clock.now();
   let done: { offsets: readonly TopicPartitionOffset[]; taken: unknown[] } = { offsets: [], taken: [] };
   try {
@@ -47,4 +48,5 @@ export async function commitTransactions(context: CommitContext, transactions: T
   if (done.taken.length > 0) await context.tables!.write(done.taken);
   const committed = new Set(done.offsets.map(id));
   markCommitted(context, offsets.filter((o) => committed.has(id(o.offset))), reason, started);
+  return done.offsets;
 }

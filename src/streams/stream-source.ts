@@ -95,6 +95,14 @@ export class StreamSource extends Service {
    * offset; they are skipped.
    */
   readonly #floors = new Map<string, bigint>();
+  /**
+   * exactly_once: per partition, the highest offset a transaction of this worker committed. Once
+   * EndTxn has answered, the commit is decided, but the group coordinator applies its offsets a
+   * moment later; a read of the committed offsets right after this worker's own revoke commit (a
+   * partition it keeps) can still return the older one, and its records would be processed twice.
+   * Committed offsets only grow, so the floor is the higher of the two.
+   */
+  readonly #ownCommits = new Map<string, bigint>();
   /** Partitions held paused until onAssigned's promise resolves. */
   #gated: readonly TopicPartition[] = [];
   /** True while the member rejoins after a broker failure (see #waitOutBroker). */
@@ -467,7 +475,10 @@ export class StreamSource extends Service {
         if (isStable) break;
       }
       if (generation !== this.#generation) return;
-      for (const [key, offset] of floors) this.#floors.set(key, offset);
+      for (const key of wanted) {
+        const floor = [floors.get(key), this.#ownCommits.get(key)].reduce<bigint | undefined>((a, b) => (b === undefined || (a !== undefined && a >= b) ? a : b), undefined);
+        if (floor !== undefined) this.#floors.set(key, floor);
+      }
     } finally {
       await admin.close();
     }
@@ -507,7 +518,13 @@ export class StreamSource extends Service {
     // rejoin or a broker failure drops the consumer before its revoke commit runs, and that commit
     // ends the open transactions holding the revoked generation's records. A task's next owner
     // fences its producer, so a commit for a partition that moved on fails instead of landing.
-    if (this.#options.transactions !== undefined) return commitTransactions(this.#commitContext(), this.#options.transactions, offsets, reason, taken);
+    if (this.#options.transactions !== undefined) {
+      for (const o of await commitTransactions(this.#commitContext(), this.#options.transactions, offsets, reason, taken)) {
+        const key = id(o);
+        if ((this.#ownCommits.get(key) ?? -1n) < o.offset) this.#ownCommits.set(key, o.offset);
+      }
+      return;
+    }
     const consumer = this.#consumer;
     if (consumer === undefined) {
       if (taken.length > 0) this.#options.tables!.drop(taken);

@@ -120,4 +120,50 @@ describe('exactly_once across assignments', () => {
     await source.whenCommitted();
     assert.deepEqual(commits.map((p) => p.offset), [{ topic: 't', partition: 0, offset: 3n }], 'the revoke commit ran, with the acked offsets');
   });
+  it('skips, in a partition it keeps, what its own transactions committed though the group does not show it yet', async () => {
+    const broker = `memory://${uniqueName('eos-own')}`;
+    const driver = createDriver(broker);
+    cleanup.push(() => driver.close());
+    await (await driver.admin()).createTopics([{ topic: 't', partitions: 1 }]);
+    const producer = await driver.producer();
+    cleanup.push(() => producer.close());
+    await producer.send([1, 2, 3].map((n) => ({ topic: 't', key: null, value: Buffer.from(String(n)) })));
+    // Transactions that answer "committed" while the group's offsets never move: a read of the
+    // committed offsets stays behind them, as the real group coordinator's does for a moment.
+    const transactions: TransactionalSteps = { send: () => undefined, commit: (parts, taken) => Promise.resolve({ offsets: parts.map((p) => p.offset), taken }) };
+    const channel = new Channel('agent a');
+    const ports = { log: silent, decoderFor: () => () => ({ key: null, value: null }), send: () => undefined, pause: () => undefined, resume: () => undefined, halt: () => undefined, countDecodeError: () => undefined };
+    const conductor = new Conductor(ports, 100);
+    conductor.subscribe({ topic: 't', channel, agent: 'a', onDecodeError: 'skip', deadLetterTopic: 't-dlq' });
+    let assignments = 0;
+    const source: StreamSource = new StreamSource({
+      logger: silent,
+      driver,
+      consumer: { groupId: 'g', ...QUICK },
+      conductor,
+      metrics: new WorkerMetrics({ withDefaults: false }),
+      flush: () => Promise.resolve(),
+      commitIntervalMs: 60_000,
+      commitEvery: 1000,
+      onRevoked: () => undefined,
+      // As the worker's exactly_once gate: the previous assignment's commit ends, then the floors.
+      onAssigned: (event) => {
+        assignments += 1;
+        return (async () => {
+          await source.whenCommitted();
+          await source.skipCommitted(event.partitions);
+        })();
+      },
+      transactions,
+    });
+    cleanup.push(() => source.stop());
+    await source.start();
+    const signal = AbortSignal.timeout(20_000);
+    for (let n = 0; n < 3; n++) (await channel.next(signal))!.ack();
+    await source.rejoin('test');
+    await waitFor(() => assignments === 2, { timeoutMs: SOON_MS, message: 'the second assignment' });
+    await producer.send([{ topic: 't', key: null, value: Buffer.from('4') }]);
+    const next = (await channel.next(signal))!;
+    assert.equal(next.message.offset, 3n, 'the kept partition resumes after its own last commit, not from the offsets the group showed');
+  });
 });
