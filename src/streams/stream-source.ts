@@ -5,7 +5,7 @@
 // a broker failure is waited out by rejoining as a new member (#waitOutBroker).
 
 import type { Logger } from 'pino';
-import { isRetriableFailure, type AssignedEvent, type BrokerOutage, type Consumer, type ConsumerOptions, type GroupAssignment, type KafkaDriver, type RecordBatch, type TopicPartition } from '../kafka/index.js';
+import { isRetriableFailure, type AssignedEvent, type BrokerOutage, type Consumer, type ConsumerOptions, type GroupAssignment, type KafkaDriver, type RebalancingEvent, type RecordBatch, type TopicPartition } from '../kafka/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
 import { commitSnapshot, type CommitParticipant, type SnapshotOffset } from './commit-snapshot.js';
@@ -182,6 +182,9 @@ export class StreamSource extends Service {
 
   protected override async onStop(): Promise<void> {
     await this.#rejoining;
+    // A revoke commit still running needs its consumer: a stopped one refuses the offsets after the
+    // changelog records went out.
+    await this.#revokeCommit;
     await this.#consumer?.stop();
     await this.#ends.close();
   }
@@ -218,9 +221,9 @@ export class StreamSource extends Service {
       return consumer;
     }
     consumer.on('assigned', (event) => this.#assigned(event));
-    consumer.on('rebalancing', () => {
-      this.log.info('the group is rebalancing: giving up the assignment to join again');
-      this.#revoked('rebalance');
+    consumer.on('rebalancing', (event) => {
+      this.log.info('the group is rebalancing: committing what was processed, then giving up the assignment to join again');
+      this.#revoked('rebalance', event);
     });
     consumer.on('crashed', (error) => {
       this.#crashes.set(consumer, error);
@@ -296,7 +299,9 @@ export class StreamSource extends Service {
     const { partitions } = event;
     // kafkajs also rejoins without a rebalancing event (UNKNOWN_MEMBER_ID); positions restart from
     // the committed offsets after any join, so trackers from before it must go.
-    if (this.#trackers.size > 0 || this.#gated.length > 0) this.#revoked('rejoin');
+    // Such a join came without a revoke: the old assignment may be others' by now, so nothing of it
+    // is committed (its events are processed again; the tables' positions keep their writes single).
+    if (this.#trackers.size > 0 || this.#gated.length > 0) this.#revoked('rejoin', undefined, { commit: false });
     this.#assignment = partitions;
     this.#isAssigned = true;
     this.#options.outage?.recovered('consumer');
@@ -335,12 +340,13 @@ export class StreamSource extends Service {
   /**
    * The assignment is going away: take what is committable now, forget every tracker (the
    * consumer will refetch from the committed offsets), drop buffered events, then commit the
-   * snapshot if the group still accepts it.
+   * snapshot if the group still accepts it. A rebalance's commit holds the member's rejoin
+   * (RebalancingEvent): its changelog records land before a new owner can read the changelog.
    */
-  #revoked(reason: string): void {
-    const offsets = this.#uncommitted();
+  #revoked(reason: string, rebalance?: RebalancingEvent, { commit = true } = {}): void {
+    const offsets = commit ? this.#uncommitted() : [];
     // Taken before onRevoked drops the tables' pending writes: the commit must carry them.
-    const taken = this.#options.tables?.take() ?? [];
+    const taken = commit ? (this.#options.tables?.take() ?? []) : [];
     this.#gated = [];
     this.#generation += 1;
     for (const tracker of this.#trackers.values()) tracker.revoke();
@@ -352,13 +358,14 @@ export class StreamSource extends Service {
     if (offsets.length === 0 && taken.length === 0) return;
     const previous = this.#revokeCommit ?? Promise.resolve();
     const consumer = this.#consumer;
-    // Best effort, and only while the member that held the partitions is still in the group.
-    const isStillOwner = (): boolean => consumer !== undefined && consumer === this.#consumer;
+    // Best effort, and only while the member that held the partitions has not joined again.
+    const isStillOwner = (): boolean => consumer !== undefined && consumer === this.#consumer && rebalance?.rejoined.aborted !== true;
     this.#revokeCommit = previous
       .then(() => this.#commitOffsets(offsets, reason, taken, isStillOwner))
       .catch((err: unknown) => {
         this.log.info({ err, reason }, 'could not commit on revoke; those events will be processed again by the next owner');
       });
+    rebalance?.holdJoin(this.#revokeCommit);
   }
 
   #uncommitted(): SnapshotOffset[] {

@@ -389,6 +389,13 @@ export class Tables extends Service {
       inFlight?.end();
     }
     metrics.recoveryRemaining(table.name, 0);
+    if (result.position > end) {
+      // Only this worker writes the partition now, and it has not served it yet: a late writer did.
+      this.log.warn(
+        { table: table.name, partition, end: end.toString(), position: result.position.toString() },
+        `recovery of ${table.name}[${partition}] read ${(result.position - end).toString()} changelog records written after this worker took the partition: a previous owner wrote late`,
+      );
+    }
     table.maxRecordBytes ??= await this.#options.producer().maxRecordBytes(table.changelog);
     if (signal.aborted) return;
     if (result.records > 0) {

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { hasCode, IllegalStateError, RebalanceInProgressError } from '../../../errors/index.js';
+import { JoinHold } from '../../join-hold.js';
 import { roundRobinAssignor } from '../../round-robin-assignor.js';
 import type {
   BatchContext,
@@ -73,6 +74,7 @@ export class MemoryConsumer implements Consumer {
     this.#rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? DEFAULTS.rebalanceTimeoutMs;
     this.#maxWaitMs = options.maxWaitMs ?? DEFAULTS.maxWaitMs;
     const wake = (): void => this.#wakeup.notify();
+    const joinHold = new JoinHold(this.#rebalanceTimeoutMs / 2, this.#logger);
     this.#positions = new FetchPositions(cluster, {
       groupId: options.groupId,
       isolation: options.isolation ?? 'read_committed',
@@ -90,7 +92,8 @@ export class MemoryConsumer implements Consumer {
         this.#markReady();
         this.#events.emit('assigned', event);
       },
-      onRevoked: () => this.#events.emit('rebalancing'),
+      onRevoked: () => this.#events.emit('rebalancing', joinHold.open()),
+      joinHold,
     });
   }
 
