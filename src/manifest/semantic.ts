@@ -176,15 +176,19 @@ function checkSettings(manifest: Manifest, context: CheckContext): void {
   }
 }
 
-/** Agent options this version refuses rather than accept and ignore. */
+/** Agent options that cannot work together. */
 function checkAgentOptions(raw: RawManifest, context: CheckContext): void {
   for (const [agent, spec] of entriesOf(raw.agents)) {
     if (spec.isolatedPartitions !== true) continue;
-    // Faust's one actor per partition is not built: accepting it would run the agent's usual actors
-    // over all its partitions, which a handler written for per-partition state would get wrong.
-    context.report(['agents', agent, 'isolatedPartitions'], 'isolatedPartitions (one actor per partition) is not available in this version of streamd', {
-      hint: 'remove it: one actor (concurrency 1) already processes each partition in order; key per-partition state by event.message.partition',
-    });
+    // As in Faust: one actor per partition is the point; more actors would share its partitions again.
+    if ((spec.concurrency ?? 1) > 1) {
+      context.report(['agents', agent, 'concurrency'], `isolatedPartitions runs one actor per assigned partition, so concurrency ${spec.concurrency} cannot apply`, {
+        hint: 'remove concurrency (or set it to 1), or remove isolatedPartitions',
+      });
+    }
+    if (spec.channel !== undefined && spec.topic === undefined && spec.topics === undefined) {
+      context.report(['agents', agent, 'isolatedPartitions'], 'isolatedPartitions needs topic partitions, and a channel has none', { hint: 'remove isolatedPartitions, or read a topic' });
+    }
   }
 }
 

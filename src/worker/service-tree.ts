@@ -20,7 +20,7 @@ import type { Acks, Assignor, AssignedEvent, BrokerOutage, KafkaDriver } from '.
 import type { Manifest } from '../manifest/index.js';
 import { ConfigError } from '../errors/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
-import { StreamSource, type Channel, type CommitParticipant, type Conductor } from '../streams/index.js';
+import { PartitionedChannel, StreamSource, type Channel, type CommitParticipant, type Conductor } from '../streams/index.js';
 import type { ChangelogReader, Flush, Tables } from '../tables/index.js';
 import { Scheduler, type TimerContextParts, type TimerHandler } from '../timers/index.js';
 import type { CodecBook } from './codec-book.js';
@@ -40,7 +40,8 @@ export interface ServiceTreeInput {
   readonly driver: KafkaDriver;
   readonly book: CodecBook;
   readonly conductor: Conductor;
-  readonly channel: (name: string) => Channel;
+  /** A new agent channel; `reads` makes it one FIFO per partition of those topics (isolated partitions). */
+  readonly channel: (name: string, reads?: (topic: string) => boolean) => Channel;
   readonly replies: Replies;
   readonly clock: Clock | undefined;
   readonly assignor: Assignor;
@@ -103,7 +104,10 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
   const runners = plan.agents.map(({ declaration, handler, repartitions, throughTopics, deadLetterTopic }) => {
     const name = declaration.name;
     book.declare(deadLetterTopic, 'raw');
-    const main = input.channel(`agent ${name}`);
+    const main = declaration.hasIsolatedPartitions ? input.channel(`agent ${name}`, (topic) => declaration.topics.includes(topic)) : input.channel(`agent ${name}`);
+    if (declaration.hasIsolatedPartitions && (repartitions.length > 0 || throughTopics.length > 0)) {
+      throw new ConfigError(`agent ${name}: isolatedPartitions cannot be combined with groupBy or through in its handler (their streams are shared by the agent's actors); remove one of them`);
+    }
     faust.readChannel(declaration, main);
     for (const topic of declaration.topics) {
       const onDecodeError = manifest.topics.get(topic)?.onDecodeError ?? 'skip';
@@ -157,6 +161,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
     });
   });
 
+  const partitioned = runners.flatMap((runner) => (runner.channel instanceof PartitionedChannel ? [runner.channel] : []));
   const source = new StreamSource({
     logger,
     driver,
@@ -173,7 +178,11 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
       assignor: input.assignor,
     },
     extraTopics: [input.leaderTopic],
-    onAssigned: input.onAssigned,
+    onAssigned: (event) => {
+      // Isolated partitions: each assigned partition's actor starts now (it waits for recovery like any event).
+      for (const channel of partitioned) channel.assigned(event.partitions);
+      return input.onAssigned(event);
+    },
     ...(input.tables === undefined ? {} : { tables: commitSteps(input.tables) }),
     flush: () => producer.buffered.flush(),
     commitIntervalMs: settings.commitIntervalMs,
@@ -181,6 +190,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
     commitLivelockSoftTimeoutMs: settings.commitLivelockSoftTimeoutMs,
     onRevoked: () => {
       worker.revokeBuffered();
+      for (const channel of partitioned) channel.released();
       // The revoke's commit has taken the committable writes: the partitions take no more (see Tables.revoked).
       input.tables?.revoked();
     },

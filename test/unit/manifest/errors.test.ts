@@ -27,11 +27,11 @@ describe('malformed manifests', () => {
     );
   });
 
-  it('refuses isolatedPartitions: true at its value, rather than run the agent without it', async () => {
+  it('refuses isolatedPartitions with concurrency above 1 at the concurrency (one actor per partition)', async () => {
     const error = await loadFailure('isolated-partitions.yaml');
-    const problem = problemAt(error, 'agents.count.isolatedPartitions');
-    assert.equal(at(problem), '9:25');
-    assert.match(problem.message, /isolatedPartitions \(one actor per partition\) is not available/);
+    const problem = problemAt(error, 'agents.count.concurrency');
+    assert.equal(at(problem), '9:18');
+    assert.match(problem.message, /isolatedPartitions runs one actor per assigned partition, so concurrency 3 cannot apply/);
     assert.equal(error.problems.length, 1);
   });
 
