@@ -192,10 +192,37 @@ function checkAgentOptions(raw: RawManifest, context: CheckContext): void {
   }
 }
 
+/**
+ * A pattern topic is read, never written nor created: not a sink (of an agent or a window), and not
+ * the input of an app with partitioned tables, whose partitions go with fixed source topics.
+ */
+function checkPatternTopics(raw: RawManifest, context: CheckContext): void {
+  const isPattern = (name: string): boolean => raw.topics?.[name]?.pattern !== undefined;
+  const why = 'a pattern stands for topics that other programs create; streamd cannot choose one of them to write';
+  for (const [agent, spec] of entriesOf(raw.agents)) {
+    (spec.sinks ?? []).forEach((sink, i) => {
+      if (isPattern(sink)) context.report(['agents', agent, 'sinks', i], `"${sink}" is a pattern topic and cannot be a sink: ${why}`, { hint: 'declare the topic to write by its name' });
+    });
+    const partitioned = entriesOf(raw.tables).filter(([, table]) => table?.global !== true).map(([name]) => name);
+    const read: [ManifestPath, string][] = spec.topic !== undefined ? [[['agents', agent, 'topic'], spec.topic]] : (spec.topics ?? []).map((topic, i) => [['agents', agent, 'topics', i], topic]);
+    for (const [path, topic] of read) {
+      if (!isPattern(topic) || partitioned.length === 0) continue;
+      context.report(path, `an agent cannot read pattern topic "${topic}" in an app with partitioned tables (${partitioned.join(', ')}): a table partition goes with the same partition of fixed source topics, and the topics a pattern matches come and go with their own partition counts`, {
+        hint: 'make the tables global: true, or read named topics',
+      });
+    }
+  }
+  for (const [table, spec] of entriesOf(raw.tables)) {
+    const sink = spec?.window?.sink;
+    if (sink !== undefined && isPattern(sink)) context.report(['tables', table, 'window', 'sink'], `"${sink}" is a pattern topic and cannot be a window sink: ${why}`, { hint: 'declare the topic to write by its name' });
+  }
+}
+
 /** Every cross-reference and consistency check. */
 export function checkSemantics(raw: RawManifest, manifest: Manifest, models: ReadonlyMap<string, ValidateFunction>, context: CheckContext): void {
   checkAgentTopics(raw, context);
   checkAgentOptions(raw, context);
+  checkPatternTopics(raw, context);
   checkChannels(raw, context);
   checkTypes(raw, context);
   checkTableDefaults(manifest, models, context);

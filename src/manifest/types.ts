@@ -133,7 +133,10 @@ export interface ModelDeclaration {
 }
 
 export interface TopicDeclaration {
+  /** The Kafka topic's name; for a pattern declaration, only the name the manifest gives it. */
   readonly name: string;
+  /** Faust's `app.topic(pattern=…)`: every topic whose name matches, including topics created later. */
+  readonly pattern?: RegExp;
   readonly keyType: TypeReference;
   readonly valueType: TypeReference;
   /** Explicit, or derived from the type: bytes → raw, string → string, anything else → json. */
