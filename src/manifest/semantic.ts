@@ -201,7 +201,12 @@ function checkPatternTopics(raw: RawManifest, context: CheckContext): void {
   const why = 'a pattern stands for topics that other programs create; streamd cannot choose one of them to write';
   for (const [agent, spec] of entriesOf(raw.agents)) {
     (spec.sinks ?? []).forEach((sink, i) => {
-      if (isPattern(sink)) context.report(['agents', agent, 'sinks', i], `"${sink}" is a pattern topic and cannot be a sink: ${why}`, { hint: 'declare the topic to write by its name' });
+      const target = raw.agents?.[sink.replace(/^@/, '')];
+      const targetTopic = target?.topic ?? target?.topics?.[0];
+      if (!sink.startsWith('@') && isPattern(sink)) context.report(['agents', agent, 'sinks', i], `"${sink}" is a pattern topic and cannot be a sink: ${why}`, { hint: 'declare the topic to write by its name' });
+      else if (targetTopic !== undefined && isPattern(targetTopic) && (sink.startsWith('@') || !has(raw.topics, sink))) {
+        context.report(['agents', agent, 'sinks', i], `agent ${sink.replace(/^@/, '')} reads pattern topic "${targetTopic}" and cannot be a sink: ${why}`, { hint: 'send to a topic declared by its name that the agent also reads' });
+      }
     });
     const partitioned = entriesOf(raw.tables).filter(([, table]) => table?.global !== true).map(([name]) => name);
     const read: [ManifestPath, string][] = spec.topic !== undefined ? [[['agents', agent, 'topic'], spec.topic]] : (spec.topics ?? []).map((topic, i) => [['agents', agent, 'topics', i], topic]);

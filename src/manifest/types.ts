@@ -89,6 +89,8 @@ export interface Settings {
   readonly topicPartitions: number;
   readonly topicReplicationFactor: number;
   readonly topicAllowDeclare: boolean;
+  /** How often topic patterns are checked for new matching topics. */
+  readonly topicPatternRefreshIntervalMs: number;
   readonly tableCleanupIntervalMs: number;
   readonly recoveryBufferSize: number;
   readonly recoveryStallTimeoutMs: number;

@@ -39,6 +39,7 @@ export async function makePlan(manifest: Manifest, handlers: ReadonlyMap<string,
     }
     for (const topic of probed.throughTopics) {
       if (!manifest.topics.has(topic)) throw new ConfigError(`${where(declaration)}: through("${topic}") names a topic the manifest does not declare`);
+      if (manifest.topics.get(topic)?.pattern !== undefined) throw new ConfigError(`${where(declaration)}: through("${topic}") names a topic pattern; through writes to one topic: declare it by its name`);
     }
     let current: AnyAgent = handler;
     agents.push({

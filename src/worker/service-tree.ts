@@ -27,7 +27,7 @@ import type { CodecBook } from './codec-book.js';
 import { groupId } from './naming.js';
 import type { Plan } from './plan.js';
 import { dataErrorRouter } from './data-errors.js';
-import { outboxMessage, wireFaustApi, type SinkHandler } from './faust-wiring.js';
+import { outboxMessage, patternWriteError, wireFaustApi, type SinkHandler } from './faust-wiring.js';
 import { ProducerService } from './producer-service.js';
 import type { Worker } from './worker.js';
 
@@ -95,8 +95,8 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
   const producer = new ProducerService(driver, { acks: ACKS[settings.producerAcks], compression: settings.producerCompression, lingerMs: settings.producerLingerMs }, worker.metrics, logger, input.outage);
 
   const topics: Record<string, TopicSender> = {};
-  for (const name of manifest.topics.keys()) {
-    topics[name] = { send: (value, options) => worker.send(name, outboxMessage(value, options)) };
+  for (const [name, declared] of manifest.topics) {
+    topics[name] = { send: declared.pattern === undefined ? (value, options) => worker.send(name, outboxMessage(value, options)) : () => Promise.reject(patternWriteError(`topics.${name}`, name)) };
   }
   const faust = wireFaustApi({ manifest, book, worker, replies, sinkHandlers: input.sinkHandlers ?? new Map() });
   const { agents } = faust;
@@ -104,14 +104,15 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
   const runners = plan.agents.map(({ declaration, handler, repartitions, throughTopics, deadLetterTopic }) => {
     const name = declaration.name;
     book.declare(deadLetterTopic, 'raw');
-    const main = declaration.hasIsolatedPartitions ? input.channel(`agent ${name}`, (topic) => declaration.topics.includes(topic)) : input.channel(`agent ${name}`);
+    const reads = topicMatcher(declaration.topics.map((topic) => manifest.topics.get(topic)?.pattern ?? topic));
+    const main = declaration.hasIsolatedPartitions ? input.channel(`agent ${name}`, reads) : input.channel(`agent ${name}`);
     if (declaration.hasIsolatedPartitions && (repartitions.length > 0 || throughTopics.length > 0)) {
       throw new ConfigError(`agent ${name}: isolatedPartitions cannot be combined with groupBy or through in its handler (their streams are shared by the agent's actors); remove one of them`);
     }
     faust.readChannel(declaration, main);
     for (const topic of declaration.topics) {
-      const onDecodeError = manifest.topics.get(topic)?.onDecodeError ?? 'skip';
-      conductor.subscribe({ topic, channel: main, agent: name, onDecodeError, deadLetterTopic });
+      const { onDecodeError = 'skip', pattern } = manifest.topics.get(topic) ?? {};
+      conductor.subscribe({ topic, ...(pattern === undefined ? {} : { pattern }), channel: main, agent: name, onDecodeError, deadLetterTopic });
     }
     const repartitionChannels = new Map<string, { topic: string; channel: Channel }>();
     for (const r of repartitions) {
@@ -178,6 +179,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
       assignor: input.assignor,
     },
     extraTopics: [input.leaderTopic],
+    topicPatternRefreshIntervalMs: settings.topicPatternRefreshIntervalMs,
     onAssigned: (event) => {
       // Isolated partitions: each assigned partition's actor starts now (it waits for recovery like any event).
       for (const channel of partitioned) channel.assigned(event.partitions);
@@ -246,6 +248,11 @@ function buildScheduler(input: ServiceTreeInput, context: TimerContextParts): Sc
     whenReady: input.whenReady,
     onError: (name) => worker.metrics.timerError(name),
   });
+}
+
+/** Whether a topic is one of `topics`: a name, or a pattern it matches. */
+function topicMatcher(topics: readonly (string | RegExp)[]): (topic: string) => boolean {
+  return (topic) => topics.some((t) => (typeof t === 'string' ? t === topic : t.test(topic)));
 }
 
 /** The tables' steps in the consumer's commit (see StreamSource.commit). */

@@ -35,6 +35,19 @@ describe('malformed manifests', () => {
     assert.equal(error.problems.length, 1);
   });
 
+  it('refuses each misuse of a topic pattern at its key: a creation key, a bad expression, a sink, a source beside partitioned tables', async () => {
+    const error = await loadFailure('topic-patterns.yaml');
+    const partitions = problemAt(error, 'topics.orders.partitions');
+    assert.equal(at(partitions), '4:34');
+    assert.match(partitions.message, /a pattern topic is never created by streamd, so partitions cannot apply/);
+    assert.match(problemAt(error, 'topics.broken.pattern').message, /not a regular expression/);
+    const sink = problemAt(error, 'agents.count.sinks[1]');
+    assert.equal(at(sink), '13:18');
+    assert.match(sink.message, /"orders" is a pattern topic and cannot be a sink/);
+    assert.match(problemAt(error, 'agents.count.topic').message, /cannot read pattern topic "orders" in an app with partitioned tables \(counts\)/);
+    assert.equal(error.problems.length, 4);
+  });
+
   it('reports an unknown key at the key, with did-you-mean', async () => {
     const error = await loadFailure('unknown-key.yaml');
     const problem = problemAt(error, 'agents.count.tpoic');
