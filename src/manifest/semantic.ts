@@ -164,6 +164,9 @@ function checkSettings(manifest: Manifest, context: CheckContext): void {
   if (settings.brokerSessionTimeoutMs > settings.brokerRequestTimeoutMs) {
     context.report(blame('brokerRequestTimeoutMs', 'brokerSessionTimeoutMs', context), `the request timeout (${settings.brokerRequestTimeoutMs}ms) must not be shorter than the session timeout (${settings.brokerSessionTimeoutMs}ms)`);
   }
+  if (settings.topicPatternRefreshIntervalMs < 100) {
+    context.report(['settings', 'topicPatternRefreshIntervalMs'], `${settings.topicPatternRefreshIntervalMs}ms would list the broker's topics without pause`, { hint: 'at least 100ms; the default is 30s' });
+  }
   if (manifest.processingGuarantee === 'exactly_once') {
     // Refused until it is proven under kill -9: accepting it and running at-least-once would let
     // duplicates through where the user chose this setting to rule them out.

@@ -106,9 +106,6 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
     book.declare(deadLetterTopic, 'raw');
     const reads = topicMatcher(declaration.topics.map((topic) => manifest.topics.get(topic)?.pattern ?? topic));
     const main = declaration.hasIsolatedPartitions ? input.channel(`agent ${name}`, reads) : input.channel(`agent ${name}`);
-    if (declaration.hasIsolatedPartitions && (repartitions.length > 0 || throughTopics.length > 0)) {
-      throw new ConfigError(`agent ${name}: isolatedPartitions cannot be combined with groupBy or through in its handler (their streams are shared by the agent's actors); remove one of them`);
-    }
     faust.readChannel(declaration, main);
     for (const topic of declaration.topics) {
       const { onDecodeError = 'skip', pattern } = manifest.topics.get(topic) ?? {};

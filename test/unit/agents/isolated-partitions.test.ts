@@ -2,10 +2,16 @@
 // the partition is assigned and ended when it is released, with its own handler state.
 
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { pino } from 'pino';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Agent } from '../../../src/agents/index.js';
+import { loadManifest } from '../../../src/manifest/index.js';
 import { PartitionedChannel } from '../../../src/streams/index.js';
+import { createWorker } from '../../../src/worker/index.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { TOPIC } from '../streams/fixtures.js';
 import { Delivery, WAIT, deferred, harness, whenDrained } from './fixtures.js';
@@ -117,6 +123,24 @@ describe('AgentRunner with isolated partitions', () => {
       assert.equal(h.lines.filter((l) => l.msg === 'partition released: its actor ended').length, 3);
     } finally {
       await h.runner.stop();
+    }
+  });
+});
+
+describe('planning an agent with isolated partitions', () => {
+  it('refuses a handler that uses groupBy, naming the agent', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'isolated-plan-'));
+    try {
+      const yaml = 'id: isolated-plan\ntopics:\n  events: {}\nagents:\n  count:\n    topic: events\n    handler: ./h.ts#count\n    isolatedPartitions: true\n';
+      await writeFile(join(dir, 'app.yaml'), yaml);
+      await writeFile(join(dir, 'h.ts'), 'export const count = async () => {};\n');
+      const manifest = await loadManifest(join(dir, 'app.yaml'), { env: {} });
+      const regroup: Agent<{ id: string }> = async (stream) => {
+        for await (const _ of stream.groupBy((v) => v.id, { name: 'by-id' })) continue;
+      };
+      await assert.rejects(createWorker(manifest, { logger: pino({ level: 'silent' }), handlers: new Map([['count', regroup as Agent]]) }), /agents\.count: isolatedPartitions cannot be combined with groupBy or through/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

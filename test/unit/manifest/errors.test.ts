@@ -48,6 +48,11 @@ describe('malformed manifests', () => {
     assert.equal(error.problems.length, 4);
   });
 
+  it('refuses a topicPatternRefreshIntervalMs that would list the topics without pause', async () => {
+    const error = await loadFailure('app.yaml', { env: { STREAMD_TOPIC_PATTERN_REFRESH_INTERVAL_MS: '0' } });
+    assert.match(problemAt(error, 'settings.topicPatternRefreshIntervalMs').message, /0ms would list the broker's topics without pause/);
+  });
+
   it('reports an unknown key at the key, with did-you-mean', async () => {
     const error = await loadFailure('unknown-key.yaml');
     const problem = problemAt(error, 'agents.count.tpoic');
