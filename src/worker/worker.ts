@@ -233,7 +233,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       for (const changelog of changelogs) counts.set(changelog.topic, changelog.partitions); // checked or created with this count
     }
     // For /topology: the topics not described above (sinks, dead letters, the leader topic).
-    const rest = this.topology().topics.map((t) => t.name).filter((name) => !counts.has(name));
+    const rest = this.topology().topics.flatMap((t) => ('pattern' in t || counts.has(t.name) ? [] : [t.name]));
     this.#partitionCounts = new Map([...counts, ...(await describePartitions(this.#driver, rest, { missingOk: true }))]);
     this.#assignor = new StreamdAssignor({
       url: this.url,

@@ -92,6 +92,8 @@ describe('topic patterns: an agent over every topic whose name matches', { timeo
     const matched = daemon.logs().filter((l) => l['msg'] === 'topic patterns match 3 topics');
     assert.ok(matched.length > 0, 'the rejoin subscribed to the three matching topics');
     assert.deepEqual(matched.at(-1)!['topics'], [eu, late, us].sort());
+    const topology = (await (await fetch(`http://127.0.0.1:${daemon.webPort}/topology`)).json()) as { topics: { name: string; role: string; pattern?: string }[] };
+    assert.deepEqual(topology.topics.find((t) => t.name === 'orders'), { role: 'source', pattern: `^${base}-.*`, name: 'orders', partitions: null }, '/topology shows the pattern');
     console.log(`topic patterns: ${tagged().length} records tagged from ${eu}, ${us} and ${late} (created after start); 0 from ${miss}`);
 
     assert.deepEqual(await daemon.terminate(), { code: 0, signal: null }, daemon.tail());
