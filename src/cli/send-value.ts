@@ -28,10 +28,12 @@ export function resolveSendTarget(manifest: Manifest, target: string): SendTarge
     if (topic === undefined) {
       throw new CliUsageError(`agent "${target}" reads channel "${agent.channel ?? '?'}", which lives inside a worker: send to it from a handler (channels.${agent.channel ?? '?'}.send(value))`);
     }
-    const declaration = manifest.topics.get(topic);
-    return declaration === undefined ? { target, topic } : { target, topic, declaration };
+    return { ...resolveSendTarget(manifest, topic), target };
   }
-  const declaration = manifest.topics.get(target);
+  const named = manifest.topics.get(target);
+  if (named?.pattern !== undefined) throw new CliUsageError(`"${target}" is a topic pattern (${named.pattern.source}): send to one of the topics it matches, by its name`);
+  // A topic a pattern matches is written with the pattern's codecs.
+  const declaration = named ?? [...manifest.topics.values()].find((t) => t.pattern?.test(target));
   return declaration === undefined ? { target, topic: target } : { target, topic: target, declaration };
 }
 

@@ -239,7 +239,12 @@ export interface ConsumerEvents {
  * offsets.
  */
 export interface Consumer {
-  subscribe(topics: readonly string[]): Promise<void>;
+  /**
+   * Topics by name, or by a regular expression (Faust's topic pattern): a pattern stands for the
+   * topics that match it when `subscribe` runs; a topic created later needs a new member (kafkajs
+   * resolves patterns at subscribe time only, and the embedded broker does the same).
+   */
+  subscribe(topics: readonly (string | RegExp)[]): Promise<void>;
   /** Starts the fetch loop; resolves once it runs. */
   run(handler: BatchHandler): Promise<void>;
   pause(partitions: readonly TopicPartition[]): void;

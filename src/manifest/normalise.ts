@@ -103,8 +103,10 @@ function topicOf(name: string, raw: RawTopic | null, input: NormaliseInput, cont
   const retentionMs = context.optionalDuration([...path, 'retentionMs'], spec.retentionMs);
   const keyChain = codecChainOf([...path, 'keySerializer'], spec.keySerializer, keyType, context);
   const valueChain = codecChainOf([...path, 'valueSerializer'], spec.valueSerializer, valueType, context);
+  const pattern = raw?.pattern === undefined ? undefined : patternOf(path, raw, context);
   return {
     name,
+    ...(pattern === undefined ? {} : { pattern }),
     keyType,
     valueType,
     keySerializer: keyChain.serializer,
@@ -115,12 +117,29 @@ function topicOf(name: string, raw: RawTopic | null, input: NormaliseInput, cont
     ...(spec.replicas === undefined ? {} : { replicas: spec.replicas }),
     ...(retentionMs === undefined ? {} : { retentionMs }),
     isCompacted: spec.compacted,
-    isInternal: spec.internal,
+    isInternal: pattern === undefined && spec.internal,
     onDecodeError: spec.onDecodeError,
     acceptsNullValues: spec.nullValues,
     config: Object.fromEntries(Object.entries(spec.config ?? {}).map(([key, value]) => [key, String(value)])),
     location: context.location(path),
   };
+}
+
+/** Keys that only matter when streamd creates the topic, which it never does for a pattern. */
+const CREATION_KEYS = ['partitions', 'replicas', 'retentionMs', 'compacted', 'config', 'internal'] as const;
+
+/** A pattern topic's regular expression; creation keys beside it are refused (the topics exist or come later). */
+function patternOf(path: ManifestPath, raw: RawTopic, context: CheckContext): RegExp | undefined {
+  for (const key of CREATION_KEYS) {
+    if (raw[key] === undefined || (key === 'internal' && raw.internal === false)) continue;
+    context.report([...path, key], `a pattern topic is never created by streamd, so ${key} cannot apply`, { target: 'key', hint: `remove ${key}: the topics the pattern matches are made by whoever writes them` });
+  }
+  try {
+    return new RegExp(raw.pattern!);
+  } catch (err) {
+    context.report([...path, 'pattern'], `not a regular expression: ${(err as Error).message}`, { expected: 'a JavaScript regular expression such as ^orders-.*' });
+    return undefined;
+  }
 }
 
 function tableOf(name: string, raw: RawTable | null, input: NormaliseInput, settings: Settings, context: CheckContext): TableDeclaration {

@@ -7,6 +7,8 @@ export type RawDuration = string | number;
 export type RawMap<T> = Readonly<Record<string, T>> | null | undefined;
 
 export interface RawTopic {
+  /** A regular expression: the declaration stands for every topic whose name matches it. */
+  readonly pattern?: string;
   readonly keyType?: string;
   readonly valueType?: string;
   readonly partitions?: number;

@@ -89,6 +89,8 @@ export interface Settings {
   readonly topicPartitions: number;
   readonly topicReplicationFactor: number;
   readonly topicAllowDeclare: boolean;
+  /** How often topic patterns are checked for new matching topics. */
+  readonly topicPatternRefreshIntervalMs: number;
   readonly tableCleanupIntervalMs: number;
   readonly recoveryBufferSize: number;
   readonly recoveryStallTimeoutMs: number;
@@ -133,7 +135,10 @@ export interface ModelDeclaration {
 }
 
 export interface TopicDeclaration {
+  /** The Kafka topic's name; for a pattern declaration, only the name the manifest gives it. */
   readonly name: string;
+  /** Faust's `app.topic(pattern=…)`: every topic whose name matches, including topics created later. */
+  readonly pattern?: RegExp;
   readonly keyType: TypeReference;
   readonly valueType: TypeReference;
   /** Explicit, or derived from the type: bytes → raw, string → string, anything else → json. */

@@ -12,6 +12,7 @@ import { commitSnapshot, type CommitParticipant, type SnapshotOffset } from './c
 import type { Conductor } from './conductor.js';
 import { LivelockWatch } from './livelock-watch.js';
 import { PartitionEnds } from './partition-ends.js';
+import { PatternWatch } from './pattern-watch.js';
 import { PartitionTracker } from './tracked-message.js';
 
 export type { CommitParticipant } from './commit-snapshot.js';
@@ -40,6 +41,8 @@ export interface StreamSourceOptions {
   readonly tables?: CommitParticipant;
   /** Topics subscribed besides the conductor's (the leader topic). */
   readonly extraTopics?: readonly string[];
+  /** How often the conductor's topic patterns are listed for new matching topics (default 30 s). */
+  readonly topicPatternRefreshIntervalMs?: number;
   readonly clock?: Clock;
   /**
    * When given, a retriable Kafka failure (the consumer crashing on a lost broker, a coordinator
@@ -73,6 +76,8 @@ export class StreamSource extends Service {
   #gated: readonly TopicPartition[] = [];
   /** True while the member rejoins after a broker failure (see #waitOutBroker). */
   #isWaitingOutBroker = false;
+  /** The conductor's topic patterns; undefined when it has none. */
+  readonly #patterns: PatternWatch | undefined;
   /** Consumers that crashed, and why: a join during the wait checks its consumer here. */
   readonly #crashes = new WeakMap<Consumer, Error>();
 
@@ -81,6 +86,8 @@ export class StreamSource extends Service {
     this.#options = options;
     this.#ends = new PartitionEnds({ driver: options.driver, groupId: options.consumer.groupId, log: this.log });
     this.#clock = options.clock ?? new SystemClock();
+    const patterns = options.conductor.patterns();
+    this.#patterns = patterns.length === 0 ? undefined : new PatternWatch(options.driver, patterns, this.log);
   }
 
   /** True once the member has joined the group and received an assignment. */
@@ -125,6 +132,23 @@ export class StreamSource extends Service {
         await this.commit('interval').catch((error: unknown) => this.#onCommitFailed(error));
       }
     });
+    const patterns = this.#patterns;
+    if (patterns !== undefined) this.spawn('topic pattern refresh', (signal) => this.#refreshPatterns(patterns, signal));
+  }
+
+  /** Rejoins the group when a topic pattern matches a topic the member is not subscribed to. */
+  async #refreshPatterns(patterns: PatternWatch, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      await this.#clock.sleep(this.#options.topicPatternRefreshIntervalMs ?? 30_000, signal);
+      if (this.#consumer === undefined || this.#isDraining || this.#rejoining !== undefined) continue;
+      const added = await patterns.added().catch((err: unknown) => {
+        this.log.warn({ err }, 'could not list the topics for the topic patterns; trying again at the next refresh');
+        return [];
+      });
+      if (added.length === 0 || this.#isDraining) continue;
+      this.log.info({ topics: added }, 'new topics match a topic pattern: joining the group again to read them');
+      await this.rejoin(`new topics match a topic pattern: ${added.join(', ')}`);
+    }
   }
 
   /** A commit that failed on a broker outage is waited out (see #onFailure); any other failure is rethrown. */
@@ -231,7 +255,8 @@ export class StreamSource extends Service {
       if (this.#consumer === consumer && !this.#isWaitingOutBroker) this.#onFailure(error);
     });
     try {
-      await consumer.subscribe([...conductor.topics(), ...(this.#options.extraTopics ?? [])]);
+      await this.#patterns?.subscribing();
+      await consumer.subscribe([...conductor.topics(), ...(this.#patterns?.patterns ?? []), ...(this.#options.extraTopics ?? [])]);
       await consumer.run((batch) => {
         // A consumer being replaced (rejoin, broker failure) may still hand over a batch while it
         // stops; its events must not be tracked: the next member's commit would carry their acks

@@ -21,9 +21,11 @@ function resolveTopic(manifest: Manifest, topic: string): string {
   if (topic.startsWith('@')) {
     const agent = manifest.agents.get(topic.slice(1));
     if (agent?.topics[0] === undefined) throw new KafkaError(`no agent named "${topic.slice(1)}"`, { code: 'STREAMD_UNKNOWN_TOPIC' });
-    return agent.topics[0];
+    return resolveTopic(manifest, agent.topics[0]);
   }
   if (!manifest.topics.has(topic)) throw new KafkaError(`"${topic}" is not a topic the manifest declares`, { code: 'STREAMD_UNKNOWN_TOPIC' });
+  const pattern = manifest.topics.get(topic)?.pattern;
+  if (pattern !== undefined) throw new KafkaError(`"${topic}" is a topic pattern (${pattern.source}), which streamd only reads: send to a topic declared by its name`, { code: 'STREAMD_UNKNOWN_TOPIC' });
   return topic;
 }
 

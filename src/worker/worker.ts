@@ -21,7 +21,7 @@ import {
 import type { Manifest } from '../manifest/index.js';
 import { WorkerMetrics } from '../metrics/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
-import { Channel, Conductor } from '../streams/index.js';
+import { Channel, Conductor, PartitionedChannel, type Event } from '../streams/index.js';
 import type { Tables } from '../tables/index.js';
 import type { JobKind, TimerHandler } from '../timers/index.js';
 import type { View } from '../web/index.js';
@@ -159,7 +159,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       driver: this.#driver,
       book: this.#book,
       conductor: this.#conductor,
-      channel: (name) => this.#channel(name),
+      channel: (name, reads) => this.#channel(name, reads),
       replies: this.#replies,
       clock: options.clock,
       assignor,
@@ -186,8 +186,10 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     return this.#tree.producer;
   }
 
-  #channel(name: string): Channel {
-    const channel = new Channel(name, { onTake: (event) => this.#conductor.taken(event) });
+  /** An agent's channel; with `reads` (isolated partitions), one FIFO per partition of those topics. */
+  #channel(name: string, reads?: (topic: string) => boolean): Channel {
+    const hooks = { onTake: (event: Event) => this.#conductor.taken(event) };
+    const channel = reads === undefined ? new Channel(name, hooks) : new PartitionedChannel(name, reads, hooks);
     this.#channels.push(channel);
     return channel;
   }
@@ -231,7 +233,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       for (const changelog of changelogs) counts.set(changelog.topic, changelog.partitions); // checked or created with this count
     }
     // For /topology: the topics not described above (sinks, dead letters, the leader topic).
-    const rest = this.topology().topics.map((t) => t.name).filter((name) => !counts.has(name));
+    const rest = this.topology().topics.flatMap((t) => ('pattern' in t || counts.has(t.name) ? [] : [t.name]));
     this.#partitionCounts = new Map([...counts, ...(await describePartitions(this.#driver, rest, { missingOk: true }))]);
     this.#assignor = new StreamdAssignor({
       url: this.url,

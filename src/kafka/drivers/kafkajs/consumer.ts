@@ -152,7 +152,7 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
     return new KafkajsConsumer(kafka, consumer, cluster, options, log);
   }
 
-  async subscribe(topics: readonly string[]): Promise<void> {
+  async subscribe(topics: readonly (string | RegExp)[]): Promise<void> {
     this.#expect('connected', 'subscribe');
     const fromBeginning = (this.#options.autoOffsetReset ?? 'earliest') === 'earliest';
     await mapErrors('subscribe', () => this.#consumer.subscribe({ topics: [...topics], fromBeginning }));

@@ -98,9 +98,12 @@ export class MemoryConsumer implements Consumer {
   }
 
   /** Adds `topics` to the subscription (as kafkajs does); while running, the group rebalances. */
-  subscribe(topics: readonly string[]): Promise<void> {
+  subscribe(subscriptions: readonly (string | RegExp)[]): Promise<void> {
     return runNow(() => {
       if (!this.#isActive() && this.#state !== 'created') throw new IllegalStateError(`subscribe() on a consumer that is ${this.#state}`);
+      // A pattern stands for the topics that match it now, as kafkajs resolves it.
+      const names = this.#cluster.topicNames();
+      const topics = subscriptions.flatMap((s) => (typeof s === 'string' ? [s] : names.filter((name) => s.test(name))));
       for (const topic of topics) this.#cluster.logs(topic); // rejects an unknown topic
       const merged = [...new Set([...this.#membership.topics, ...topics])];
       if (merged.length > this.#membership.topics.length) this.#membership.subscribe(merged);
