@@ -4,7 +4,7 @@
 // when they are declared.
 
 import type { RecordDecoder } from '../streams/index.js';
-import { ModelRegistry, createTopicCodecs, decodeRecord, jsonCodec, rawCodec, stringCodec, type Codec, type TopicCodecs } from '../models/index.js';
+import { ModelRegistry, createTopicCodecs, decodeRecord, jsonCodec, rawCodec, stringCodec, type Codec, type CustomCodecs, type TopicCodecs } from '../models/index.js';
 import type { Manifest, TypeReference } from '../manifest/index.js';
 import { KEY_ENCODING_HEADER } from '../tables/index.js';
 
@@ -38,7 +38,8 @@ export class CodecBook {
   readonly #decoders = new Map<string, RecordDecoder>();
   readonly #repartitions = new Set<string>();
 
-  constructor(manifest: Manifest) {
+  /** `codecs`: the manifest's custom codecs, loaded (a chain that names one needs it; ConfigError otherwise). */
+  constructor(manifest: Manifest, codecs: CustomCodecs = new Map()) {
     this.models = new ModelRegistry(new Map([...manifest.models].map(([name, model]) => [name, model.schema])));
     for (const topic of manifest.topics.values()) {
       this.#codecs.set(
@@ -51,6 +52,7 @@ export class CodecBook {
           keyByteCodecs: topic.keyByteCodecs,
           valueByteCodecs: topic.valueByteCodecs,
           models: this.models,
+          customCodecs: codecs,
           nullValues: topic.acceptsNullValues,
         }),
       );
