@@ -41,7 +41,7 @@ const pairs: ValueCodec<{ n: number }> = {
   },
 };
 
-const custom = new Map<string, CustomCodec>([['rot13', rot13], ['pairs', pairs as ValueCodec]]);
+const custom = new Map<string, CustomCodec>([['rot13', rot13], ['pairs', pairs]]);
 const position = { topic: 't', partition: 0, offset: 7n };
 
 describe('custom codecs in chains', () => {
