@@ -28,7 +28,7 @@ describe('streamd check with custom codecs', () => {
     await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   });
 
-  async function check(manifest: string): Promise<{ code: number; problems: Problem[] }> {
+  async function check(manifest: string): Promise<{ code: number; problems: Problem[]; codecs?: string[] }> {
     const dir = await mkdtemp(join(tmpdir(), 'streamd-check-codecs-'));
     dirs.push(dir);
     await writeFile(join(dir, 'codecs.ts'), CODECS);
@@ -36,8 +36,8 @@ describe('streamd check with custom codecs', () => {
     await writeFile(join(dir, 'app.yaml'), manifest);
     const fake = fakeIo();
     const code = await runCli(['check', '--manifest', join(dir, 'app.yaml'), '--json'], fake.io, inspectDeps);
-    const out = JSON.parse(fake.stdout()) as { problems?: Problem[] };
-    return { code, problems: out.problems ?? [] };
+    const out = JSON.parse(fake.stdout()) as { problems?: Problem[]; codecs?: string[] };
+    return { code, problems: out.problems ?? [], ...(out.codecs === undefined ? {} : { codecs: out.codecs }) };
   }
 
   it('reports an unknown name, a missing export, a non-codec and an unknown topic in one run', async () => {
@@ -87,8 +87,9 @@ describe('streamd check with custom codecs', () => {
   });
 
   it('passes a manifest whose codecs load and fit their chains', async () => {
-    const { code } = await check('id: good\ncodecs:\n  rot13: ./codecs.ts#rot13\n  upper: ./codecs.ts#upper\ntopics:\n  a: { valueSerializer: json|rot13 }\n  b: { valueSerializer: upper|gzip }\n');
+    const { code, codecs } = await check('id: good\ncodecs:\n  rot13: ./codecs.ts#rot13\n  upper: ./codecs.ts#upper\ntopics:\n  a: { valueSerializer: json|rot13 }\n  b: { valueSerializer: upper|gzip }\n');
     assert.equal(code, 0);
+    assert.deepEqual(codecs, ['rot13 (./codecs.ts#rot13)', 'upper (./codecs.ts#upper)'], 'check lists the codecs');
   });
 });
 
