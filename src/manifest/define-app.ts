@@ -30,6 +30,8 @@ export interface AppDefinition {
   readonly settings?: AppSettings;
   /** JSON Schemas (2020-12) by model name. */
   readonly models?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Custom codecs by name, each `relative/path.ts#export` (an object of the type `CustomCodec`). */
+  readonly codecs?: Readonly<Record<string, string>>;
   readonly topics?: Readonly<Record<string, RawTopic>>;
   readonly tables?: Readonly<Record<string, Omit<RawTable, 'onWindowClose'> & { readonly onWindowClose?: string | AppHandlerFunction }>>;
   readonly agents?: Readonly<Record<string, WithHandler<RawAgent, AnyAgent>>>;

@@ -22,6 +22,7 @@ import {
 import type {
   AgentDeclaration,
   ChannelDeclaration,
+  CodecDeclaration,
   CrontabDeclaration,
   JsonValue,
   Manifest,
@@ -61,12 +62,21 @@ function serializerFor(type: TypeReference): SerializerName {
  * A topic's `keySerializer`/`valueSerializer` as a codec chain (`json|gzip`); absent, the type's
  * serializer alone. An unknown codec is reported at its place in the file, with the closest name.
  */
-function codecChainOf(path: ManifestPath, spec: string | undefined, type: TypeReference, context: CheckContext): CodecChain {
+function codecChainOf(path: ManifestPath, spec: string | undefined, type: TypeReference, customNames: readonly string[], context: CheckContext): CodecChain {
   if (spec === undefined) return { serializer: serializerFor(type), byteCodecs: [] };
-  const chain = parseCodecChain(spec);
+  const chain = parseCodecChain(spec, customNames);
   if ('serializer' in chain) return chain;
-  context.report(path, chain.problem, { expected: 'a codec chain such as json, raw, binary or json|gzip', hint: didYouMean(chain.name, CODEC_NAMES) });
+  context.report(path, chain.problem, { expected: 'a codec chain such as json, raw, binary or json|gzip', hint: didYouMean(chain.name, [...CODEC_NAMES, ...customNames]) });
   return { serializer: serializerFor(type), byteCodecs: [] };
+}
+
+/** The custom codecs: module references (checked to exist like handlers); a built-in's name is refused. */
+function codecsOf(raw: RawManifest, context: CheckContext): Map<string, CodecDeclaration> {
+  return new Map(entriesOf(raw.codecs).map(([name, text]): [string, CodecDeclaration] => {
+    const path = ['codecs', name];
+    if (CODEC_NAMES.includes(name)) context.report(path, `"${name}" is a built-in codec; a custom codec needs a name of its own`, { target: 'key' });
+    return [name, { name, module: context.handler(path, text), location: context.location(path) }];
+  }));
 }
 
 function checkTimezone(path: ManifestPath, zone: string, context: CheckContext): void {
@@ -101,8 +111,9 @@ function topicOf(name: string, raw: RawTopic | null, input: NormaliseInput, cont
   const keyType = typeReference(spec.keyType);
   const valueType = typeReference(spec.valueType);
   const retentionMs = context.optionalDuration([...path, 'retentionMs'], spec.retentionMs);
-  const keyChain = codecChainOf([...path, 'keySerializer'], spec.keySerializer, keyType, context);
-  const valueChain = codecChainOf([...path, 'valueSerializer'], spec.valueSerializer, valueType, context);
+  const customNames = entriesOf(input.raw.codecs).map(([codec]) => codec);
+  const keyChain = codecChainOf([...path, 'keySerializer'], spec.keySerializer, keyType, customNames, context);
+  const valueChain = codecChainOf([...path, 'valueSerializer'], spec.valueSerializer, valueType, customNames, context);
   const pattern = raw?.pattern === undefined ? undefined : patternOf(path, raw, context);
   return {
     name,
@@ -266,6 +277,7 @@ export function normalise(input: NormaliseInput, context: CheckContext): Manifes
     web: webOf(raw),
     settings,
     models,
+    codecs: codecsOf(raw, context),
     topics: new Map(entriesOf(raw.topics).map(([name, spec]) => [name, topicOf(name, spec, input, context)])),
     tables: new Map(entriesOf(raw.tables).map(([name, spec]) => [name, tableOf(name, spec, input, settings, context)])),
     channels: new Map(entriesOf(raw.channels).map(([name, spec]) => [name, channelOf(name, spec, context)])),

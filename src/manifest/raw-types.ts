@@ -105,6 +105,7 @@ export interface RawManifest {
   readonly web: { readonly port: number; readonly host: string; readonly authToken?: string; readonly openPaths: readonly string[]; readonly canonicalUrl?: string };
   readonly settings: Readonly<Record<string, unknown>>;
   readonly models?: RawMap<Readonly<Record<string, unknown>>>;
+  readonly codecs?: RawMap<string>;
   readonly topics?: RawMap<RawTopic | null>;
   readonly tables?: RawMap<RawTable | null>;
   readonly channels?: RawMap<RawChannel | null>;

@@ -1,8 +1,6 @@
 // The normalised manifest every other area consumes: durations in milliseconds, handler references
 // resolved to absolute files, per-declaration defaults applied. Built by `loadManifest`.
 
-import type { ByteCodecName } from '../models/index.js';
-
 /** A place in a source file, 1-based. `line` and `column` are 0 when the value has no source position:
  * it came from an environment variable or a command-line flag (`file` then names that origin), or from a
  * TypeScript manifest, whose values are objects rather than text (`file` is the manifest). */
@@ -134,6 +132,14 @@ export interface ModelDeclaration {
   readonly location: SourceLocation;
 }
 
+/** A custom codec (`codecs: { rot13: ./codecs.ts#rot13 }`): a module export of the shape `CustomCodec` (src/models). */
+export interface CodecDeclaration {
+  readonly name: string;
+  /** The module export; a module reference (a TypeScript manifest names codecs by `path#export` too). */
+  readonly module: HandlerReference;
+  readonly location: SourceLocation;
+}
+
 export interface TopicDeclaration {
   /** The Kafka topic's name; for a pattern declaration, only the name the manifest gives it. */
   readonly name: string;
@@ -141,12 +147,15 @@ export interface TopicDeclaration {
   readonly pattern?: RegExp;
   readonly keyType: TypeReference;
   readonly valueType: TypeReference;
-  /** Explicit, or derived from the type: bytes → raw, string → string, anything else → json. */
-  readonly keySerializer: SerializerName;
-  readonly valueSerializer: SerializerName;
-  /** Byte codecs after the serializer (`valueSerializer: json|gzip` → `['gzip']`), in encoding order; empty for a plain serializer. */
-  readonly keyByteCodecs: readonly ByteCodecName[];
-  readonly valueByteCodecs: readonly ByteCodecName[];
+  /**
+   * Explicit, or derived from the type: bytes → raw, string → string, anything else → json. A name of
+   * the manifest's `codecs:` when the chain starts with a custom codec (its kind places it once loaded).
+   */
+  readonly keySerializer: string;
+  readonly valueSerializer: string;
+  /** Byte codecs after the serializer (`valueSerializer: json|gzip` → `['gzip']`), in encoding order, built-in or custom; empty for a plain serializer. */
+  readonly keyByteCodecs: readonly string[];
+  readonly valueByteCodecs: readonly string[];
   /** Undefined: use the topic as it exists; if streamd must create it, `settings.topicPartitions`. */
   readonly partitions?: number;
   readonly replicas?: number;
@@ -296,6 +305,8 @@ export interface Manifest {
   readonly web: WebSettings;
   readonly settings: Settings;
   readonly models: ReadonlyMap<string, ModelDeclaration>;
+  /** Custom codecs (`codecs:`), by name; loaded once at start, by `check` and by `send`, never hot-reloaded. */
+  readonly codecs: ReadonlyMap<string, CodecDeclaration>;
   readonly topics: ReadonlyMap<string, TopicDeclaration>;
   readonly tables: ReadonlyMap<string, TableDeclaration>;
   readonly channels: ReadonlyMap<string, ChannelDeclaration>;

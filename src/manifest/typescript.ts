@@ -117,6 +117,11 @@ function handlerText(fn: FunctionHandlerReference['fn'], path: ManifestPath): st
  * replaced by its display text and set aside in `handlers`. Other functions and non-JSON values are problems.
  */
 function toDocument(value: unknown, path: ManifestPath, file: string, out: { handlers: Map<string, FunctionHandlerReference['fn']>; problems: ManifestProblem[] }): unknown {
+  if (path.length === 2 && path[0] === 'codecs' && typeof value !== 'string') {
+    // Codecs load with their own bundle (src/cli/codec-modules.ts), so app.ts names them as YAML does.
+    out.problems.push({ ...positionless(file, 'a codec is named by "./file.ts#export" in app.ts too', 'export the codec from a module of its own and name it here'), path: formatPath(path) });
+    return null;
+  }
   if (typeof value === 'function') {
     if (path.at(-1) === 'handler' || path.at(-1) === 'onWindowClose') {
       const fn = value as FunctionHandlerReference['fn'];

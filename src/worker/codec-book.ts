@@ -4,7 +4,7 @@
 // when they are declared.
 
 import type { RecordDecoder } from '../streams/index.js';
-import { ModelRegistry, createTopicCodecs, decodeRecord, jsonCodec, rawCodec, stringCodec, type Codec, type TopicCodecs } from '../models/index.js';
+import { ModelRegistry, createTopicCodecs, decodeRecord, jsonCodec, rawCodec, stringCodec, type Codec, type CustomCodecs, type TopicCodecs } from '../models/index.js';
 import type { Manifest, TypeReference } from '../manifest/index.js';
 import { KEY_ENCODING_HEADER } from '../tables/index.js';
 
@@ -40,10 +40,11 @@ export class CodecBook {
   /** The codecs of pattern topics: a topic without codecs of its own takes those of the first pattern it matches. */
   readonly #patterns: [RegExp, TopicCodecs][] = [];
 
-  constructor(manifest: Manifest) {
+  /** `codecs`: the manifest's custom codecs, loaded (a chain that names one needs it; ConfigError otherwise). */
+  constructor(manifest: Manifest, codecs: CustomCodecs = new Map()) {
     this.models = new ModelRegistry(new Map([...manifest.models].map(([name, model]) => [name, model.schema])));
     for (const topic of manifest.topics.values()) {
-      const codecs = createTopicCodecs({
+      const topicCodecs = createTopicCodecs({
         keyType: typeName(topic.keyType),
         valueType: typeName(topic.valueType),
         keySerializer: topic.keySerializer,
@@ -51,10 +52,11 @@ export class CodecBook {
         keyByteCodecs: topic.keyByteCodecs,
         valueByteCodecs: topic.valueByteCodecs,
         models: this.models,
+        customCodecs: codecs,
         nullValues: topic.acceptsNullValues,
       });
-      if (topic.pattern === undefined) this.#codecs.set(topic.name, codecs);
-      else this.#patterns.push([topic.pattern, codecs]);
+      if (topic.pattern === undefined) this.#codecs.set(topic.name, topicCodecs);
+      else this.#patterns.push([topic.pattern, topicCodecs]);
     }
   }
 

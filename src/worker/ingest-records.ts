@@ -41,7 +41,6 @@ export function ingestRecords(
 ): { readonly target: string; readonly records: ProducerRecord[] } {
   const target = resolveTopic(input.manifest, topic);
   const codecs = input.book.codecs(target);
-  const declared = input.manifest.topics.get(target);
   const partitions = input.partitionsOf.get(target);
   const outside = messages.find((m) => m.partition !== undefined && partitions !== undefined && m.partition >= partitions);
   if (outside !== undefined) {
@@ -56,12 +55,13 @@ export function ingestRecords(
     );
   }
   // Ingest comes as JSON text: raw (bytes) keys and values are given as strings. A null value is a
-  // tombstone (a record without a value), for a topic whose agents take them.
-  const bytes = (value: unknown, serializer: string | undefined): unknown => (serializer === 'raw' && typeof value === 'string' ? Buffer.from(value) : value);
+  // tombstone (a record without a value), for a topic whose agents take them. The codec's name is its
+  // chain's serializer as resolved (a custom byte codec alone, `rot13`, is `raw|rot13`).
+  const bytes = (value: unknown, serializer: string): unknown => (serializer === 'raw' && typeof value === 'string' ? Buffer.from(value) : value);
   const records = messages.map((m) => ({
     topic: target,
-    key: m.key === undefined || m.key === null ? null : codecs.key.encode(bytes(m.key, declared?.keySerializer)),
-    value: m.value === null ? null : codecs.value.encode(bytes(m.value, declared?.valueSerializer)),
+    key: m.key === undefined || m.key === null ? null : codecs.key.encode(bytes(m.key, codecs.key.name)),
+    value: m.value === null ? null : codecs.value.encode(bytes(m.value, codecs.value.name)),
     ...(m.partition === undefined ? {} : { partition: m.partition }),
     ...(m.headers === undefined ? {} : { headers: toHeaders(m.headers)! }),
   }));

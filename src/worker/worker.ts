@@ -20,6 +20,7 @@ import {
 } from '../kafka/index.js';
 import type { Manifest } from '../manifest/index.js';
 import { WorkerMetrics } from '../metrics/index.js';
+import type { CustomCodecs } from '../models/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
 import { Channel, Conductor, PartitionedChannel, type Event } from '../streams/index.js';
 import type { Tables } from '../tables/index.js';
@@ -62,6 +63,8 @@ export interface WorkerOptions {
   readonly sinks?: ReadonlyMap<string, SinkHandler>;
   /** The loaded onWindowClose handler of every windowed table that has one, by table name. */
   readonly windowClose?: ReadonlyMap<string, WindowCloseHandler>;
+  /** The manifest's custom codecs (`codecs:`), loaded, by name; needed when a topic's chain names one. */
+  readonly codecs?: CustomCodecs;
 }
 
 /** How often the timers poll for readiness before their first run. */
@@ -105,7 +108,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     this.metrics = options.metrics ?? new WorkerMetrics();
     this.#plan = plan;
     this.#driver = options.driver ?? createDriver(manifest.broker, { clientId: manifest.settings.brokerClientId, requestTimeoutMs: manifest.settings.brokerRequestTimeoutMs, logger: options.logger, ...connectionOptions(manifest.settings) });
-    this.#book = new CodecBook(manifest);
+    this.#book = new CodecBook(manifest, options.codecs);
     this.#outage = new BrokerOutage({ timeoutMs: manifest.settings.brokerUnavailableTimeoutMs, clock: options.clock ?? new SystemClock(), logger: options.logger });
     this.#replies = new Replies({ driver: this.#driver, outbox: this, log: this.log, replyTopic: replyTopic(plan.prefix, randomUUID().slice(0, 8)) });
     this.#conductor = new Conductor(

@@ -3,7 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { formatProblem, loadManifest, ManifestError, type Manifest } from '../../../src/manifest/index.js';
@@ -59,6 +60,17 @@ describe('loading a TypeScript manifest', () => {
       formatProblem(problem, { cwd: repoRoot() }),
       'test/fixtures/manifests/ts/undeclared-topic.ts: agents.count_page_views.topic: "page_view" is not a declared topic\n  did you mean "page_views"?',
     );
+  });
+
+  it('refuses a codec object in app.ts: codecs are named by ./file.ts#export there too', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'streamd-ts-codec-'));
+    try {
+      await writeFile(join(dir, 'app.ts'), "export default { id: 'x', codecs: { rot13: { encode: (b: Buffer) => b, decode: (b: Buffer) => b } } };\n");
+      const error = await loadManifest(join(dir, 'app.ts'), { cwd: dir, env: {} }).then(() => assert.fail('loaded'), (failure: unknown) => failure as ManifestError);
+      assert.deepEqual(error.problems.map((p) => [p.path, p.message]), [['codecs.rot13', 'a codec is named by "./file.ts#export" in app.ts too']]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a missing default export at line 1 of the manifest', async () => {
