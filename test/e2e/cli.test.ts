@@ -114,6 +114,12 @@ describe('streamd CLI', { timeout: 120_000 }, () => {
     assert.match(run.stderr, /missing-sink-export\.yaml:9:38: agents\.count\.sinks\[0\]: handler module "\.\/handlers\/page-views\.ts" has no export "collectViews"/);
   });
 
+  it('fails check on a table hook whose export does not exist, at the hook', async () => {
+    const run = await runStreamd(['check', '--manifest', manifest('missing-hook-export.yaml')]);
+    assert.equal(run.code, 2, run.stdout);
+    assert.match(run.stderr, /missing-hook-export\.yaml:10:48: tables\.counts\.onKeySet: handler module "\.\/handlers\/page-views\.ts" has no export "countedHook"/);
+  });
+
   it('fails check on a handler import nothing provides, naming the module', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'streamd-check-'));
     try {
