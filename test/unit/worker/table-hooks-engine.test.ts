@@ -1,7 +1,8 @@
 // Table hooks on the embedded broker with the tables fixture: onKeySet sees every write a handler
 // makes (decoded, with its partition; a set table's value as a Set), onKeyDel a delete, and after a
 // restart with a memory:// store (so everything is recovered) onChangelogEvent sees every changelog
-// record, in offset order per partition, ending at the values the table holds.
+// record, in offset order per partition, ending at the values the table holds. With two workers,
+// each one's onChangelogEvent sees the records of the partitions it follows as a standby.
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -109,5 +110,38 @@ describe('table hooks on the embedded broker', () => {
     assert.deepEqual([...final.values()], Array.from({ length: PAGES }, () => VIEWS / PAGES), 'the last record of each key is its count');
     await worker.stop();
     console.log(`table hooks: ${countSets().length} onKeySet calls for counts, ${recovered.length} onChangelogEvent calls over ${byPartition.size} partitions after the restart`);
+  });
+
+  it('calls onChangelogEvent on a standby for each record of the partitions it follows', async () => {
+    const datadir = await mkdtemp(join(tmpdir(), 'streamd-hooks-standby-'));
+    cleanup.push(() => rm(datadir, { recursive: true, force: true }));
+    const env = { STREAMD_BROKER: `memory://${uniqueName('hooks')}`, APP_ID: uniqueName('hooks'), STREAMD_STORE: 'memory://' };
+    const workers: Worker[] = [];
+    const events: ChangelogEvent[][] = [[], []];
+    for (const index of [0, 1]) {
+      const manifest = await loadManifest(MANIFEST, { env: { ...env, STREAMD_DATADIR: join(datadir, String(index)) } });
+      const worker = await createWorker(manifest, {
+        logger: pino({ level: 'silent' }),
+        handlers: new Map<string, Agent>([['count', count as Agent], ['configure', configure as Agent]]),
+        metrics: new WorkerMetrics({ withDefaults: false }),
+        tableHooks: { onChangelogEvent: new Map([['counts', (e: ChangelogEvent) => events[index]!.push(e)]]) },
+      });
+      cleanup.push(() => worker.stop());
+      await worker.start();
+      workers.push(worker);
+    }
+    const actives = (worker: Worker): number[] => [...worker.tables!.runtimes.get('counts')!.partitions.keys()].sort();
+    await waitFor(() => workers.every((w) => w.isReady() && actives(w).length === 2), { timeoutMs: 20_000, message: 'two counts partitions on each worker' });
+    await workers[0]!.ingest('views', Array.from({ length: VIEWS }, (_, i) => ({ key: `v${i}`, value: { page: `/p${i % PAGES}`, user: 'u' } })));
+    // Each worker follows the other's two partitions as a standby: its hook ends at the other's counts.
+    const standbyCounts = (index: number): Map<unknown, unknown> => new Map(events[index]!.map((e) => [e.key, e.value]));
+    const standbyTotal = (): number => [0, 1].flatMap((i) => [...standbyCounts(i).values()] as number[]).reduce((a, b) => a + b, 0);
+    await waitFor(() => standbyTotal() === VIEWS, { timeoutMs: 20_000, message: `the standbys' last counts adding up to ${VIEWS} views` });
+    for (const index of [0, 1]) {
+      const partitions = [...new Set(events[index]!.map((e) => e.partition))].sort();
+      assert.deepEqual(partitions, actives(workers[1 - index]!), `worker ${index}'s hook sees the partitions the other owns, and no others`);
+    }
+    assert.equal(standbyCounts(0).size + standbyCounts(1).size, PAGES, 'every page on exactly one standby');
+    console.log(`table hooks on standbys: ${events[0]!.length} and ${events[1]!.length} onChangelogEvent calls`);
   });
 });
