@@ -4,14 +4,14 @@
 // an event, use the key's partition (murmur2 over the encoded key, as the producer does). Keys are
 // encoded with the codec of the topic that writes the table, so the two agree; a key written on
 // another partition (a producer with another partitioner) is warned about once per partition.
+// Accepted writes and applied changelog records are told to the table's hooks (table-hooks.ts).
 
 import type { Logger } from 'pino';
 import { ConfigError, StreamdError } from '../errors/index.js';
-import { partitionForKey, recordBytes, RecordTooLargeError } from '../kafka/index.js';
+import { partitionForKey, recordBytes, RecordTooLargeError, type RecordBatch } from '../kafka/index.js';
 import type { TableDeclaration } from '../manifest/index.js';
 import type { Codec, TopicCodecs } from '../models/index.js';
 import type { Event } from '../streams/index.js';
-import type { RecordBatch } from '../kafka/index.js';
 import { changelogKeyReader, type ChangelogKeyReader } from './key-encoding.js';
 import type { HookSite, TableHooks } from './table-hooks.js';
 import type { TablePartition } from './table-partition.js';
