@@ -5,6 +5,8 @@ export type { Agent, AgentRef, AskOptions, ChannelSender, HandlerContext, SendOp
 export { Event, Stream, type GroupByOptions } from './streams/index.js';
 export type { ClosedWindow, SetTable, Table, WindowValue, WindowedTable } from './tables/index.js';
 export type { WindowCloseHandler } from './worker/window-close-handlers.js';
+export type { ChangelogEvent, KeyChange } from './tables/index.js';
+export type { ChangelogEventHandler, KeyDelHandler, KeySetHandler } from './worker/table-hook-runner.js';
 export type { TimerHandler } from './timers/index.js';
 /** A crontab's handler: called at each firing with the context a timer gets. */
 export type { TimerHandler as CrontabHandler } from './timers/index.js';

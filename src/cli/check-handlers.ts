@@ -23,6 +23,10 @@ function declared(manifest: Manifest): DeclaredHandler[] {
     ...[...manifest.crontabs.values()].map(({ name, handler }) => ({ path: `crontabs.${name}.handler`, handler })),
     ...[...manifest.tasks.values()].map(({ name, handler }) => ({ path: `tasks.${name}.handler`, handler })),
     ...manifest.views.map(({ handler }, i) => ({ path: `views[${i}].handler`, handler })),
+    ...[...manifest.tables.values()].flatMap(({ name, onWindowClose, hooks = {} }) => [
+      ...(onWindowClose === undefined ? [] : [{ path: `tables.${name}.onWindowClose`, handler: onWindowClose }]),
+      ...Object.entries(hooks).map(([hook, handler]) => ({ path: `tables.${name}.${hook}`, handler })),
+    ]),
   ];
 }
 

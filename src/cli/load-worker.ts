@@ -3,7 +3,7 @@
 
 import { dirname } from 'node:path';
 import type { AnyAgent } from '../agents/index.js';
-import type { HandlerReference } from '../manifest/index.js';
+import { TABLE_HOOK_NAMES, type HandlerReference } from '../manifest/index.js';
 import type { TimerHandler } from '../timers/index.js';
 import type { View } from '../web/index.js';
 import type { SinkHandler } from '../worker/index.js';
@@ -54,6 +54,7 @@ export async function loadCreateWorker(): Promise<CreateWorker> {
         sinks: new Map(sinkRefs.map((sink) => [sink.name, handlerOf(sink.handler) as SinkHandler])),
         windowClose: byName<WindowCloseHandler>('windowClose'),
         codecs,
+        tableHooks: Object.fromEntries(TABLE_HOOK_NAMES.map((hook) => [hook, byName<unknown>(hook)])),
       });
       await watchHandlers(worker, bundler, manifest, logger);
     } catch (error) {

@@ -9,6 +9,7 @@ import { didYouMean } from '../errors/index.js';
 import { sinkReferences } from './semantic.js';
 import { CODEC_NAMES, parseCodecChain, type CodecChain } from '../models/index.js';
 import { windowOf } from './window-spec.js';
+import { TABLE_HOOK_NAMES } from './types.js';
 import {
   entriesOf,
   isBuiltinType,
@@ -162,6 +163,11 @@ function tableOf(name: string, raw: RawTable | null, input: NormaliseInput, sett
   if (spec.onWindowClose !== undefined && spec.window === undefined) {
     context.report([...path, 'onWindowClose'], 'onWindowClose is called when a window closes, but the table has no window', { target: 'key', hint: 'add window: {type: tumbling, size: 1m}, or remove onWindowClose' });
   }
+  for (const hook of TABLE_HOOK_NAMES) {
+    if (spec[hook] !== undefined && spec.window !== undefined) {
+      context.report([...path, hook], `${hook} is not available on a windowed table: its keys carry windows`, { target: 'key', hint: 'use onWindowClose for closed windows, or put the hook on a plain table' });
+    }
+  }
   if (spec.window !== undefined && (spec.kind === 'set' || spec.global === true)) {
     context.report([...path, 'window'], `a ${spec.kind === 'set' ? 'set' : 'global'} table cannot be windowed`, { target: 'key' });
   }
@@ -174,10 +180,20 @@ function tableOf(name: string, raw: RawTable | null, input: NormaliseInput, sett
     ...(spec.partitions === undefined ? {} : { partitions: spec.partitions }),
     ...(spec.window === undefined ? {} : { window: windowOf(spec.window, input.defaults.window, [...path, 'window'], input.raw, context) }),
     ...(spec.onWindowClose === undefined ? {} : { onWindowClose: context.handler([...path, 'onWindowClose'], spec.onWindowClose) }),
+    ...tableHooksOf(spec, path, context),
     isGlobal: spec.global,
     standbyReplicas: spec.standbyReplicas ?? settings.standbyReplicas,
     location: context.location(path),
   };
+}
+
+/** The table's hooks (onKeySet, onKeyDel, onChangelogEvent) as handler references; nothing when it names none. */
+function tableHooksOf(spec: RawTable, path: ManifestPath, context: CheckContext): Pick<TableDeclaration, 'hooks'> {
+  const named = TABLE_HOOK_NAMES.flatMap((hook) => {
+    const text = spec[hook];
+    return text === undefined ? [] : [[hook, context.handler([...path, hook], text)] as const];
+  });
+  return named.length === 0 ? {} : { hooks: Object.fromEntries(named) };
 }
 
 function channelOf(name: string, raw: RawChannel | null, context: CheckContext): ChannelDeclaration {

@@ -50,6 +50,12 @@ export interface RawTable {
   readonly window?: RawWindow;
   /** Windowed tables: the handler called with each closed window (`path#export`). */
   readonly onWindowClose?: string;
+  /** The handler called after a handler sets a key (`path#export`). */
+  readonly onKeySet?: string;
+  /** The handler called after a handler deletes a key. */
+  readonly onKeyDel?: string;
+  /** The handler called for each changelog record applied by recovery, a standby or a global table's follower. */
+  readonly onChangelogEvent?: string;
   readonly global?: boolean;
   readonly standbyReplicas?: number;
 }

@@ -201,6 +201,10 @@ export type WindowDeclaration = WindowShape & {
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
+/** The hooks a table may name in the manifest (README, Table hooks). */
+export const TABLE_HOOK_NAMES = ['onKeySet', 'onKeyDel', 'onChangelogEvent'] as const;
+export type TableHookName = (typeof TABLE_HOOK_NAMES)[number];
+
 export interface TableDeclaration {
   readonly name: string;
   /** `set`: each value is a set of `valueType` elements. */
@@ -214,6 +218,8 @@ export interface TableDeclaration {
   readonly window?: WindowDeclaration;
   /** Windowed tables: called with each closed window. */
   readonly onWindowClose?: HandlerReference;
+  /** Table hooks (Faust's on_key_set, on_key_del, on_changelog_event), by hook name; not on windowed tables. */
+  readonly hooks?: Readonly<Partial<Record<TableHookName, HandlerReference>>>;
   /** Every worker keeps every partition. */
   readonly isGlobal: boolean;
   readonly standbyReplicas: number;

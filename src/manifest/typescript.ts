@@ -13,7 +13,11 @@ import { ObjectSource } from './object-source.js';
 import type { LoadManifestOptions } from './options.js';
 import { formatPath, type ManifestPath } from './path.js';
 import { checkManifest, fail, positionless } from './pipeline.js';
-import type { FunctionHandlerReference, Manifest, ManifestProblem } from './types.js';
+import { TABLE_HOOK_NAMES, type FunctionHandlerReference, type Manifest, type ManifestProblem } from './types.js';
+
+/** The manifest keys whose value may be a function in a TypeScript manifest. */
+const HANDLER_KEYS: ReadonlySet<unknown> = new Set(['handler', 'onWindowClose', ...TABLE_HOOK_NAMES]);
+const isHandlerKey = (key: unknown): boolean => HANDLER_KEYS.has(key);
 
 const DEFINE_APP_HINT = 'end app.ts with: export default defineApp({ id: …, topics: …, agents: … })';
 
@@ -123,7 +127,7 @@ function toDocument(value: unknown, path: ManifestPath, file: string, out: { han
     return null;
   }
   if (typeof value === 'function') {
-    if (path.at(-1) === 'handler' || path.at(-1) === 'onWindowClose') {
+    if (isHandlerKey(path.at(-1))) {
       const fn = value as FunctionHandlerReference['fn'];
       out.handlers.set(formatPath(path), fn);
       return handlerText(fn, path);

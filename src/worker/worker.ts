@@ -18,7 +18,7 @@ import {
   type RecordMetadata,
   type TopicPartition,
 } from '../kafka/index.js';
-import type { Manifest } from '../manifest/index.js';
+import type { Manifest, TableHookName } from '../manifest/index.js';
 import { WorkerMetrics } from '../metrics/index.js';
 import type { CustomCodecs } from '../models/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
@@ -36,6 +36,7 @@ import type { ProducerService } from './producer-service.js';
 import { buildServiceTree, type ServiceTree } from './service-tree.js';
 import { createTables } from './tables-setup.js';
 import { WindowCloseHandlers, type WindowCloseHandler } from './window-close-handlers.js';
+import { TableHookRunner, type TableHookHandlers } from './table-hook-runner.js';
 import { describePartitions, ensureTopics } from './topics.js';
 import { createTableQueries } from './table-queries.js';
 import type { IngestMessage, Readiness, TableQueries, Topology, WorkerHandle } from './types.js';
@@ -65,6 +66,8 @@ export interface WorkerOptions {
   readonly windowClose?: ReadonlyMap<string, WindowCloseHandler>;
   /** The manifest's custom codecs (`codecs:`), loaded, by name; needed when a topic's chain names one. */
   readonly codecs?: CustomCodecs;
+  /** The loaded table hooks (onKeySet, onKeyDel, onChangelogEvent), by hook, then table name. */
+  readonly tableHooks?: TableHookHandlers;
 }
 
 /** How often the timers poll for readiness before their first run. */
@@ -80,6 +83,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   readonly #book: CodecBook;
   readonly #conductor: Conductor;
   readonly #windowClose: WindowCloseHandlers;
+  readonly #tableHooks: TableHookRunner;
   readonly #channels: Channel[] = [];
   readonly #tree: ServiceTree;
   readonly #replies: Replies;
@@ -132,6 +136,13 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       signal: () => this.signal,
       onError: (table) => this.metrics.timerError(`onWindowClose ${table}`),
     });
+    this.#tableHooks = new TableHookRunner({
+      handlers: options.tableHooks ?? {},
+      log: this.log,
+      parts: () => this.#tree.contextParts,
+      signal: () => this.signal,
+      onError: (table, hook) => this.metrics.tableHookError(table, hook),
+    });
     const setup = createTables({
       manifest,
       prefix: plan.prefix,
@@ -144,6 +155,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       outage: this.#outage,
       send: (record) => this.#producer.buffered.send(record),
       onWindowClose: (table, closed) => this.#windowClose.run(table, closed),
+      hooks: this.#tableHooks,
       isCaughtUp: (partition) => this.#tree.source.isCaughtUp(partition),
     });
     this.#tables = setup?.tables;
@@ -350,6 +362,8 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       if (!drained) this.log.warn({ timeoutMs, pending: source.pendingCount }, 'shutdown timeout: stopping with events still in flight; they will be processed again');
       else this.log.info({ events: pending, dropped, ms: Date.now() - started }, 'drained: the events in hand are processed; the buffered ones are left for the next start');
     }
+    // Hook calls for writes this commit carries run before it (bounded like the drain).
+    await this.#tableHooks.drain(this.manifest.settings.shutdownTimeoutMs);
     try {
       await source.commit('shutdown');
       this.log.info({ ms: Date.now() - started }, 'committed what was processed');
@@ -395,11 +409,12 @@ export class Worker extends Service implements WorkerHandle, Outbox {
    * Swaps reloaded timer, task, crontab or view handlers, by name: a run or request in progress
    * finishes with the old code, the next firing or request uses the new.
    */
-  reloadHandlersOf(kind: JobKind | 'view' | 'windowClose', handlers: ReadonlyMap<string, unknown>): void {
+  reloadHandlersOf(kind: JobKind | 'view' | 'windowClose' | TableHookName, handlers: ReadonlyMap<string, unknown>): void {
     for (const [name, handler] of handlers) {
       const isSwapped =
         kind === 'view' ? this.views.replace(name, handler as View)
         : kind === 'windowClose' ? this.#windowClose.replace(name, handler as WindowCloseHandler)
+        : kind === 'onKeySet' || kind === 'onKeyDel' || kind === 'onChangelogEvent' ? this.#tableHooks.replace(kind, name, handler)
         : this.#tree.scheduler?.replaceHandler(kind, name, handler as TimerHandler) === true;
       if (isSwapped) this.log.info({ [kind]: name }, 'handler reloaded');
     }

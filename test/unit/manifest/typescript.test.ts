@@ -44,6 +44,13 @@ describe('loading a TypeScript manifest', () => {
     assert.deepEqual(handler.location, { file: tsFixture('app.ts'), line: 0, column: 0 });
   });
 
+  it('takes a table hook as a function, or as a module reference', async () => {
+    const hooks = (await loadManifest(tsFixture('table-hook.ts'), { env: {} })).tables.get('counts')?.hooks;
+    assert.equal(hooks?.onKeySet?.kind, 'function');
+    assert.equal(hooks.onKeySet.text, 'counted');
+    assert.equal(hooks.onChangelogEvent?.kind, 'module');
+  });
+
   it('layers environment variables and flags over what app.ts sets', async () => {
     const manifest = await loadManifest(tsFixture('app.ts'), { env: { STREAMD_WEB_PORT: '7070' }, overrides: { commitEvery: 5 } });
     assert.equal(manifest.web.port, 7070);
