@@ -1,4 +1,6 @@
-// Runs one agent: `concurrency` actors, each iterating the agent's channel with the user's handler.
+// Runs one agent: `concurrency` actors, each iterating the agent's channel with the user's handler;
+// or, over a PartitionedChannel (isolatedPartitions), one actor per assigned partition, started when
+// its FIFO opens and ended when it is released (revoke), after the previous actor of that partition.
 // Faust's error policy: a handler error is logged with topic/partition/offset, its event acked, and
 // the actor restarted. A crash loop — more than `maxConsecutiveFailures` failures with no event
 // processed in between — crashes the agent, which stops the worker non-zero.
@@ -7,7 +9,7 @@ import type { Logger } from 'pino';
 import { hasCode, StreamdError } from '../errors/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { Service, SystemClock, isAbortError, type Clock } from '../service/index.js';
-import { Stream, StreamOperatorError, type Channel, type Event } from '../streams/index.js';
+import { PartitionedChannel, Stream, StreamOperatorError, type Channel, type Event } from '../streams/index.js';
 import { ActorRun, type ActorRunPorts } from './actor-run.js';
 import type { Outbox } from './outbox.js';
 import type { Agent, AgentRef, HandlerContext, SinkTarget, TopicSender } from './types.js';
@@ -78,6 +80,8 @@ export class AgentRunner extends Service {
   readonly #events: { count: number };
   readonly #latency: { observe(seconds: number): void };
   readonly #runs = new Set<ActorRun>();
+  /** The end of the latest actor of each isolated partition: its successor waits for it. */
+  readonly #endings = new Map<string, Promise<void>>();
   #drained: PromiseWithResolversLike | undefined;
 
   constructor(name: string, options: AgentRunnerOptions) {
@@ -89,18 +93,46 @@ export class AgentRunner extends Service {
   }
 
   protected override onStart(): Promise<void> {
-    for (let index = 0; index < this.#options.concurrency; index++) {
-      this.#liveActors += 1;
-      this.spawn(`actor ${index}`, async (signal) => {
-        try {
-          await this.#actor(index, signal);
-        } finally {
-          this.#liveActors -= 1;
-          if (this.#liveActors === 0) this.#drained?.resolve();
-        }
+    const { channel } = this.#options;
+    if (channel instanceof PartitionedChannel) {
+      channel.onOpened((partition, fifo) => {
+        if (this.state === 'starting' || this.state === 'running') this.#startActor(`${partition.topic}[${partition.partition}]`, fifo);
       });
+      return Promise.resolve();
     }
+    for (let index = 0; index < this.#options.concurrency; index++) this.#startActor(index, channel);
     return Promise.resolve();
+  }
+
+  /** Spawns an actor over `channel`; an isolated partition's actor first waits for its predecessor's end. */
+  #startActor(label: number | string, channel: Channel): void {
+    const isIsolated = typeof label === 'string';
+    const previous = isIsolated ? this.#endings.get(label) : undefined;
+    let ended!: () => void;
+    const ending = new Promise<void>((resolve) => (ended = resolve));
+    if (isIsolated) this.#endings.set(label, ending);
+    this.#liveActors += 1;
+    this.spawn(`actor ${label}`, async (signal) => {
+      try {
+        await previous;
+        if (isIsolated) this.log.info({ agent: this.#options.agent, actor: label }, 'partition assigned: its actor starts');
+        await this.#actor(label, channel, signal);
+        if (isIsolated) this.log.info({ agent: this.#options.agent, actor: label }, 'partition released: its actor ended');
+      } finally {
+        ended();
+        if (isIsolated && this.#endings.get(label) === ending) this.#endings.delete(label);
+        this.#liveActors -= 1;
+        if (this.#liveActors === 0) {
+          this.#drained?.resolve();
+          this.#drained = undefined;
+        }
+      }
+    });
+  }
+
+  /** The channel the actors read (a PartitionedChannel with isolated partitions). */
+  get channel(): Channel {
+    return this.#options.channel;
   }
 
   /** Resolves when every actor has ended (the channel was closed and drained, or the agent stopped). */
@@ -110,14 +142,14 @@ export class AgentRunner extends Service {
     return this.#drained.promise;
   }
 
-  async #actor(index: number, signal: AbortSignal): Promise<void> {
-    const { agent, channel } = this.#options;
+  async #actor(index: number | string, channel: Channel, signal: AbortSignal): Promise<void> {
+    const { agent } = this.#options;
     let consecutive = 0;
     while (!signal.aborted) {
       const run = new ActorRun(signal, this.#options, (event) => this.#counted(event));
       this.#runs.add(run);
       try {
-        await this.#runOnce(run, index);
+        await this.#runOnce(run, index, channel);
         await run.end();
         if (run.failure !== undefined) throw asError(run.failure);
         if (channel.isClosed || signal.aborted) return;
@@ -155,7 +187,7 @@ export class AgentRunner extends Service {
     for (const run of this.#runs) run.interrupt();
   }
 
-  async #runOnce(run: ActorRun, index: number): Promise<void> {
+  async #runOnce(run: ActorRun, index: number | string, channel: Channel): Promise<void> {
     const { handler, sinks, outbox } = this.#options;
     // A record too large to send fails its event under the topic's policy, which decides its ack:
     // hold the event before the stream's own ack releases it as the handler unwinds.
@@ -175,7 +207,7 @@ export class AgentRunner extends Service {
       tables: this.#options.tables?.({ agent: this.#options.agent, currentEvent: () => run.currentEvent }) ?? {},
       isLeader: this.#options.isLeader ?? (() => false),
     };
-    const result = handler()(new Stream(this.#options.channel, run), context);
+    const result = handler()(new Stream(channel, run), context);
     if (!isAsyncIterable(result)) {
       await result;
       return;
@@ -200,7 +232,7 @@ export class AgentRunner extends Service {
   }
 
   /** Applies the error policy to a failed event; true when the agent must stop (see `onDataError`). */
-  #failed(event: Event | undefined, error: unknown, actor: number): boolean {
+  #failed(event: Event | undefined, error: unknown, actor: number | string): boolean {
     const { agent, metrics } = this.#options;
     metrics.handlerError(agent);
     const where =

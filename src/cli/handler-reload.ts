@@ -1,15 +1,15 @@
 // Hot reload for `streamd start`: watches the module handlers' sources and hands rebuilt handlers to
 // the worker: agents switch their actors over at an event boundary; timers, crontabs and tasks use the
-// new code from their next firing; views from their next request. Loaded lazily with the engine
+// new code from their next firing; views from their next request; table hooks from their next call. Loaded lazily with the engine
 // (see load-worker.ts).
 
 import type { Logger } from 'pino';
 import type { AnyAgent } from '../agents/index.js';
 import { HandlerReloader, handlerKey, type HandlerBundler } from '../handlers/index.js';
-import type { HandlerReference, Manifest, ModuleHandlerReference } from '../manifest/index.js';
+import type { HandlerReference, Manifest, ModuleHandlerReference, TableHookName } from '../manifest/index.js';
 import { viewName, type Worker } from '../worker/index.js';
 
-export type HandlerKind = 'agent' | 'timer' | 'task' | 'crontab' | 'view' | 'windowClose';
+export type HandlerKind = 'agent' | 'timer' | 'task' | 'crontab' | 'view' | 'windowClose' | TableHookName;
 
 /** Every handler the manifest declares: its kind and the name the worker knows it by (a view's is `<METHOD> <path>`). */
 export function declaredHandlers(manifest: Manifest): { kind: HandlerKind; name: string; handler: HandlerReference }[] {
@@ -20,6 +20,8 @@ export function declaredHandlers(manifest: Manifest): { kind: HandlerKind; name:
     ...[...manifest.crontabs.values()].map(({ name, handler }) => ({ kind: 'crontab' as const, name, handler })),
     ...manifest.views.map((view) => ({ kind: 'view' as const, name: viewName(view), handler: view.handler })),
     ...[...manifest.tables.values()].flatMap(({ name, onWindowClose }) => (onWindowClose === undefined ? [] : [{ kind: 'windowClose' as const, name, handler: onWindowClose }])),
+    ...[...manifest.tables.values()].flatMap(({ name, hooks: { onKeySet, onKeyDel, onChangelogEvent } = {} }) =>
+      ([['onKeySet', onKeySet], ['onKeyDel', onKeyDel], ['onChangelogEvent', onChangelogEvent]] as const).flatMap(([kind, handler]) => (handler === undefined ? [] : [{ kind, name, handler }]))),
   ];
 }
 

@@ -53,6 +53,7 @@ export function formatCheck(summary: ManifestSummary): string {
     `web        ${summary.web.host}:${summary.web.port}`,
     `guarantee  ${guaranteeLine(summary.processingGuarantee)}`,
     `models     ${orDash(summary.models.join(', '))}`,
+    ...(summary.codecs.length === 0 ? [] : [`codecs     ${summary.codecs.join(', ')}`]),
   ].join('\n');
   const sections = [
     formatTable({

@@ -3,13 +3,14 @@
 
 import { dirname } from 'node:path';
 import type { AnyAgent } from '../agents/index.js';
-import type { HandlerReference } from '../manifest/index.js';
+import { TABLE_HOOK_NAMES, type HandlerReference } from '../manifest/index.js';
 import type { TimerHandler } from '../timers/index.js';
 import type { View } from '../web/index.js';
 import type { SinkHandler } from '../worker/index.js';
 import type { WindowCloseHandler } from '../worker/window-close-handlers.js';
 import type { HandlerKind } from './handler-reload.js';
 import type { CreateWorker } from './start-command.js';
+import { loadCodecs } from './codec-modules.js';
 
 /**
  * Returns a `createWorker(manifest, { logger })` that compiles and loads the handler modules of the
@@ -19,7 +20,8 @@ import type { CreateWorker } from './start-command.js';
  * hot-reloaded (handler-reload.ts): an agent's actors switch at an event boundary, a timer, crontab or
  * task uses the new code from its next firing (a run in progress finishes with the old), a view from
  * its next request. A task that already ran does not run again. The build directory is removed when
- * the worker ends.
+ * the worker ends. Custom codecs (`codecs:`) are loaded once, before the worker, and not hot-reloaded:
+ * a record already encoded must decode with the code that encoded it, so a codec change needs a restart.
  */
 export async function loadCreateWorker(): Promise<CreateWorker> {
   const [{ createWorker }, { HandlerBundler, handlerKey }, { watchHandlers, declaredHandlers }] = await Promise.all([
@@ -32,6 +34,7 @@ export async function loadCreateWorker(): Promise<CreateWorker> {
     const bundler = new HandlerBundler({ appRoot: dirname(manifest.sourcePath), buildDir: manifest.buildDir });
     let worker;
     try {
+      const codecs = await loadCodecs(manifest, manifest.buildDir);
       // Function handlers (a TypeScript manifest's) were compiled with the manifest; only modules are bundled.
       const sinkRefs = [...manifest.agents.values()].flatMap((agent) => agent.sinks.flatMap((sink) => (sink.kind === 'handler' ? [sink] : [])));
       const refs = [...declared.map((d) => d.handler), ...sinkRefs.map((sink) => sink.handler)].flatMap((handler) =>
@@ -50,6 +53,8 @@ export async function loadCreateWorker(): Promise<CreateWorker> {
         // Function sinks are loaded once; they are not hot-reloaded.
         sinks: new Map(sinkRefs.map((sink) => [sink.name, handlerOf(sink.handler) as SinkHandler])),
         windowClose: byName<WindowCloseHandler>('windowClose'),
+        codecs,
+        tableHooks: Object.fromEntries(TABLE_HOOK_NAMES.map((hook) => [hook, byName<unknown>(hook)])),
       });
       await watchHandlers(worker, bundler, manifest, logger);
     } catch (error) {

@@ -28,6 +28,8 @@ export interface ManifestSummary {
   readonly processingGuarantee: string;
   readonly web: { readonly host: string; readonly port: number };
   readonly models: readonly string[];
+  /** Custom codecs as `name (./file.ts#export)`. */
+  readonly codecs: readonly string[];
   readonly topics: readonly {
     readonly name: string;
     readonly keyType: string;
@@ -118,6 +120,7 @@ export function summarizeManifest(manifest: Manifest, cwd: string): ManifestSumm
     processingGuarantee: manifest.processingGuarantee,
     web: { host: manifest.web.host, port: manifest.web.port },
     models: [...manifest.models.keys()],
+    codecs: [...manifest.codecs.values()].map((codec) => `${codec.name} (${codec.module.text})`),
     topics: [...manifest.topics.values()].map((topic) => ({
       name: topic.name,
       keyType: typeName(topic.keyType),

@@ -28,6 +28,7 @@ Examples:
   streamd agents --manifest app.yaml --json
   streamd tables --manifest app.yaml
   streamd reset --manifest app.yaml --topics
+  streamd clean-versions --manifest app.yaml --dry-run
 
 The manifest may also be named by STREAMD_MANIFEST, the log level by STREAMD_LOG_LEVEL.
 Exit codes: 0 ok, 1 failure at run time, 2 usage or configuration error.`;
@@ -45,6 +46,13 @@ not a terminal. It refuses while a worker on this machine holds one of the store
 whole name streamd gives this manifest's tables and agents are deleted (never a topic the manifest
 declares); topics named like them but not this manifest's are listed and left alone. Run it with
 every worker of the app stopped: reset does not touch the consumer group's committed offsets.`;
+
+const CLEAN_VERSIONS_HELP = `
+Each app version keeps its table stores and member record in <datadir>/<id>/v<version>; bumping
+version: in the manifest starts a fresh directory and leaves the old one behind. This removes the
+directories of lower versions and says what it removed, with sizes. It never removes the current
+version's, nor a newer one's, nor anything not named v<number>; a version whose stores a running
+worker holds is left alone and listed. It does not ask: run it with --dry-run first to see the list.`;
 
 /** `--manifest`, or STREAMD_MANIFEST; a usage error when neither is there. */
 function withManifest<T extends ParsedFlags>(flags: T, io: CliIo): T & { readonly manifest: string } {
@@ -126,6 +134,17 @@ export function buildProgram(io: CliIo, deps: CliDeps, setCode: (code: number) =
     .action(async (flags: ParsedFlags & { yes?: boolean; topics?: boolean }) => {
       const { runReset } = await import('./reset-command.js');
       setCode(await runReset(withManifest(flags, io), io));
+    });
+
+  program.command('clean-versions').description("delete the local state of the app's older versions (<datadir>/<id>/v<n> for n below the manifest's version)")
+    .option(...manifestFlag)
+    .option('--datadir <dir>', 'directory for table state (overrides the manifest)')
+    .option('--dry-run', 'list what would be removed, remove nothing')
+    .option('--json', 'print what was removed as JSON only')
+    .addHelpText('after', CLEAN_VERSIONS_HELP)
+    .action(async (flags: ParsedFlags & { dryRun?: boolean }) => {
+      const { runCleanVersions } = await import('./clean-versions-command.js');
+      setCode(await runCleanVersions(withManifest(flags, io), io));
     });
 
   program.command('model').description("show a model's fields (--json: its JSON Schema)")

@@ -2,15 +2,16 @@
 // `--topics` its internal topics on the broker (internal-topics.ts says which). Lists what it will
 // delete, then asks on a terminal; `--yes` skips the question, and without a terminal it must be given.
 
-import { readdir, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { connectionOptions, createDriver, type Admin, type KafkaDriver } from '../kafka/index.js';
 import type { Manifest } from '../manifest/index.js';
-import { directoryBytes, storeLockState } from '../stores/index.js';
+import { directoryBytes } from '../stores/index.js';
 import { appPrefix, stateDir } from '../worker/index.js';
 import { CliError, CliUsageError, EXIT_FAILURE, EXIT_OK, type CliIo, type TextOutput } from './cli-io.js';
 import { loadForCommand, type InspectFlags } from './inspect-commands.js';
 import { classifyInternalTopics, type InternalTopic, type LeftAloneTopic } from './internal-topics.js';
 import { displayPath } from './report-error.js';
+import { storeInUseUnder } from './state-in-use.js';
 
 /** Flags of `streamd reset`. */
 export interface ResetFlags extends InspectFlags {
@@ -48,25 +49,13 @@ const KIND_TEXT: Record<InternalTopic['kind'], (owner: string | undefined) => st
 
 /** Refuses while any store under `dir` is locked: deleting a running worker's state corrupts it. */
 async function assertNotInUse(dir: string, manifest: Manifest): Promise<void> {
-  let entries;
-  try {
-    entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  for (const entry of entries) {
-    if (!entry.isFile() || entry.name !== 'LOCK') continue;
-    const store = entry.parentPath;
-    const lock = await storeLockState(store);
-    if (lock.isLocked !== true) continue;
-    const holder = lock.holderPid === undefined ? 'a running worker' : `process ${lock.holderPid}`;
-    throw new CliError(
-      'STREAMD_STATE_IN_USE',
-      `${store} is in use by ${holder}: stop every worker of ${manifest.id} (version ${manifest.version}) on this machine, then run streamd reset again; nothing was deleted`,
-      EXIT_FAILURE,
-    );
-  }
+  const inUse = await storeInUseUnder(dir);
+  if (inUse === undefined) return;
+  throw new CliError(
+    'STREAMD_STATE_IN_USE',
+    `${inUse.store} is in use by ${inUse.holder}: stop every worker of ${manifest.id} (version ${manifest.version}) on this machine, then run streamd reset again; nothing was deleted`,
+    EXIT_FAILURE,
+  );
 }
 
 async function isDirectory(path: string): Promise<boolean> {

@@ -51,9 +51,18 @@ async function assertTopicExists(driver: KafkaDriver, broker: string, topic: str
   }
 }
 
-async function produceToKafka(manifest: Manifest, to: SendTarget, key: unknown, value: unknown, partition: number | undefined, repeat: number): Promise<LandedRecord[]> {
-  const keySerializer = to.declaration?.keySerializer ?? 'raw';
-  const valueSerializer = to.declaration?.valueSerializer ?? 'json';
+/** The key and value as the topic's codec chains write them; a chain that names custom codecs loads them first. */
+async function encodeForTopic(manifest: Manifest, to: SendTarget, key: unknown, value: unknown): Promise<{ key?: Buffer; value: Buffer }> {
+  const declared = to.declaration;
+  const { loadCodecs, topicUsesCustomCodecs } = await import('./codec-modules.js');
+  const custom = declared !== undefined && topicUsesCustomCodecs(manifest, declared) ? await loadCodecs(manifest) : new Map();
+  return {
+    value: encodePart(value, declared?.valueSerializer ?? 'json', declared?.valueByteCodecs, custom, 'value'),
+    ...(key === undefined ? {} : { key: encodePart(key, declared?.keySerializer ?? 'raw', declared?.keyByteCodecs, custom, 'key') }),
+  };
+}
+
+async function produceToKafka(manifest: Manifest, to: SendTarget, encoded: { key?: Buffer; value: Buffer }, partition: number | undefined, repeat: number): Promise<LandedRecord[]> {
   const driver = createDriver(manifest.broker, { clientId: `${manifest.settings.brokerClientId}-send`, requestTimeoutMs: manifest.settings.brokerRequestTimeoutMs, ...connectionOptions(manifest.settings) });
   let landed: RecordMetadata[] | undefined;
   try {
@@ -61,8 +70,7 @@ async function produceToKafka(manifest: Manifest, to: SendTarget, key: unknown, 
     const producer = await driver.producer();
     const record = {
       topic: to.topic,
-      value: encodePart(value, valueSerializer, to.declaration?.valueByteCodecs),
-      ...(key === undefined ? {} : { key: encodePart(key, keySerializer, to.declaration?.keyByteCodecs) }),
+      ...encoded,
       ...(partition === undefined ? {} : { partition }),
     };
     landed = await producer.send(Array.from({ length: repeat }, () => record));
@@ -101,7 +109,8 @@ export async function runSend(target: string, valueText: string | undefined, fla
       checkValue(value, to.declaration.valueType, manifest, 'value');
       if (key !== undefined) checkValue(key, to.declaration.keyType, manifest, 'key');
     }
-    landed.push(...await produceToKafka(manifest, to, key, value, flags.partition, repeat).catch((error: unknown) => {
+    const encoded = await encodeForTopic(manifest, to, key, value);
+    landed.push(...await produceToKafka(manifest, to, encoded, flags.partition, repeat).catch((error: unknown) => {
       if (error instanceof CliError) throw error;
       throw new CliError('STREAMD_KAFKA', `cannot send to ${manifest.broker}: ${error instanceof Error ? error.message : String(error)}`, EXIT_FAILURE, { cause: error });
     }));

@@ -2,9 +2,10 @@
 // text is parsed as JSON when it parses, else taken as a string, except for `string` and `bytes`
 // types, which take the text as it is. The topic's serializer then encodes it. Pure.
 
-import type { Manifest, SerializerName, TopicDeclaration, TypeReference } from '../manifest/index.js';
+import type { Manifest, TopicDeclaration, TypeReference } from '../manifest/index.js';
 import { createModelAjv } from '../manifest/index.js';
-import { chainCodec, rawCodec, type ByteCodecName } from '../models/index.js';
+import { hasCode } from '../errors/index.js';
+import { chainCodec, customValueCodec, isValueCodec, rawCodec, resolveCodecChain, type CustomCodecs, type RecordPart } from '../models/index.js';
 import { CliError, CliUsageError, EXIT_USAGE } from './cli-io.js';
 
 /** Where a send goes: the topic, and its declaration when the manifest has one. */
@@ -28,10 +29,12 @@ export function resolveSendTarget(manifest: Manifest, target: string): SendTarge
     if (topic === undefined) {
       throw new CliUsageError(`agent "${target}" reads channel "${agent.channel ?? '?'}", which lives inside a worker: send to it from a handler (channels.${agent.channel ?? '?'}.send(value))`);
     }
-    const declaration = manifest.topics.get(topic);
-    return declaration === undefined ? { target, topic } : { target, topic, declaration };
+    return { ...resolveSendTarget(manifest, topic), target };
   }
-  const declaration = manifest.topics.get(target);
+  const named = manifest.topics.get(target);
+  if (named?.pattern !== undefined) throw new CliUsageError(`"${target}" is a topic pattern (${named.pattern.source}): send to one of the topics it matches, by its name`);
+  // A topic a pattern matches is written with the pattern's codecs.
+  const declaration = named ?? [...manifest.topics.values()].find((t) => t.pattern?.test(target));
   return declaration === undefined ? { target, topic: target } : { target, topic: target, declaration };
 }
 
@@ -47,11 +50,22 @@ export function interpretText(text: string, type: TypeReference | undefined): un
 
 /**
  * Bytes for a record part: `json` writes JSON; `string` and `raw` write a string as is, anything else as
- * JSON; then the topic's byte codecs (`json|gzip` gzips the JSON text).
+ * JSON; a custom serializer (kind 'value') encodes the value itself; then the topic's byte codecs, built-in
+ * or custom (`json|gzip` gzips the JSON text). A codec that throws, or a chain whose custom codecs are out
+ * of place, is STREAMD_ENCODE (exit 2).
  */
-export function encodePart(value: unknown, serializer: SerializerName, byteCodecs: readonly ByteCodecName[] = []): Buffer {
-  const bytes = serializer !== 'json' && typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(JSON.stringify(value) ?? 'null', 'utf8');
-  return chainCodec(rawCodec(), byteCodecs).encode(bytes) ?? bytes;
+export function encodePart(value: unknown, serializer: string, byteCodecs: readonly string[] = [], custom: CustomCodecs = new Map(), part: RecordPart = 'value'): Buffer {
+  const chain = resolveCodecChain({ serializer, byteCodecs }, custom);
+  if ('problem' in chain) throw new CliError('STREAMD_ENCODE', `cannot encode ${part}: ${chain.problem}`, EXIT_USAGE);
+  const codec = custom.get(chain.serializer);
+  try {
+    if (codec !== undefined && isValueCodec(codec)) return chainCodec(customValueCodec(chain.serializer, codec, part), chain.byteCodecs, custom).encode(value)!;
+    const bytes = chain.serializer !== 'json' && typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(JSON.stringify(value) ?? 'null', 'utf8');
+    return chainCodec(rawCodec(part), chain.byteCodecs, custom).encode(bytes) ?? bytes;
+  } catch (error) {
+    if (!hasCode(error, 'STREAMD_ENCODE')) throw error;
+    throw new CliError('STREAMD_ENCODE', error instanceof Error ? error.message : String(error), EXIT_USAGE, { cause: error });
+  }
 }
 
 const BUILTIN_CHECKS: Readonly<Record<string, (value: unknown) => boolean>> = {

@@ -10,8 +10,9 @@ import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { HandlerLoadError } from './handler-load-error.js';
 import { resolvePackagesPlugin } from './resolve-plugin.js';
-import { buildProblems, importProblem, missingExportProblem, missingFileProblem, notAFunctionProblem } from './problems.js';
-import { handlerKey, type HandlerFunction, type HandlerProblem, type HandlerRef } from './types.js';
+import { customCodecProblem } from '../models/index.js';
+import { buildProblems, importProblem, missingExportProblem, missingFileProblem, notACodecProblem, notAFunctionProblem } from './problems.js';
+import { handlerKey, type HandlerFunction, type HandlerProblem, type HandlerRef, type LoadedExport } from './types.js';
 
 /** What a HandlerBundler is built with. */
 export interface HandlerBundlerOptions {
@@ -118,8 +119,9 @@ export class HandlerBundler {
    * Compiles and imports the modules of `refs`, and returns their handlers by `handlerKey`. All or
    * nothing: on any problem it throws one `HandlerLoadError` listing every problem found, and the
    * handlers loaded before stay current. On success the handlers replace those of the same keys.
+   * A ref that `expects: 'codec'` comes back as the codec object (checked by `customCodecProblem`).
    */
-  load(refs: readonly HandlerRef[]): Promise<ReadonlyMap<string, HandlerFunction>> {
+  load(refs: readonly HandlerRef[]): Promise<ReadonlyMap<string, LoadedExport>> {
     const next = this.#queue.then(() => this.#load(refs));
     this.#queue = next.catch(() => undefined);
     return next;
@@ -133,7 +135,7 @@ export class HandlerBundler {
     await Promise.all([...dirs].map((dir) => rm(dir, { recursive: true, force: true })));
   }
 
-  async #load(refs: readonly HandlerRef[]): Promise<ReadonlyMap<string, HandlerFunction>> {
+  async #load(refs: readonly HandlerRef[]): Promise<ReadonlyMap<string, LoadedExport>> {
     enableSourceMaps();
     const normalized = this.#withEarlierRefs(refs);
     const files = [...new Set(normalized.map((ref) => ref.file))];
@@ -142,14 +144,16 @@ export class HandlerBundler {
     for (const ref of normalized) if (exists.get(ref.file) !== true) problems.push(await missingFileProblem(ref, this.appRoot));
     const batch = await this.#compileAndImport(files.filter((file) => exists.get(file) === true));
     problems.push(...batch.problems);
-    const loaded = new Map<string, HandlerFunction>();
+    const loaded = new Map<string, LoadedExport>();
     for (const ref of normalized) {
       const module = batch.modules.get(ref.file);
       if (module === undefined) continue;
       const value = Object.hasOwn(module.namespace, ref.exportName) ? module.namespace[ref.exportName] : undefined;
+      const notACodec = ref.expects === 'codec' ? customCodecProblem(value) : undefined;
       if (!Object.hasOwn(module.namespace, ref.exportName)) problems.push(await missingExportProblem(ref, Object.keys(module.namespace), this.appRoot));
-      else if (typeof value !== 'function') problems.push(await notAFunctionProblem(ref, value, this.appRoot));
-      else loaded.set(handlerKey(ref), value as HandlerFunction);
+      else if (notACodec !== undefined) problems.push(await notACodecProblem(ref, notACodec, this.appRoot));
+      else if (ref.expects !== 'codec' && typeof value !== 'function') problems.push(await notAFunctionProblem(ref, value, this.appRoot));
+      else loaded.set(handlerKey(ref), value as LoadedExport);
     }
     if (problems.length > 0) {
       await rm(batch.outputDir, { recursive: true, force: true });
@@ -220,7 +224,7 @@ export class HandlerBundler {
   }
 
   /** Makes a successful batch current, and removes output directories that no current module uses. */
-  async #commit(refs: readonly HandlerRef[], batch: Batch, loaded: ReadonlyMap<string, HandlerFunction>): Promise<void> {
+  async #commit(refs: readonly HandlerRef[], batch: Batch, loaded: ReadonlyMap<string, LoadedExport>): Promise<void> {
     const replacedDirs = new Set<string>();
     for (const [file, module] of batch.modules) {
       const previous = this.#modules.get(file);
@@ -228,7 +232,8 @@ export class HandlerBundler {
       const moduleRefs = new Map(refs.filter((ref) => ref.file === file).map((ref) => [handlerKey(ref), ref] as const));
       this.#modules.set(file, { outputDir: batch.outputDir, inputs: module.inputs, refs: moduleRefs });
     }
-    for (const [key, handler] of loaded) this.#handlers.set(key, handler);
+    // Codecs are loaded once (never reloaded): only handler functions are current for the reloader.
+    for (const [key, handler] of loaded) if (typeof handler === 'function') this.#handlers.set(key, handler);
     const inUse = new Set([...this.#modules.values()].map((module) => module.outputDir));
     await Promise.all([...replacedDirs].filter((dir) => !inUse.has(dir)).map((dir) => rm(dir, { recursive: true, force: true })));
   }

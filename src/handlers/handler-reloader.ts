@@ -12,7 +12,7 @@ import { hasCode } from '../errors/index.js';
 import { Service } from '../service/index.js';
 import type { HandlerBundler } from './handler-bundler.js';
 import { HANDLER_ERROR_CODE, type HandlerLoadError } from './handler-load-error.js';
-import type { HandlerFunction } from './types.js';
+import type { HandlerFunction, LoadedExport } from './types.js';
 
 /**
  * Receives the handlers after a successful rebuild: every current handler by `handlerKey` (the
@@ -124,7 +124,7 @@ export class HandlerReloader extends Service {
     const modules = this.#bundler.modulesAffectedBy(changed);
     if (modules.length === 0) return;
     const startedAt = performance.now();
-    let rebuilt: ReadonlyMap<string, HandlerFunction>;
+    let rebuilt: ReadonlyMap<string, LoadedExport>;
     try {
       rebuilt = await this.#bundler.load(modules.flatMap((file) => this.#bundler.refsOf(file)));
     } catch (error) {

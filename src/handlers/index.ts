@@ -5,4 +5,4 @@ export { HandlerBundler, type HandlerBundlerOptions } from './handler-bundler.js
 export { HandlerLoadError, HANDLER_ERROR_CODE } from './handler-load-error.js';
 export { HandlerReloader, type HandlerReloaderOptions, type ReloadListener } from './handler-reloader.js';
 export { formatHandlerProblem, formatHandlerProblems, type FormatOptions } from './format.js';
-export { handlerKey, type HandlerFunction, type HandlerProblem, type HandlerProblemKind, type HandlerRef, type SourcePosition } from './types.js';
+export { handlerKey, type HandlerFunction, type HandlerProblem, type LoadedExport, type HandlerProblemKind, type HandlerRef, type SourcePosition } from './types.js';

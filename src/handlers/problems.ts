@@ -66,7 +66,8 @@ export function missingExportProblem(ref: HandlerRef, exportNames: readonly stri
   const near = didYouMean(ref.exportName, exportNames);
   if (near !== undefined) hints.push(near);
   const what = ref.exportName === 'default' ? 'default export' : `export "${ref.exportName}"`;
-  return atOrigin(ref, 'missing_export', `handler module "${moduleName(ref.file, appRoot)}" has no ${what}`, hints, true);
+  const role = ref.expects === 'codec' ? 'codec' : 'handler';
+  return atOrigin(ref, 'missing_export', `${role} module "${moduleName(ref.file, appRoot)}" has no ${what}`, hints, true);
 }
 
 /** The export exists but is not a function. */
@@ -74,6 +75,11 @@ export function notAFunctionProblem(ref: HandlerRef, value: unknown, appRoot: st
   const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
   const message = `export "${ref.exportName}" of "${moduleName(ref.file, appRoot)}" is ${kind}, not a function`;
   return atOrigin(ref, 'not_a_function', message, [HANDLER_SHAPE], true);
+}
+
+/** A codec export (`codecs:`) that is not a codec; `problem` says what it is and what a codec is. */
+export function notACodecProblem(ref: HandlerRef, problem: string, appRoot: string): Promise<HandlerProblem> {
+  return atOrigin(ref, 'not_a_codec', `codec export "${ref.exportName}" of "${moduleName(ref.file, appRoot)}" ${problem}`, [], true);
 }
 
 /** esbuild's `column` and `length` count UTF-8 bytes; the code frame needs characters. */

@@ -1,6 +1,8 @@
 // The shapes the handlers area shares with its callers: a reference to a handler export, the loaded
 // function, and one problem found while loading. Used by the bundler, the reloader and the worker.
 
+import type { CustomCodec } from '../models/index.js';
+
 /** A position in a source file; `line` and `column` are 1-based, 0 when unknown. */
 export interface SourcePosition {
   readonly file: string;
@@ -16,10 +18,15 @@ export interface HandlerRef {
   readonly exportName: string;
   /** Where the manifest names this handler: problems about the reference itself point here. */
   readonly origin?: SourcePosition;
+  /** What the export must be: a function (a handler, the default) or a custom codec object (`codecs:`). */
+  readonly expects?: 'function' | 'codec';
 }
 
 /** A handler as loaded: any function; the caller knows whether it is an agent, a timer or a view. */
 export type HandlerFunction = (...args: never[]) => unknown;
+
+/** What a load returns for one ref: a handler function, or a custom codec for a ref that `expects: 'codec'`. */
+export type LoadedExport = HandlerFunction | CustomCodec;
 
 /** The key of a handler in the maps this area returns: `<file>#<exportName>`. */
 export function handlerKey(ref: Pick<HandlerRef, 'file' | 'exportName'>): string {
@@ -32,9 +39,10 @@ export function handlerKey(ref: Pick<HandlerRef, 'file' | 'exportName'>): string
  * - `build`: esbuild rejected the module (a syntax error, an unresolvable relative import), at its location;
  * - `import_failed`: the module threw while it was imported, at the throwing line when the stack shows it;
  * - `missing_export`: no such export (at the manifest position);
- * - `not_a_function`: the export exists but is not a function (at the manifest position).
+ * - `not_a_function`: the export exists but is not a function (at the manifest position);
+ * - `not_a_codec`: a codec export that is not an object with encode and decode functions (at the manifest position).
  */
-export type HandlerProblemKind = 'missing_file' | 'build' | 'import_failed' | 'missing_export' | 'not_a_function';
+export type HandlerProblemKind = 'missing_file' | 'build' | 'import_failed' | 'missing_export' | 'not_a_function' | 'not_a_codec';
 
 /** One problem with one handler module, positioned for a person to find it. */
 export interface HandlerProblem extends SourcePosition {

@@ -208,11 +208,25 @@ export interface AssignedEvent {
   readonly partitions: readonly TopicPartition[];
 }
 
+/**
+ * Emitted when a rebalance starts, before the member rejoins: Kafka's eager `onPartitionsRevoked`.
+ * The group cannot hand this member's partitions to anyone before it rejoins, so work given to
+ * `holdJoin` (the revoke commit: changelog records, then offsets) lands while the partitions are
+ * still this member's — a new owner's recovery reads it, instead of a late write landing after the
+ * new owner read the changelog's end. The hold is bounded (half the rebalance timeout, so the member
+ * still makes the generation); once the member sends its join, `rejoined` is aborted and the old
+ * assignment may be another member's: nothing of it may be written after that.
+ */
+export interface RebalancingEvent {
+  holdJoin(work: Promise<unknown>): void;
+  readonly rejoined: AbortSignal;
+}
+
 export interface ConsumerEvents {
   /** The member has joined a generation and owns `partitions` (possibly none). */
   assigned: [AssignedEvent];
-  /** A rebalance started: the current assignment is about to be revoked. */
-  rebalancing: [];
+  /** A rebalance started: the current assignment is about to be revoked (see RebalancingEvent). */
+  rebalancing: [RebalancingEvent];
   /** The fetch loop failed and will not recover by itself. */
   crashed: [Error];
 }
@@ -225,7 +239,12 @@ export interface ConsumerEvents {
  * offsets.
  */
 export interface Consumer {
-  subscribe(topics: readonly string[]): Promise<void>;
+  /**
+   * Topics by name, or by a regular expression (Faust's topic pattern): a pattern stands for the
+   * topics that match it when `subscribe` runs; a topic created later needs a new member (kafkajs
+   * resolves patterns at subscribe time only, and the embedded broker does the same).
+   */
+  subscribe(topics: readonly (string | RegExp)[]): Promise<void>;
   /** Starts the fetch loop; resolves once it runs. */
   run(handler: BatchHandler): Promise<void>;
   pause(partitions: readonly TopicPartition[]): void;

@@ -3,7 +3,7 @@
 
 import type { AnyAgent } from '../agents/index.js';
 import type { RawAgent, RawCrontab, RawDuration, RawTable, RawTask, RawTimer, RawTopic, RawView } from './raw-types.js';
-import type { ProcessingGuarantee, Settings } from './types.js';
+import type { ProcessingGuarantee, Settings, TableHookName } from './types.js';
 
 /** A handler other than an agent's (timer, crontab, task, view): any function. */
 export type AppHandlerFunction = (...args: never[]) => unknown;
@@ -30,8 +30,10 @@ export interface AppDefinition {
   readonly settings?: AppSettings;
   /** JSON Schemas (2020-12) by model name. */
   readonly models?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Custom codecs by name, each `relative/path.ts#export` (an object of the type `CustomCodec`). */
+  readonly codecs?: Readonly<Record<string, string>>;
   readonly topics?: Readonly<Record<string, RawTopic>>;
-  readonly tables?: Readonly<Record<string, Omit<RawTable, 'onWindowClose'> & { readonly onWindowClose?: string | AppHandlerFunction }>>;
+  readonly tables?: Readonly<Record<string, Omit<RawTable, 'onWindowClose' | TableHookName> & { readonly [hook in 'onWindowClose' | TableHookName]?: string | AppHandlerFunction }>>;
   readonly agents?: Readonly<Record<string, WithHandler<RawAgent, AnyAgent>>>;
   readonly timers?: Readonly<Record<string, WithHandler<RawTimer, AppHandlerFunction>>>;
   readonly crontabs?: Readonly<Record<string, WithHandler<RawCrontab, AppHandlerFunction>>>;

@@ -10,4 +10,4 @@ export { createModelAjv } from './schema.js';
 export { duplicateRepartitionProblems, assertNoHandlerProblems, type RepartitionUse } from './handler-checks.js';
 export type { Environment } from './interpolate.js';
 export type * from './types.js';
-export { BUILTIN_TYPE_NAMES } from './types.js';
+export { BUILTIN_TYPE_NAMES, TABLE_HOOK_NAMES } from './types.js';

@@ -9,6 +9,7 @@ import { didYouMean } from '../errors/index.js';
 import { sinkReferences } from './semantic.js';
 import { CODEC_NAMES, parseCodecChain, type CodecChain } from '../models/index.js';
 import { windowOf } from './window-spec.js';
+import { TABLE_HOOK_NAMES } from './types.js';
 import {
   entriesOf,
   isBuiltinType,
@@ -22,6 +23,7 @@ import {
 import type {
   AgentDeclaration,
   ChannelDeclaration,
+  CodecDeclaration,
   CrontabDeclaration,
   JsonValue,
   Manifest,
@@ -61,12 +63,21 @@ function serializerFor(type: TypeReference): SerializerName {
  * A topic's `keySerializer`/`valueSerializer` as a codec chain (`json|gzip`); absent, the type's
  * serializer alone. An unknown codec is reported at its place in the file, with the closest name.
  */
-function codecChainOf(path: ManifestPath, spec: string | undefined, type: TypeReference, context: CheckContext): CodecChain {
+function codecChainOf(path: ManifestPath, spec: string | undefined, type: TypeReference, customNames: readonly string[], context: CheckContext): CodecChain {
   if (spec === undefined) return { serializer: serializerFor(type), byteCodecs: [] };
-  const chain = parseCodecChain(spec);
+  const chain = parseCodecChain(spec, customNames);
   if ('serializer' in chain) return chain;
-  context.report(path, chain.problem, { expected: 'a codec chain such as json, raw, binary or json|gzip', hint: didYouMean(chain.name, CODEC_NAMES) });
+  context.report(path, chain.problem, { expected: 'a codec chain such as json, raw, binary or json|gzip', hint: didYouMean(chain.name, [...CODEC_NAMES, ...customNames]) });
   return { serializer: serializerFor(type), byteCodecs: [] };
+}
+
+/** The custom codecs: module references (checked to exist like handlers); a built-in's name is refused. */
+function codecsOf(raw: RawManifest, context: CheckContext): Map<string, CodecDeclaration> {
+  return new Map(entriesOf(raw.codecs).map(([name, text]): [string, CodecDeclaration] => {
+    const path = ['codecs', name];
+    if (CODEC_NAMES.includes(name)) context.report(path, `"${name}" is a built-in codec; a custom codec needs a name of its own`, { target: 'key' });
+    return [name, { name, module: context.handler(path, text), location: context.location(path) }];
+  }));
 }
 
 function checkTimezone(path: ManifestPath, zone: string, context: CheckContext): void {
@@ -101,10 +112,13 @@ function topicOf(name: string, raw: RawTopic | null, input: NormaliseInput, cont
   const keyType = typeReference(spec.keyType);
   const valueType = typeReference(spec.valueType);
   const retentionMs = context.optionalDuration([...path, 'retentionMs'], spec.retentionMs);
-  const keyChain = codecChainOf([...path, 'keySerializer'], spec.keySerializer, keyType, context);
-  const valueChain = codecChainOf([...path, 'valueSerializer'], spec.valueSerializer, valueType, context);
+  const customNames = entriesOf(input.raw.codecs).map(([codec]) => codec);
+  const keyChain = codecChainOf([...path, 'keySerializer'], spec.keySerializer, keyType, customNames, context);
+  const valueChain = codecChainOf([...path, 'valueSerializer'], spec.valueSerializer, valueType, customNames, context);
+  const pattern = raw?.pattern === undefined ? undefined : patternOf(path, raw, context);
   return {
     name,
+    ...(pattern === undefined ? {} : { pattern }),
     keyType,
     valueType,
     keySerializer: keyChain.serializer,
@@ -115,12 +129,29 @@ function topicOf(name: string, raw: RawTopic | null, input: NormaliseInput, cont
     ...(spec.replicas === undefined ? {} : { replicas: spec.replicas }),
     ...(retentionMs === undefined ? {} : { retentionMs }),
     isCompacted: spec.compacted,
-    isInternal: spec.internal,
+    isInternal: pattern === undefined && spec.internal,
     onDecodeError: spec.onDecodeError,
     acceptsNullValues: spec.nullValues,
     config: Object.fromEntries(Object.entries(spec.config ?? {}).map(([key, value]) => [key, String(value)])),
     location: context.location(path),
   };
+}
+
+/** Keys that only matter when streamd creates the topic, which it never does for a pattern. */
+const CREATION_KEYS = ['partitions', 'replicas', 'retentionMs', 'compacted', 'config', 'internal'] as const;
+
+/** A pattern topic's regular expression; creation keys beside it are refused (the topics exist or come later). */
+function patternOf(path: ManifestPath, raw: RawTopic, context: CheckContext): RegExp | undefined {
+  for (const key of CREATION_KEYS) {
+    if (raw[key] === undefined || (key === 'internal' && raw.internal === false)) continue;
+    context.report([...path, key], `a pattern topic is never created by streamd, so ${key} cannot apply`, { target: 'key', hint: `remove ${key}: the topics the pattern matches are made by whoever writes them` });
+  }
+  try {
+    return new RegExp(raw.pattern!);
+  } catch (err) {
+    context.report([...path, 'pattern'], `not a regular expression: ${(err as Error).message}`, { expected: 'a JavaScript regular expression such as ^orders-.*' });
+    return undefined;
+  }
 }
 
 function tableOf(name: string, raw: RawTable | null, input: NormaliseInput, settings: Settings, context: CheckContext): TableDeclaration {
@@ -131,6 +162,11 @@ function tableOf(name: string, raw: RawTable | null, input: NormaliseInput, sett
   }
   if (spec.onWindowClose !== undefined && spec.window === undefined) {
     context.report([...path, 'onWindowClose'], 'onWindowClose is called when a window closes, but the table has no window', { target: 'key', hint: 'add window: {type: tumbling, size: 1m}, or remove onWindowClose' });
+  }
+  for (const hook of TABLE_HOOK_NAMES) {
+    if (spec[hook] !== undefined && spec.window !== undefined) {
+      context.report([...path, hook], `${hook} is not available on a windowed table: its keys carry windows`, { target: 'key', hint: 'use onWindowClose for closed windows, or put the hook on a plain table' });
+    }
   }
   if (spec.window !== undefined && (spec.kind === 'set' || spec.global === true)) {
     context.report([...path, 'window'], `a ${spec.kind === 'set' ? 'set' : 'global'} table cannot be windowed`, { target: 'key' });
@@ -144,10 +180,20 @@ function tableOf(name: string, raw: RawTable | null, input: NormaliseInput, sett
     ...(spec.partitions === undefined ? {} : { partitions: spec.partitions }),
     ...(spec.window === undefined ? {} : { window: windowOf(spec.window, input.defaults.window, [...path, 'window'], input.raw, context) }),
     ...(spec.onWindowClose === undefined ? {} : { onWindowClose: context.handler([...path, 'onWindowClose'], spec.onWindowClose) }),
+    ...tableHooksOf(spec, path, context),
     isGlobal: spec.global,
     standbyReplicas: spec.standbyReplicas ?? settings.standbyReplicas,
     location: context.location(path),
   };
+}
+
+/** The table's hooks (onKeySet, onKeyDel, onChangelogEvent) as handler references; nothing when it names none. */
+function tableHooksOf(spec: RawTable, path: ManifestPath, context: CheckContext): Pick<TableDeclaration, 'hooks'> {
+  const named = TABLE_HOOK_NAMES.flatMap((hook) => {
+    const text = spec[hook];
+    return text === undefined ? [] : [[hook, context.handler([...path, hook], text)] as const];
+  });
+  return named.length === 0 ? {} : { hooks: Object.fromEntries(named) };
 }
 
 function channelOf(name: string, raw: RawChannel | null, context: CheckContext): ChannelDeclaration {
@@ -247,6 +293,7 @@ export function normalise(input: NormaliseInput, context: CheckContext): Manifes
     web: webOf(raw),
     settings,
     models,
+    codecs: codecsOf(raw, context),
     topics: new Map(entriesOf(raw.topics).map(([name, spec]) => [name, topicOf(name, spec, input, context)])),
     tables: new Map(entriesOf(raw.tables).map(([name, spec]) => [name, tableOf(name, spec, input, settings, context)])),
     channels: new Map(entriesOf(raw.channels).map(([name, spec]) => [name, channelOf(name, spec, context)])),

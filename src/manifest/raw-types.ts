@@ -7,6 +7,8 @@ export type RawDuration = string | number;
 export type RawMap<T> = Readonly<Record<string, T>> | null | undefined;
 
 export interface RawTopic {
+  /** A regular expression: the declaration stands for every topic whose name matches it. */
+  readonly pattern?: string;
   readonly keyType?: string;
   readonly valueType?: string;
   readonly partitions?: number;
@@ -48,6 +50,12 @@ export interface RawTable {
   readonly window?: RawWindow;
   /** Windowed tables: the handler called with each closed window (`path#export`). */
   readonly onWindowClose?: string;
+  /** The handler called after a handler sets a key (`path#export`). */
+  readonly onKeySet?: string;
+  /** The handler called after a handler deletes a key. */
+  readonly onKeyDel?: string;
+  /** The handler called for each changelog record applied by recovery, a standby or a global table's follower. */
+  readonly onChangelogEvent?: string;
   readonly global?: boolean;
   readonly standbyReplicas?: number;
 }
@@ -103,6 +111,7 @@ export interface RawManifest {
   readonly web: { readonly port: number; readonly host: string; readonly authToken?: string; readonly openPaths: readonly string[]; readonly canonicalUrl?: string };
   readonly settings: Readonly<Record<string, unknown>>;
   readonly models?: RawMap<Readonly<Record<string, unknown>>>;
+  readonly codecs?: RawMap<string>;
   readonly topics?: RawMap<RawTopic | null>;
   readonly tables?: RawMap<RawTable | null>;
   readonly channels?: RawMap<RawChannel | null>;

@@ -164,20 +164,66 @@ function checkSettings(manifest: Manifest, context: CheckContext): void {
   if (settings.brokerSessionTimeoutMs > settings.brokerRequestTimeoutMs) {
     context.report(blame('brokerRequestTimeoutMs', 'brokerSessionTimeoutMs', context), `the request timeout (${settings.brokerRequestTimeoutMs}ms) must not be shorter than the session timeout (${settings.brokerSessionTimeoutMs}ms)`);
   }
+  if (settings.topicPatternRefreshIntervalMs < 100) {
+    context.report(['settings', 'topicPatternRefreshIntervalMs'], `${settings.topicPatternRefreshIntervalMs}ms would list the broker's topics without pause`, { hint: 'at least 100ms; the default is 30s' });
+  }
+  if (manifest.processingGuarantee === 'exactly_once') {
+    for (const [name, topic] of manifest.topics) {
+      if (topic.pattern === undefined) continue;
+      context.report(['topics', name, 'pattern'], 'a topic pattern cannot be read under exactly_once yet: the transactional ids are fixed at start, and a topic created later would have none', {
+        hint: 'declare the topics by name, or use processingGuarantee: at_least_once',
+      });
+    }
+  }
   if (manifest.processingGuarantee === 'exactly_once' && settings.producerAcks !== -1) {
     context.report(['settings', 'producerAcks'], `exactly_once needs producerAcks -1, not ${settings.producerAcks}`, { hint: 'remove producerAcks or set it to -1' });
   }
 }
 
-/** Agent options this version refuses rather than accept and ignore. */
+/** Agent options that cannot work together. */
 function checkAgentOptions(raw: RawManifest, context: CheckContext): void {
   for (const [agent, spec] of entriesOf(raw.agents)) {
     if (spec.isolatedPartitions !== true) continue;
-    // Faust's one actor per partition is not built: accepting it would run the agent's usual actors
-    // over all its partitions, which a handler written for per-partition state would get wrong.
-    context.report(['agents', agent, 'isolatedPartitions'], 'isolatedPartitions (one actor per partition) is not available in this version of streamd', {
-      hint: 'remove it: one actor (concurrency 1) already processes each partition in order; key per-partition state by event.message.partition',
+    // As in Faust: one actor per partition is the point; more actors would share its partitions again.
+    if ((spec.concurrency ?? 1) > 1) {
+      context.report(['agents', agent, 'concurrency'], `isolatedPartitions runs one actor per assigned partition, so concurrency ${spec.concurrency} cannot apply`, {
+        hint: 'remove concurrency (or set it to 1), or remove isolatedPartitions',
+      });
+    }
+    if (spec.channel !== undefined && spec.topic === undefined && spec.topics === undefined) {
+      context.report(['agents', agent, 'isolatedPartitions'], 'isolatedPartitions needs topic partitions, and a channel has none', { hint: 'remove isolatedPartitions, or read a topic' });
+    }
+  }
+}
+
+/**
+ * A pattern topic is read, never written nor created: not a sink (of an agent or a window), and not
+ * the input of an app with partitioned tables, whose partitions go with fixed source topics.
+ */
+function checkPatternTopics(raw: RawManifest, context: CheckContext): void {
+  const isPattern = (name: string): boolean => raw.topics?.[name]?.pattern !== undefined;
+  const why = 'a pattern stands for topics that other programs create; streamd cannot choose one of them to write';
+  for (const [agent, spec] of entriesOf(raw.agents)) {
+    (spec.sinks ?? []).forEach((sink, i) => {
+      const target = raw.agents?.[sink.replace(/^@/, '')];
+      const targetTopic = target?.topic ?? target?.topics?.[0];
+      if (!sink.startsWith('@') && isPattern(sink)) context.report(['agents', agent, 'sinks', i], `"${sink}" is a pattern topic and cannot be a sink: ${why}`, { hint: 'declare the topic to write by its name' });
+      else if (targetTopic !== undefined && isPattern(targetTopic) && (sink.startsWith('@') || !has(raw.topics, sink))) {
+        context.report(['agents', agent, 'sinks', i], `agent ${sink.replace(/^@/, '')} reads pattern topic "${targetTopic}" and cannot be a sink: ${why}`, { hint: 'send to a topic declared by its name that the agent also reads' });
+      }
     });
+    const partitioned = entriesOf(raw.tables).filter(([, table]) => table?.global !== true).map(([name]) => name);
+    const read: [ManifestPath, string][] = spec.topic !== undefined ? [[['agents', agent, 'topic'], spec.topic]] : (spec.topics ?? []).map((topic, i) => [['agents', agent, 'topics', i], topic]);
+    for (const [path, topic] of read) {
+      if (!isPattern(topic) || partitioned.length === 0) continue;
+      context.report(path, `an agent cannot read pattern topic "${topic}" in an app with partitioned tables (${partitioned.join(', ')}): a table partition goes with the same partition of fixed source topics, and the topics a pattern matches come and go with their own partition counts`, {
+        hint: 'make the tables global: true, or read named topics',
+      });
+    }
+  }
+  for (const [table, spec] of entriesOf(raw.tables)) {
+    const sink = spec?.window?.sink;
+    if (sink !== undefined && isPattern(sink)) context.report(['tables', table, 'window', 'sink'], `"${sink}" is a pattern topic and cannot be a window sink: ${why}`, { hint: 'declare the topic to write by its name' });
   }
 }
 
@@ -185,6 +231,7 @@ function checkAgentOptions(raw: RawManifest, context: CheckContext): void {
 export function checkSemantics(raw: RawManifest, manifest: Manifest, models: ReadonlyMap<string, ValidateFunction>, context: CheckContext): void {
   checkAgentTopics(raw, context);
   checkAgentOptions(raw, context);
+  checkPatternTopics(raw, context);
   checkChannels(raw, context);
   checkTypes(raw, context);
   checkTableDefaults(manifest, models, context);

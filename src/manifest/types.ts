@@ -1,8 +1,6 @@
 // The normalised manifest every other area consumes: durations in milliseconds, handler references
 // resolved to absolute files, per-declaration defaults applied. Built by `loadManifest`.
 
-import type { ByteCodecName } from '../models/index.js';
-
 /** A place in a source file, 1-based. `line` and `column` are 0 when the value has no source position:
  * it came from an environment variable or a command-line flag (`file` then names that origin), or from a
  * TypeScript manifest, whose values are objects rather than text (`file` is the manifest). */
@@ -89,6 +87,8 @@ export interface Settings {
   readonly topicPartitions: number;
   readonly topicReplicationFactor: number;
   readonly topicAllowDeclare: boolean;
+  /** How often topic patterns are checked for new matching topics. */
+  readonly topicPatternRefreshIntervalMs: number;
   readonly tableCleanupIntervalMs: number;
   readonly recoveryBufferSize: number;
   readonly recoveryStallTimeoutMs: number;
@@ -132,16 +132,30 @@ export interface ModelDeclaration {
   readonly location: SourceLocation;
 }
 
-export interface TopicDeclaration {
+/** A custom codec (`codecs: { rot13: ./codecs.ts#rot13 }`): a module export of the shape `CustomCodec` (src/models). */
+export interface CodecDeclaration {
   readonly name: string;
+  /** The module export; a module reference (a TypeScript manifest names codecs by `path#export` too). */
+  readonly module: HandlerReference;
+  readonly location: SourceLocation;
+}
+
+export interface TopicDeclaration {
+  /** The Kafka topic's name; for a pattern declaration, only the name the manifest gives it. */
+  readonly name: string;
+  /** Faust's `app.topic(pattern=…)`: every topic whose name matches, including topics created later. */
+  readonly pattern?: RegExp;
   readonly keyType: TypeReference;
   readonly valueType: TypeReference;
-  /** Explicit, or derived from the type: bytes → raw, string → string, anything else → json. */
-  readonly keySerializer: SerializerName;
-  readonly valueSerializer: SerializerName;
-  /** Byte codecs after the serializer (`valueSerializer: json|gzip` → `['gzip']`), in encoding order; empty for a plain serializer. */
-  readonly keyByteCodecs: readonly ByteCodecName[];
-  readonly valueByteCodecs: readonly ByteCodecName[];
+  /**
+   * Explicit, or derived from the type: bytes → raw, string → string, anything else → json. A name of
+   * the manifest's `codecs:` when the chain starts with a custom codec (its kind places it once loaded).
+   */
+  readonly keySerializer: string;
+  readonly valueSerializer: string;
+  /** Byte codecs after the serializer (`valueSerializer: json|gzip` → `['gzip']`), in encoding order, built-in or custom; empty for a plain serializer. */
+  readonly keyByteCodecs: readonly string[];
+  readonly valueByteCodecs: readonly string[];
   /** Undefined: use the topic as it exists; if streamd must create it, `settings.topicPartitions`. */
   readonly partitions?: number;
   readonly replicas?: number;
@@ -187,6 +201,10 @@ export type WindowDeclaration = WindowShape & {
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
+/** The hooks a table may name in the manifest (README, Table hooks). */
+export const TABLE_HOOK_NAMES = ['onKeySet', 'onKeyDel', 'onChangelogEvent'] as const;
+export type TableHookName = (typeof TABLE_HOOK_NAMES)[number];
+
 export interface TableDeclaration {
   readonly name: string;
   /** `set`: each value is a set of `valueType` elements. */
@@ -200,6 +218,8 @@ export interface TableDeclaration {
   readonly window?: WindowDeclaration;
   /** Windowed tables: called with each closed window. */
   readonly onWindowClose?: HandlerReference;
+  /** Table hooks (Faust's on_key_set, on_key_del, on_changelog_event), by hook name; not on windowed tables. */
+  readonly hooks?: Readonly<Partial<Record<TableHookName, HandlerReference>>>;
   /** Every worker keeps every partition. */
   readonly isGlobal: boolean;
   readonly standbyReplicas: number;
@@ -291,6 +311,8 @@ export interface Manifest {
   readonly web: WebSettings;
   readonly settings: Settings;
   readonly models: ReadonlyMap<string, ModelDeclaration>;
+  /** Custom codecs (`codecs:`), by name; loaded once at start, by `check` and by `send`, never hot-reloaded. */
+  readonly codecs: ReadonlyMap<string, CodecDeclaration>;
   readonly topics: ReadonlyMap<string, TopicDeclaration>;
   readonly tables: ReadonlyMap<string, TableDeclaration>;
   readonly channels: ReadonlyMap<string, ChannelDeclaration>;

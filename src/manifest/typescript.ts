@@ -13,7 +13,11 @@ import { ObjectSource } from './object-source.js';
 import type { LoadManifestOptions } from './options.js';
 import { formatPath, type ManifestPath } from './path.js';
 import { checkManifest, fail, positionless } from './pipeline.js';
-import type { FunctionHandlerReference, Manifest, ManifestProblem } from './types.js';
+import { TABLE_HOOK_NAMES, type FunctionHandlerReference, type Manifest, type ManifestProblem } from './types.js';
+
+/** The manifest keys whose value may be a function in a TypeScript manifest. */
+const HANDLER_KEYS: ReadonlySet<unknown> = new Set(['handler', 'onWindowClose', ...TABLE_HOOK_NAMES]);
+const isHandlerKey = (key: unknown): boolean => HANDLER_KEYS.has(key);
 
 const DEFINE_APP_HINT = 'end app.ts with: export default defineApp({ id: …, topics: …, agents: … })';
 
@@ -117,8 +121,13 @@ function handlerText(fn: FunctionHandlerReference['fn'], path: ManifestPath): st
  * replaced by its display text and set aside in `handlers`. Other functions and non-JSON values are problems.
  */
 function toDocument(value: unknown, path: ManifestPath, file: string, out: { handlers: Map<string, FunctionHandlerReference['fn']>; problems: ManifestProblem[] }): unknown {
+  if (path.length === 2 && path[0] === 'codecs' && typeof value !== 'string') {
+    // Codecs load with their own bundle (src/cli/codec-modules.ts), so app.ts names them as YAML does.
+    out.problems.push({ ...positionless(file, 'a codec is named by "./file.ts#export" in app.ts too', 'export the codec from a module of its own and name it here'), path: formatPath(path) });
+    return null;
+  }
   if (typeof value === 'function') {
-    if (path.at(-1) === 'handler' || path.at(-1) === 'onWindowClose') {
+    if (isHandlerKey(path.at(-1))) {
       const fn = value as FunctionHandlerReference['fn'];
       out.handlers.set(formatPath(path), fn);
       return handlerText(fn, path);

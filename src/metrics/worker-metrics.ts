@@ -26,6 +26,7 @@ export class WorkerMetrics {
   readonly #processingLatency: TallyHistogram;
   readonly #tableReads: Counter<'table'>;
   readonly #tableWrites: Counter<'table'>;
+  readonly #tableHookErrors: Counter<'table' | 'hook'>;
   readonly #lateEvents: Counter<'table'>;
   readonly #windowsClosed: Counter<'table'>;
   readonly #lag: Gauge<'topic' | 'partition'>;
@@ -101,6 +102,7 @@ export class WorkerMetrics {
     // A hot-path histogram of our own (tally-histogram.ts); the registry reads it like its own.
     this.registry.registerMetric(this.#processingLatency as unknown as Parameters<Registry['registerMetric']>[0]);
     this.#tableReads = new Counter({ name: 'streamd_table_reads_total', help: 'Table reads by handlers and the web API, per table.', labelNames: ['table'], registers });
+    this.#tableHookErrors = new Counter({ name: 'streamd_table_hook_errors_total', help: 'Calls of table hooks (onKeySet, onKeyDel, onChangelogEvent) that threw or rejected, per table and hook; the worker logged each and went on.', labelNames: ['table', 'hook'], registers });
     this.#tableWrites = new Counter({ name: 'streamd_table_writes_total', help: 'Table writes (set, delete, update) by handlers, per table.', labelNames: ['table'], registers });
     this.#lateEvents = new Counter({ name: 'streamd_late_events_total', help: 'Events a windowed table dropped because every window they fall in had closed (end + grace passed), per table.', labelNames: ['table'], registers });
     this.#windowsClosed = new Counter({ name: 'streamd_windows_closed_total', help: 'Windows closed (onWindowClose called, final record sent), per windowed table.', labelNames: ['table'], registers });
@@ -185,6 +187,11 @@ export class WorkerMetrics {
   /** A counter of reads of `table`, bound once (a labelled lookup per event is not free). */
   tableReads(table: string): { inc(): void } {
     return this.#tableReads.labels({ table });
+  }
+
+  /** Counts a table hook call that failed. */
+  tableHookError(table: string, hook: string): void {
+    this.#tableHookErrors.labels({ table, hook }).inc();
   }
 
   tableWrites(table: string): { inc(): void } {

@@ -23,7 +23,8 @@ export type SerializerName = 'json' | 'raw' | 'string';
  * encoding throws `EncodeError`.
  */
 export interface Codec<T> {
-  readonly name: SerializerName;
+  /** A built-in serializer, or a custom codec's name (custom-codec.ts). */
+  readonly name: string;
   /** Whether this codec works on record keys or values; decode errors name it. */
   readonly part: RecordPart;
   encode(value: T | null): Buffer | null;

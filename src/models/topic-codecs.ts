@@ -4,8 +4,9 @@
 
 import { ConfigError } from '../errors/index.js';
 import { DecodeError, nullValueError, type CheckFailure, type RecordPart, type RecordPosition } from './codec-errors.js';
-import { chainCodec, type ByteCodecName } from './codec-chain.js';
+import { chainCodec, resolveCodecChain } from './codec-chain.js';
 import { jsonCodec, rawCodec, stringCodec, type Codec, type SerializerName, type ValueCheck } from './codecs.js';
+import { customValueCodec, isValueCodec, type CustomCodecs } from './custom-codec.js';
 import { PRIMITIVE_TYPE_NAMES, isPrimitiveType, type ModelRegistry, type PrimitiveTypeName } from './model-registry.js';
 
 /** What a topic declares about its keys and values; every field is optional. */
@@ -14,14 +15,16 @@ export interface TopicCodecOptions {
   readonly keyType?: string;
   /** A primitive type name or a model name. Default `json` (Faust: values are JSON). */
   readonly valueType?: string;
-  /** Default: derived from `keyType` (see `defaultSerializer`). */
-  readonly keySerializer?: SerializerName;
-  /** Default: derived from `valueType` (see `defaultSerializer`). */
-  readonly valueSerializer?: SerializerName;
-  /** Byte codecs after the key serializer, in encoding order (`json|gzip` → `['gzip']`). Default none. */
-  readonly keyByteCodecs?: readonly ByteCodecName[];
+  /** A built-in serializer or a custom codec's name. Default: derived from `keyType` (see `defaultSerializer`). */
+  readonly keySerializer?: string;
+  /** A built-in serializer or a custom codec's name. Default: derived from `valueType` (see `defaultSerializer`). */
+  readonly valueSerializer?: string;
+  /** Byte codecs after the key serializer, in encoding order (`json|gzip` → `['gzip']`); built-in or custom. Default none. */
+  readonly keyByteCodecs?: readonly string[];
   /** Byte codecs after the value serializer, in encoding order. Default none. */
-  readonly valueByteCodecs?: readonly ByteCodecName[];
+  readonly valueByteCodecs?: readonly string[];
+  /** The manifest's custom codecs (`codecs:`), loaded; needed when a chain names one. Default none. */
+  readonly customCodecs?: CustomCodecs;
   /** Needed when a type names a model. */
   readonly models?: ModelRegistry;
   /** Default false: a record without a value (a tombstone) is a decode error (`null_value`) instead of an event with a null value. */
@@ -92,10 +95,18 @@ function unknownType(part: RecordPart, type: string, models: ModelRegistry | und
   return new ConfigError(`${part}Type "${type}" is neither a primitive type nor a declared model; known types: ${known}`);
 }
 
-function codecFor(part: RecordPart, type: string, serializer: SerializerName | undefined, models: ModelRegistry | undefined): Codec<unknown> {
+function codecFor(part: RecordPart, type: string, serializer: string | undefined, options: TopicCodecOptions): Codec<unknown> {
+  const models = options.models;
   const isModel = !isPrimitiveType(type);
   if (isModel && models?.has(type) !== true) throw unknownType(part, type, models);
-  const chosen = serializer ?? defaultSerializer(type);
+  const custom = serializer === undefined ? undefined : options.customCodecs?.get(serializer);
+  if (custom !== undefined && serializer !== undefined && isValueCodec(custom)) {
+    // A custom serializer carries any value; the type still checks what it decodes and encodes.
+    if (type === 'bytes') throw new ConfigError(`${part}Type/${part}Serializer: type bytes needs serializer raw, not ${serializer}; for values of any shape use type json or a model`);
+    const check = isModel && models !== undefined ? models.check(type) : type === 'json' ? undefined : PRIMITIVE_CHECKS[type as keyof typeof PRIMITIVE_CHECKS];
+    return customValueCodec(serializer, custom, part, check);
+  }
+  const chosen = (serializer ?? defaultSerializer(type)) as SerializerName;
   const problem = serializerProblem(type, chosen);
   if (problem !== undefined) throw new ConfigError(`${part}Type/${part}Serializer: ${problem}`);
   if (isModel && models !== undefined) return jsonCodec(part, models.check(type));
@@ -105,16 +116,29 @@ function codecFor(part: RecordPart, type: string, serializer: SerializerName | u
   return primitive === 'json' || primitive === 'bytes' ? jsonCodec(part) : jsonCodec(part, PRIMITIVE_CHECKS[primitive]);
 }
 
+/** One part's codec: its chain resolved against the custom codecs, the serializer, then the byte codecs. */
+function partCodec(part: RecordPart, type: string, serializer: string | undefined, byteCodecs: readonly string[], options: TopicCodecOptions): Codec<unknown> {
+  const custom = options.customCodecs ?? new Map();
+  let chain = { serializer: serializer ?? defaultSerializer(type), byteCodecs };
+  if (serializer !== undefined || byteCodecs.length > 0) {
+    const resolved = resolveCodecChain(chain, custom);
+    if ('problem' in resolved) throw new ConfigError(`${part}Serializer: ${resolved.problem}`);
+    chain = resolved;
+  }
+  return chainCodec(codecFor(part, type, serializer === undefined ? undefined : chain.serializer, options), chain.byteCodecs, custom);
+}
+
 /**
  * The key and value codecs of a topic. Defaults follow Faust: keys `bytes` over `raw`, values `json`
  * over `json`; a type without a serializer implies one (`defaultSerializer`); a type naming a model
  * means JSON checked against the model's schema. Throws `ConfigError` for an unknown type or a type
- * its serializer cannot carry (`serializerProblem`). Build once per topic, not per record.
+ * its serializer cannot carry (`serializerProblem`), and for a chain whose custom codecs are out of
+ * place or not loaded (`resolveCodecChain`). Build once per topic, not per record.
  */
 export function createTopicCodecs(options: TopicCodecOptions = {}): TopicCodecs {
   return {
-    key: chainCodec(codecFor('key', options.keyType ?? 'bytes', options.keySerializer, options.models), options.keyByteCodecs ?? []),
-    value: chainCodec(codecFor('value', options.valueType ?? 'json', options.valueSerializer, options.models), options.valueByteCodecs ?? []),
+    key: partCodec('key', options.keyType ?? 'bytes', options.keySerializer, options.keyByteCodecs ?? [], options),
+    value: partCodec('value', options.valueType ?? 'json', options.valueSerializer, options.valueByteCodecs ?? [], options),
     nullValues: options.nullValues ?? false,
   };
 }

@@ -48,7 +48,7 @@ export interface Snapshot {
   readonly offsets: readonly SnapshotOffset[];
   readonly reason: string;
   readonly taken: unknown[];
-  /** Checked after the flush, before anything of the snapshot is sent. */
+  /** Checked after the flush, before anything of the snapshot is sent, and again before the offsets go. */
   readonly isStillOwner: () => boolean;
 }
 
@@ -85,7 +85,7 @@ async function sendAndCommit(context: CommitContext, snapshot: Snapshot, onSent:
   // that worker's own and overwrite its newer values (a zombie write). Nothing is sent or
   // committed; the table writes are dropped (commitSnapshot), and the events are processed again
   // by whoever owns them now. (A rebalance of a member that stays is not this case: its revoke
-  // commit goes on as before, while the group is still syncing.)
+  // commit holds the member's rejoin, so the group cannot give its partitions away meanwhile.)
   if (!snapshot.isStillOwner()) {
     log.info({ reason }, 'commit abandoned: the consumer was replaced while the producer flushed; uncommitted events will be processed again');
     return;
@@ -95,6 +95,9 @@ async function sendAndCommit(context: CommitContext, snapshot: Snapshot, onSent:
   try {
     // The consumer may have failed while the flush waited out a broker outage: its member is gone.
     if (!context.isCurrent(consumer)) throw new RebalanceInProgressError('the consumer left the group during the commit (a broker failure); the next member commits');
+    // A revoke commit that outlasted its hold: the member has joined again, and offsets committed now
+    // would go out under the new generation for partitions that may be another member's.
+    if (!snapshot.isStillOwner()) throw new RebalanceInProgressError('the member joined the group again during the revoke commit; the next owner commits');
     if (offsets.length > 0) await consumer.commit(offsets.map((o) => o.offset));
   } catch (err) {
     if (hasCode(err, 'STREAMD_REBALANCE_IN_PROGRESS')) {

@@ -16,7 +16,10 @@ export type DecodeErrorPolicy = 'skip' | 'dlq' | 'stop';
 export type RecordDecoder = (record: ConsumerRecord) => { key: unknown; value: unknown };
 
 export interface Subscription {
+  /** The Kafka topic; for a pattern subscription, the name of its declaration (logs only). */
   readonly topic: string;
+  /** Faust's topic pattern: the subscription takes every topic whose name matches. */
+  readonly pattern?: RegExp;
   readonly channel: Channel;
   /** The agent reading the channel: names its dead-letter topic and its error counters. */
   readonly agent: string;
@@ -59,6 +62,9 @@ export class Conductor {
   readonly #ports: ConductorPorts;
   readonly #maxBuffered: number;
   readonly #subscriptions = new Map<string, Subscription[]>();
+  readonly #patterns: Subscription[] = [];
+  /** The subscriptions of each topic seen, named and pattern ones together. */
+  readonly #resolved = new Map<string, Subscription[]>();
   readonly #buffered = new Map<string, number>();
   readonly #paused = new Set<string>();
   readonly #halted = new Set<string>();
@@ -70,21 +76,43 @@ export class Conductor {
   }
 
   subscribe(subscription: Subscription): void {
+    this.#resolved.clear();
+    if (subscription.pattern !== undefined) {
+      this.#patterns.push(subscription);
+      return;
+    }
     const list = this.#subscriptions.get(subscription.topic) ?? [];
     list.push(subscription);
     this.#subscriptions.set(subscription.topic, list);
   }
 
-  /** Every topic some channel reads: the consumer's subscription. */
+  /** Every topic some channel reads by name: with `patterns()`, the consumer's subscription. */
   topics(): string[] {
     return [...this.#subscriptions.keys()].sort();
+  }
+
+  /** The distinct patterns some channel reads. */
+  patterns(): RegExp[] {
+    const seen = new Map<string, RegExp>();
+    for (const { pattern } of this.#patterns) if (pattern !== undefined) seen.set(pattern.source, pattern);
+    return [...seen.values()];
+  }
+
+  /** The subscriptions a record of `topic` goes to: by name, and every pattern it matches. */
+  subscriptionsOf(topic: string): readonly Subscription[] {
+    let list = this.#resolved.get(topic);
+    if (list === undefined) {
+      list = [...(this.#subscriptions.get(topic) ?? []), ...this.#patterns.filter((s) => s.pattern!.test(topic))];
+      this.#resolved.set(topic, list);
+    }
+    return list;
   }
 
   /** Hands a batch to the subscribed channels. Synchronous: the fetch loop never waits on handlers. */
   deliver(batch: RecordBatch, tracker: PartitionTracker): void {
     const id = key(batch.topic, batch.partition);
     if (this.#halted.has(id) || tracker.isRevoked) return;
-    const subscriptions = this.#subscriptions.get(batch.topic) ?? [];
+    const subscriptions = this.subscriptionsOf(batch.topic);
     const decode = this.#ports.decoderFor(batch.topic);
     let delivered = 0;
     for (const record of batch.records) {

@@ -1,5 +1,6 @@
 // Public surface of the streams area: events, channels, streams, the conductor and the source.
 export { Channel } from './channel.js';
+export { PartitionedChannel, type PartitionOpened } from './partitioned-channel.js';
 export { Conductor, UndecodableRecordError, deadLetter, type ConductorPorts, type DecodeErrorPolicy, type RecordDecoder, type Subscription } from './conductor.js';
 export { Event } from './event.js';
 export { Stream, StreamOperatorError, type GroupByOptions, type StreamEnvironment } from './stream.js';

@@ -5,7 +5,7 @@
 // a broker failure is waited out by rejoining as a new member (#waitOutBroker).
 
 import type { Logger } from 'pino';
-import { isRetriableFailure, type AssignedEvent, type BrokerOutage, type Consumer, type ConsumerOptions, type GroupAssignment, type KafkaDriver, type RecordBatch, type TopicPartition } from '../kafka/index.js';
+import { isRetriableFailure, type AssignedEvent, type BrokerOutage, type Consumer, type ConsumerOptions, type GroupAssignment, type KafkaDriver, type RebalancingEvent, type RecordBatch, type TopicPartition } from '../kafka/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
 import { commitSnapshot, type CommitContext, type CommitParticipant } from './commit-snapshot.js';
@@ -13,6 +13,7 @@ import { commitTransactions, type CommitPart, type PartOffset, type Transactiona
 import type { Conductor } from './conductor.js';
 import { LivelockWatch } from './livelock-watch.js';
 import { PartitionEnds } from './partition-ends.js';
+import { PatternWatch } from './pattern-watch.js';
 import { PartitionTracker } from './tracked-message.js';
 
 export type { CommitParticipant } from './commit-snapshot.js';
@@ -42,6 +43,8 @@ export interface StreamSourceOptions {
   readonly tables?: CommitParticipant;
   /** Topics subscribed besides the conductor's (the leader topic). */
   readonly extraTopics?: readonly string[];
+  /** How often the conductor's topic patterns are listed for new matching topics (default 30 s). */
+  readonly topicPatternRefreshIntervalMs?: number;
   readonly clock?: Clock;
   /**
    * When given, a retriable Kafka failure (the consumer crashing on a lost broker, a coordinator
@@ -107,6 +110,8 @@ export class StreamSource extends Service {
   #gated: readonly TopicPartition[] = [];
   /** True while the member rejoins after a broker failure (see #waitOutBroker). */
   #isWaitingOutBroker = false;
+  /** The conductor's topic patterns; undefined when it has none. */
+  readonly #patterns: PatternWatch | undefined;
   /** Consumers that crashed, and why: a join during the wait checks its consumer here. */
   readonly #crashes = new WeakMap<Consumer, Error>();
 
@@ -115,6 +120,8 @@ export class StreamSource extends Service {
     this.#options = options;
     this.#ends = new PartitionEnds({ driver: options.driver, groupId: options.consumer.groupId, log: this.log });
     this.#clock = options.clock ?? new SystemClock();
+    const patterns = options.conductor.patterns();
+    this.#patterns = patterns.length === 0 ? undefined : new PatternWatch(options.driver, patterns, this.log);
   }
 
   /** True once the member has joined the group and received an assignment. */
@@ -167,6 +174,23 @@ export class StreamSource extends Service {
           this.#pump(transactions);
         }
       });
+    }
+    const patterns = this.#patterns;
+    if (patterns !== undefined) this.spawn('topic pattern refresh', (signal) => this.#refreshPatterns(patterns, signal));
+  }
+
+  /** Rejoins the group when a topic pattern matches a topic the member is not subscribed to. */
+  async #refreshPatterns(patterns: PatternWatch, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      await this.#clock.sleep(this.#options.topicPatternRefreshIntervalMs ?? 30_000, signal);
+      if (this.#consumer === undefined || this.#isDraining || this.#rejoining !== undefined) continue;
+      const added = await patterns.added().catch((err: unknown) => {
+        this.log.warn({ err }, 'could not list the topics for the topic patterns; trying again at the next refresh');
+        return [];
+      });
+      if (added.length === 0 || this.#isDraining) continue;
+      this.log.info({ topics: added }, 'new topics match a topic pattern: joining the group again to read them');
+      await this.rejoin(`new topics match a topic pattern: ${added.join(', ')}`);
     }
   }
 
@@ -225,6 +249,9 @@ export class StreamSource extends Service {
 
   protected override async onStop(): Promise<void> {
     await this.#rejoining;
+    // A revoke commit still running needs its consumer: a stopped one refuses the offsets after the
+    // changelog records went out.
+    await this.#revokeCommit;
     await this.#consumer?.stop();
     await this.#ends.close();
   }
@@ -261,9 +288,9 @@ export class StreamSource extends Service {
       return consumer;
     }
     consumer.on('assigned', (event) => this.#assigned(event));
-    consumer.on('rebalancing', () => {
-      this.log.info('the group is rebalancing: giving up the assignment to join again');
-      this.#revoked('rebalance');
+    consumer.on('rebalancing', (event) => {
+      this.log.info('the group is rebalancing: committing what was processed, then giving up the assignment to join again');
+      this.#revoked('rebalance', event);
     });
     consumer.on('crashed', (error) => {
       this.#crashes.set(consumer, error);
@@ -271,7 +298,8 @@ export class StreamSource extends Service {
       if (this.#consumer === consumer && !this.#isWaitingOutBroker) this.#onFailure(error);
     });
     try {
-      await consumer.subscribe([...conductor.topics(), ...(this.#options.extraTopics ?? [])]);
+      await this.#patterns?.subscribing();
+      await consumer.subscribe([...conductor.topics(), ...(this.#patterns?.patterns ?? []), ...(this.#options.extraTopics ?? [])]);
       await consumer.run((batch) => {
         // A consumer being replaced (rejoin, broker failure) may still hand over a batch while it
         // stops; its events must not be tracked: the next member's commit would carry their acks
@@ -350,7 +378,11 @@ export class StreamSource extends Service {
     const { partitions } = event;
     // kafkajs also rejoins without a rebalancing event (UNKNOWN_MEMBER_ID); positions restart from
     // the committed offsets after any join, so trackers from before it must go.
-    if (this.#trackers.size > 0 || this.#gated.length > 0) this.#revoked('rejoin');
+    // Such a join came without a revoke: the old assignment may be others' by now, so at-least-once
+    // commits nothing of it (its events are processed again; the tables' positions keep their writes
+    // single). exactly_once commits: that ends the open transactions, and a task whose next owner
+    // fenced its producer commits nothing.
+    if (this.#trackers.size > 0 || this.#gated.length > 0) this.#revoked('rejoin', undefined, { commit: this.#options.transactions !== undefined });
     this.#assignment = partitions;
     this.#isAssigned = true;
     this.#options.outage?.recovered('consumer');
@@ -389,12 +421,13 @@ export class StreamSource extends Service {
   /**
    * The assignment is going away: take what is committable now, forget every tracker (the
    * consumer will refetch from the committed offsets), drop buffered events, then commit the
-   * snapshot if the group still accepts it.
+   * snapshot if the group still accepts it. A rebalance's commit holds the member's rejoin
+   * (RebalancingEvent): its changelog records land before a new owner can read the changelog.
    */
-  #revoked(reason: string): void {
-    const offsets = this.#uncommitted();
+  #revoked(reason: string, rebalance?: RebalancingEvent, { commit = true } = {}): void {
+    const offsets = commit ? this.#uncommitted() : [];
     // Taken before onRevoked drops the tables' pending writes: the commit must carry them.
-    const taken = this.#options.tables?.take() ?? [];
+    const taken = commit ? (this.#options.tables?.take() ?? []) : [];
     this.#gated = [];
     this.#generation += 1;
     for (const tracker of this.#trackers.values()) tracker.revoke();
@@ -407,13 +440,14 @@ export class StreamSource extends Service {
     if (offsets.length === 0 && taken.length === 0) return;
     const previous = this.#revokeCommit ?? Promise.resolve();
     const consumer = this.#consumer;
-    // Best effort, and only while the member that held the partitions is still in the group.
-    const isStillOwner = (): boolean => consumer !== undefined && consumer === this.#consumer;
+    // Best effort, and only while the member that held the partitions has not joined again.
+    const isStillOwner = (): boolean => consumer !== undefined && consumer === this.#consumer && rebalance?.rejoined.aborted !== true;
     this.#revokeCommit = previous
       .then(() => this.#commitOffsets(offsets, reason, taken, isStillOwner))
       .catch((err: unknown) => {
         this.log.info({ err, reason }, 'could not commit on revoke; those events will be processed again by the next owner');
       });
+    rebalance?.holdJoin(this.#revokeCommit);
   }
 
   /** Every partition's acked prefix past its last commit, with (exactly_once) what its events sent. */

@@ -99,6 +99,8 @@ class PartitionCatchUp {
   #applyError: { readonly error: unknown } | undefined;
   #resolve: (result: CatchUpResult) => void = () => undefined;
   #reject: (error: unknown) => void = () => undefined;
+  /** Batches being applied now: while one is, the catch-up is not stalled. */
+  #applying = 0;
 
   constructor(reader: ChangelogReader, tp: TopicPartition, from: bigint, end: bigint, apply: ChangelogBatchHandler, options: RunOptions) {
     this.#reader = reader;
@@ -135,6 +137,7 @@ class PartitionCatchUp {
   }
 
   async #onBatch(batch: Parameters<ChangelogBatchHandler>[0]): Promise<void> {
+    this.#applying += 1;
     try {
       await this.#apply(batch);
     } catch (error) {
@@ -145,6 +148,8 @@ class PartitionCatchUp {
         void nextTurn().then(() => this.#fail(error));
       }
       throw error;
+    } finally {
+      this.#applying -= 1;
     }
     if (this.#isSettled) return;
     this.#records += batch.records.length;
@@ -184,6 +189,8 @@ class PartitionCatchUp {
     try {
       while (!this.#isSettled) {
         const nowMs = clock.now();
+        // A batch being applied (store writes, onChangelogEvent hooks) is progress: the deadline is about reading.
+        if (this.#applying > 0) this.#lastProgressMs = nowMs;
         const stallAtMs = this.#lastProgressMs + stallTimeoutMs;
         if (nowMs >= stallAtMs) {
           this.#fail(this.#stalled(nowMs));

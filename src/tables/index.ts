@@ -11,3 +11,4 @@ export { Tables, noteOffset, type TablesOptions } from './tables.js';
 export type { RecoveryProgress } from './recoveries-in-flight.js';
 export { topicPartitionKey } from './topic-partition-key.js';
 export type { AnyTable, ClosedWindow, SetTable, Table, WindowValue, WindowedTable } from './types.js';
+export type { ChangelogEvent, HookSite, KeyChange, TableHooks } from './table-hooks.js';

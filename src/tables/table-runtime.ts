@@ -4,14 +4,16 @@
 // an event, use the key's partition (murmur2 over the encoded key, as the producer does). Keys are
 // encoded with the codec of the topic that writes the table, so the two agree; a key written on
 // another partition (a producer with another partitioner) is warned about once per partition.
+// Accepted writes and applied changelog records are told to the table's hooks (table-hooks.ts).
 
 import type { Logger } from 'pino';
 import { ConfigError, StreamdError } from '../errors/index.js';
-import { partitionForKey, recordBytes, RecordTooLargeError } from '../kafka/index.js';
+import { partitionForKey, recordBytes, RecordTooLargeError, type RecordBatch } from '../kafka/index.js';
 import type { TableDeclaration } from '../manifest/index.js';
 import type { Codec, TopicCodecs } from '../models/index.js';
 import type { Event } from '../streams/index.js';
 import { changelogKeyReader, type ChangelogKeyReader } from './key-encoding.js';
+import type { HookSite, TableHooks } from './table-hooks.js';
 import type { TablePartition } from './table-partition.js';
 import type { SetTable, Table } from './types.js';
 
@@ -47,6 +49,8 @@ export interface TableRuntimeOptions {
   readonly log: Logger;
   readonly onRead?: () => void;
   readonly onWrite?: () => void;
+  /** The table hooks (onKeySet, onKeyDel, onChangelogEvent); none when absent. */
+  readonly hooks?: TableHooks;
 }
 
 export class TableRuntime {
@@ -185,7 +189,52 @@ export class TableRuntime {
    */
   write(key: unknown, value: unknown, event: Event | undefined): void {
     const bytes = this.key.encode(key)!;
-    this.writeEncoded(this.partitionFor(bytes, event, 'write'), bytes, value === undefined ? null : this.value.encode(value), event);
+    const partition = this.partitionFor(bytes, event, 'write');
+    const encoded = value === undefined ? null : this.value.encode(value);
+    // Asked before the write: a write the partition drops (a replayed or revoked event's) calls no hook.
+    const isTaken = partition.takesWritesOf(event);
+    this.writeEncoded(partition, bytes, encoded, event);
+    if (isTaken) this.#keyChanged(partition.partition, bytes, encoded);
+  }
+
+  /** Tells onKeySet (or onKeyDel, for a delete) of an accepted write, when the table names it. */
+  #keyChanged(partition: number, key: Buffer, value: Buffer | null): void {
+    const hooks = this.#options.hooks;
+    const hook = value === null ? 'onKeyDel' : 'onKeySet';
+    if (hooks?.has(this.name, hook) !== true) return;
+    hooks.keyChanged(hook, this.#site(partition, key), () => ({ table: this.name, key: this.key.decode(key), value: this.#hookValue(value), partition }));
+  }
+
+  /**
+   * Calls onChangelogEvent with each record of a changelog batch just applied to `partition`'s
+   * store, in offset order; records whose key cannot be read were not applied and are skipped.
+   */
+  async changelogApplied(partition: number, batch: RecordBatch): Promise<void> {
+    const hooks = this.#options.hooks;
+    if (hooks?.has(this.name, 'onChangelogEvent') !== true) return;
+    const keyOf = this.#readChangelogKey;
+    for (const record of batch.records) {
+      const key = keyOf(record)?.key;
+      if (key === undefined) continue;
+      await hooks.changelogApplied(this.#site(partition, key), () => ({
+        table: this.name,
+        key: this.key.decode(key),
+        value: this.#hookValue(record.value),
+        partition,
+        offset: record.offset,
+      }));
+    }
+  }
+
+  #site(partition: number, key: Buffer): HookSite {
+    return { table: this.name, partition, keyText: key.subarray(0, 200).toString('utf8') };
+  }
+
+  /** A stored value as a hook sees it: as a read returns it (a Set for a set table); null for none. */
+  #hookValue(raw: Buffer | null): unknown {
+    if (raw === null) return null;
+    const value = this.value.decode(raw);
+    return this.declaration.kind === 'set' ? new Set(value as unknown[]) : value;
   }
 
   /** Buffers a write of encoded bytes under `storeKey` (a windowed table's carries the window) in `partition`. */

@@ -25,6 +25,7 @@ import { reportStoreFailure } from './store-failure.js';
 import { changelogPartitionsOf, checkChangelogCounts, copartitionGroups, resolvePartitionCounts } from './table-layout.js';
 import { TableRuntime, type HandleScope } from './table-runtime.js';
 import type { AnyTable, ClosedWindow } from './types.js';
+import type { TableHooks } from './table-hooks.js';
 import { WindowedRuntime } from './windowed-runtime.js';
 import { WindowLoops } from './window-loops.js';
 
@@ -52,6 +53,8 @@ export interface TablesOptions {
   readonly onWindowClose?: (table: string, closed: ClosedWindow) => Promise<void>;
   /** Whether the consumer has read a partition (by number) to its end: idle closes wait for it. Default: always. */
   readonly isCaughtUp?: (partition: number) => boolean;
+  /** The tables' onKeySet, onKeyDel and onChangelogEvent hooks; none when absent. */
+  readonly hooks?: TableHooks;
 }
 
 /** How often windowed tables check for windows to close (by stream time or idleness). */
@@ -102,6 +105,7 @@ export class Tables extends Service {
           partitionsOf: (topic) => this.#partitionsOf.get(topic),
           log: this.log,
           ...countersOf(options.metrics, declaration.name),
+          ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
         });
       this.runtimes.set(declaration.name, runtime);
       if (declaration.window !== undefined) {
@@ -389,6 +393,13 @@ export class Tables extends Service {
       inFlight?.end();
     }
     metrics.recoveryRemaining(table.name, 0);
+    if (result.position > end) {
+      // Only this worker writes the partition now, and it has not served it yet: a late writer did.
+      this.log.warn(
+        { table: table.name, partition, end: end.toString(), position: result.position.toString() },
+        `recovery of ${table.name}[${partition}] read ${(result.position - end).toString()} changelog records written after this worker took the partition: a previous owner wrote late`,
+      );
+    }
     table.maxRecordBytes ??= await this.#options.producer().maxRecordBytes(table.changelog);
     if (signal.aborted) return;
     if (result.records > 0) {
@@ -425,6 +436,7 @@ export class Tables extends Service {
   async #applyBatch(held: Held, batch: RecordBatch, isRecovery = false): Promise<void> {
     held.offset = await applyChangelogInWrites(held.store, held.positions, batch, held.table.changelogKeys(held.partition), this.#options.manifest.settings.recoveryBufferSize);
     if (isRecovery) this.#options.metrics.recoveryApplied(held.table.name, batch.records.length);
+    await held.table.changelogApplied(held.partition, batch);
   }
 
   // The commit protocol's table steps (ARCHITECTURE.md §3), called by the consumer's commit.

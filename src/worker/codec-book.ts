@@ -4,7 +4,7 @@
 // when they are declared.
 
 import type { RecordDecoder } from '../streams/index.js';
-import { ModelRegistry, createTopicCodecs, decodeRecord, jsonCodec, rawCodec, stringCodec, type Codec, type TopicCodecs } from '../models/index.js';
+import { ModelRegistry, createTopicCodecs, decodeRecord, jsonCodec, rawCodec, stringCodec, type Codec, type CustomCodecs, type TopicCodecs } from '../models/index.js';
 import type { Manifest, TypeReference } from '../manifest/index.js';
 import { KEY_ENCODING_HEADER } from '../tables/index.js';
 
@@ -37,23 +37,26 @@ export class CodecBook {
   readonly #codecs = new Map<string, TopicCodecs>();
   readonly #decoders = new Map<string, RecordDecoder>();
   readonly #repartitions = new Set<string>();
+  /** The codecs of pattern topics: a topic without codecs of its own takes those of the first pattern it matches. */
+  readonly #patterns: [RegExp, TopicCodecs][] = [];
 
-  constructor(manifest: Manifest) {
+  /** `codecs`: the manifest's custom codecs, loaded (a chain that names one needs it; ConfigError otherwise). */
+  constructor(manifest: Manifest, codecs: CustomCodecs = new Map()) {
     this.models = new ModelRegistry(new Map([...manifest.models].map(([name, model]) => [name, model.schema])));
     for (const topic of manifest.topics.values()) {
-      this.#codecs.set(
-        topic.name,
-        createTopicCodecs({
-          keyType: typeName(topic.keyType),
-          valueType: typeName(topic.valueType),
-          keySerializer: topic.keySerializer,
-          valueSerializer: topic.valueSerializer,
-          keyByteCodecs: topic.keyByteCodecs,
-          valueByteCodecs: topic.valueByteCodecs,
-          models: this.models,
-          nullValues: topic.acceptsNullValues,
-        }),
-      );
+      const topicCodecs = createTopicCodecs({
+        keyType: typeName(topic.keyType),
+        valueType: typeName(topic.valueType),
+        keySerializer: topic.keySerializer,
+        valueSerializer: topic.valueSerializer,
+        keyByteCodecs: topic.keyByteCodecs,
+        valueByteCodecs: topic.valueByteCodecs,
+        models: this.models,
+        customCodecs: codecs,
+        nullValues: topic.acceptsNullValues,
+      });
+      if (topic.pattern === undefined) this.#codecs.set(topic.name, topicCodecs);
+      else this.#patterns.push([topic.pattern, topicCodecs]);
     }
   }
 
@@ -82,9 +85,9 @@ export class CodecBook {
     return this.#codecs.has(topic);
   }
 
-  /** The topic's codecs; undeclared topics (e.g. another worker's reply topic) carry raw bytes. */
+  /** The topic's codecs (or those of a pattern it matches); undeclared topics (e.g. another worker's reply topic) carry raw bytes. */
   codecs(topic: string): TopicCodecs {
-    return this.#codecs.get(topic) ?? RAW;
+    return this.#codecs.get(topic) ?? this.#patterns.find(([pattern]) => pattern.test(topic))?.[1] ?? RAW;
   }
 
   decoderFor(topic: string): RecordDecoder {

@@ -51,7 +51,9 @@ export function describeTopology({ manifest, plan, leaderTopic, partitionsOf }: 
   });
 
   const topics: TopicPlan[] = [
-    ...[...manifest.topics.values()].map((t) => ({ role: isRead(t.name) ? ('source' as const) : ('sink' as const), ...topic(t.name, t.partitions) })),
+    ...[...manifest.topics.values()].map((t): TopicPlan =>
+      t.pattern === undefined ? { role: isRead(t.name) ? 'source' : 'sink', ...topic(t.name, t.partitions) } : { role: 'source', pattern: t.pattern.source, name: t.name, partitions: null },
+    ),
     ...agents.flatMap((a) => a.groupBys.map(({ groupBy, ...info }) => ({ role: 'repartition' as const, agent: a.name, groupBy, ...info }))),
     ...tables.map((t) => ({ role: 'changelog' as const, table: t.name, name: t.changelog, partitions: t.partitions })),
     ...agents.flatMap((a) => (a.deadLetterTopic === null ? [] : [{ role: 'dead-letter' as const, agent: a.name, ...a.deadLetterTopic }])),

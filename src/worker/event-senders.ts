@@ -5,7 +5,7 @@
 import { agentRef, type AgentRef, type OutboxMessage, type TopicSender } from '../agents/index.js';
 import type { Manifest } from '../manifest/index.js';
 import type { Event } from '../streams/index.js';
-import { outboxMessage, type FaustWiring } from './faust-wiring.js';
+import { outboxMessage, patternWriteError, type FaustWiring } from './faust-wiring.js';
 import type { Worker } from './worker.js';
 
 export interface EventSenders {
@@ -21,14 +21,19 @@ export function eventSenders(manifest: Manifest, worker: Worker, faust: FaustWir
       return event === undefined ? message : { ...message, event };
     };
     const topics: Record<string, TopicSender> = {};
-    for (const name of manifest.topics.keys()) {
-      topics[name] = { send: (value, options) => worker.send(name, withEvent(outboxMessage(value, options))) };
+    for (const [name, declared] of manifest.topics) {
+      topics[name] = {
+        send: declared.pattern === undefined
+          ? (value, options) => worker.send(name, withEvent(outboxMessage(value, options)))
+          : () => Promise.reject(patternWriteError(`topics.${name}`, name)),
+      };
     }
     const agents: Record<string, AgentRef> = {};
     for (const declaration of manifest.agents.values()) {
       const shared = faust.agents[declaration.name]!;
-      // An in-memory channel never reaches Kafka: nothing to put in a transaction.
-      if (declaration.channel !== undefined) {
+      // An in-memory channel never reaches Kafka: nothing to put in a transaction; an agent on a
+      // topic pattern refuses sends already.
+      if (declaration.channel !== undefined || manifest.topics.get(declaration.topics[0]!)?.pattern !== undefined) {
         agents[declaration.name] = shared;
         continue;
       }

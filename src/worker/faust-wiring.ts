@@ -72,6 +72,11 @@ export function wireFaustApi(input: FaustWiringInput): FaustWiring {
       continue;
     }
     const topic = declaration.topics[0]!;
+    if (manifest.topics.get(topic)?.pattern !== undefined) {
+      const refuse = (): Promise<never> => Promise.reject(patternWriteError(`agent ${declaration.name}`, topic));
+      agents[declaration.name] = agentRef({ send: refuse, ask: refuse });
+      continue;
+    }
     agents[declaration.name] = agentRef({
       send: (value, options) => worker.send(topic, outboxMessage(value, options)),
       ask: (value, options = {}) => replies.ask(declaration.name, topic, value, options),
@@ -100,4 +105,9 @@ export function wireFaustApi(input: FaustWiringInput): FaustWiring {
     },
     sinksOf,
   };
+}
+
+/** A send to a pattern topic (or to the agent that reads one): there is no one topic to write. */
+export function patternWriteError(target: string, topic: string): ConfigError {
+  return new ConfigError(`cannot send to ${target}: "${topic}" is a topic pattern, which stands for topics other programs write; send to a topic declared by its name`);
 }

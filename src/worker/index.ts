@@ -4,3 +4,4 @@ export type { AgentInfo, IngestMessage, Readiness, TablePlan, TopicInfo, TopicPl
 export { Worker, createWorker, type WorkerOptions } from './worker.js';
 export { ViewRuntime, viewName } from './view-runtime.js';
 export type { SinkHandler } from './faust-wiring.js';
+export type { ChangelogEventHandler, KeyDelHandler, KeySetHandler, TableHookHandlers } from './table-hook-runner.js';

@@ -21,9 +21,11 @@ function resolveTopic(manifest: Manifest, topic: string): string {
   if (topic.startsWith('@')) {
     const agent = manifest.agents.get(topic.slice(1));
     if (agent?.topics[0] === undefined) throw new KafkaError(`no agent named "${topic.slice(1)}"`, { code: 'STREAMD_UNKNOWN_TOPIC' });
-    return agent.topics[0];
+    return resolveTopic(manifest, agent.topics[0]);
   }
   if (!manifest.topics.has(topic)) throw new KafkaError(`"${topic}" is not a topic the manifest declares`, { code: 'STREAMD_UNKNOWN_TOPIC' });
+  const pattern = manifest.topics.get(topic)?.pattern;
+  if (pattern !== undefined) throw new KafkaError(`"${topic}" is a topic pattern (${pattern.source}), which streamd only reads: send to a topic declared by its name`, { code: 'STREAMD_UNKNOWN_TOPIC' });
   return topic;
 }
 
@@ -39,7 +41,6 @@ export function ingestRecords(
 ): { readonly target: string; readonly records: ProducerRecord[] } {
   const target = resolveTopic(input.manifest, topic);
   const codecs = input.book.codecs(target);
-  const declared = input.manifest.topics.get(target);
   const partitions = input.partitionsOf.get(target);
   const outside = messages.find((m) => m.partition !== undefined && partitions !== undefined && m.partition >= partitions);
   if (outside !== undefined) {
@@ -54,12 +55,13 @@ export function ingestRecords(
     );
   }
   // Ingest comes as JSON text: raw (bytes) keys and values are given as strings. A null value is a
-  // tombstone (a record without a value), for a topic whose agents take them.
-  const bytes = (value: unknown, serializer: string | undefined): unknown => (serializer === 'raw' && typeof value === 'string' ? Buffer.from(value) : value);
+  // tombstone (a record without a value), for a topic whose agents take them. The codec's name is its
+  // chain's serializer as resolved (a custom byte codec alone, `rot13`, is `raw|rot13`).
+  const bytes = (value: unknown, serializer: string): unknown => (serializer === 'raw' && typeof value === 'string' ? Buffer.from(value) : value);
   const records = messages.map((m) => ({
     topic: target,
-    key: m.key === undefined || m.key === null ? null : codecs.key.encode(bytes(m.key, declared?.keySerializer)),
-    value: m.value === null ? null : codecs.value.encode(bytes(m.value, declared?.valueSerializer)),
+    key: m.key === undefined || m.key === null ? null : codecs.key.encode(bytes(m.key, codecs.key.name)),
+    value: m.value === null ? null : codecs.value.encode(bytes(m.value, codecs.value.name)),
     ...(m.partition === undefined ? {} : { partition: m.partition }),
     ...(m.headers === undefined ? {} : { headers: toHeaders(m.headers)! }),
   }));

@@ -37,8 +37,12 @@ export async function makePlan(manifest: Manifest, handlers: ReadonlyMap<string,
       }
       uses.push({ agent: declaration.name, name });
     }
+    if (declaration.hasIsolatedPartitions && (probed.groupBys.length > 0 || probed.throughTopics.length > 0)) {
+      throw new ConfigError(`${where(declaration)}: isolatedPartitions cannot be combined with groupBy or through in its handler (their streams are shared by the agent's actors); remove one of them`);
+    }
     for (const topic of probed.throughTopics) {
       if (!manifest.topics.has(topic)) throw new ConfigError(`${where(declaration)}: through("${topic}") names a topic the manifest does not declare`);
+      if (manifest.topics.get(topic)?.pattern !== undefined) throw new ConfigError(`${where(declaration)}: through("${topic}") names a topic pattern; through writes to one topic: declare it by its name`);
     }
     let current: AnyAgent = handler;
     agents.push({

@@ -20,7 +20,7 @@ import type { Acks, Assignor, AssignedEvent, BrokerOutage, KafkaDriver } from '.
 import type { Manifest } from '../manifest/index.js';
 import { ConfigError } from '../errors/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
-import { StreamSource, type Channel, type CommitParticipant, type Conductor, type TransactionalSteps } from '../streams/index.js';
+import { PartitionedChannel, StreamSource, type Channel, type CommitParticipant, type Conductor, type TransactionalSteps } from '../streams/index.js';
 import type { ChangelogReader, Flush, Tables } from '../tables/index.js';
 import { Scheduler, type TimerContextParts, type TimerHandler } from '../timers/index.js';
 import type { CodecBook } from './codec-book.js';
@@ -28,7 +28,7 @@ import { groupId } from './naming.js';
 import type { Plan } from './plan.js';
 import { dataErrorRouter } from './data-errors.js';
 import { eventSenders } from './event-senders.js';
-import { outboxMessage, wireFaustApi, type SinkHandler } from './faust-wiring.js';
+import { outboxMessage, patternWriteError, wireFaustApi, type SinkHandler } from './faust-wiring.js';
 import { ProducerService } from './producer-service.js';
 import type { Worker } from './worker.js';
 
@@ -41,7 +41,8 @@ export interface ServiceTreeInput {
   readonly driver: KafkaDriver;
   readonly book: CodecBook;
   readonly conductor: Conductor;
-  readonly channel: (name: string) => Channel;
+  /** A new agent channel; `reads` makes it one FIFO per partition of those topics (isolated partitions). */
+  readonly channel: (name: string, reads?: (topic: string) => boolean) => Channel;
   readonly replies: Replies;
   readonly clock: Clock | undefined;
   readonly assignor: Assignor;
@@ -97,8 +98,8 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
   const producer = new ProducerService(driver, { acks: ACKS[settings.producerAcks], compression: settings.producerCompression, lingerMs: settings.producerLingerMs }, worker.metrics, logger, input.outage);
 
   const topics: Record<string, TopicSender> = {};
-  for (const name of manifest.topics.keys()) {
-    topics[name] = { send: (value, options) => worker.send(name, outboxMessage(value, options)) };
+  for (const [name, declared] of manifest.topics) {
+    topics[name] = { send: declared.pattern === undefined ? (value, options) => worker.send(name, outboxMessage(value, options)) : () => Promise.reject(patternWriteError(`topics.${name}`, name)) };
   }
   const faust = wireFaustApi({ manifest, book, worker, replies, sinkHandlers: input.sinkHandlers ?? new Map() });
   const { agents } = faust;
@@ -107,11 +108,12 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
   const runners = plan.agents.map(({ declaration, handler, repartitions, throughTopics, deadLetterTopic }) => {
     const name = declaration.name;
     book.declare(deadLetterTopic, 'raw');
-    const main = input.channel(`agent ${name}`);
+    const reads = topicMatcher(declaration.topics.map((topic) => manifest.topics.get(topic)?.pattern ?? topic));
+    const main = declaration.hasIsolatedPartitions ? input.channel(`agent ${name}`, reads) : input.channel(`agent ${name}`);
     faust.readChannel(declaration, main);
     for (const topic of declaration.topics) {
-      const onDecodeError = manifest.topics.get(topic)?.onDecodeError ?? 'skip';
-      conductor.subscribe({ topic, channel: main, agent: name, onDecodeError, deadLetterTopic });
+      const { onDecodeError = 'skip', pattern } = manifest.topics.get(topic) ?? {};
+      conductor.subscribe({ topic, ...(pattern === undefined ? {} : { pattern }), channel: main, agent: name, onDecodeError, deadLetterTopic });
     }
     const repartitionChannels = new Map<string, { topic: string; channel: Channel }>();
     for (const r of repartitions) {
@@ -162,6 +164,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
     });
   });
 
+  const partitioned = runners.flatMap((runner) => (runner.channel instanceof PartitionedChannel ? [runner.channel] : []));
   const source = new StreamSource({
     logger,
     driver,
@@ -178,7 +181,12 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
       assignor: input.assignor,
     },
     extraTopics: [input.leaderTopic],
-    onAssigned: input.onAssigned,
+    topicPatternRefreshIntervalMs: settings.topicPatternRefreshIntervalMs,
+    onAssigned: (event) => {
+      // Isolated partitions: each assigned partition's actor starts now (it waits for recovery like any event).
+      for (const channel of partitioned) channel.assigned(event.partitions);
+      return input.onAssigned(event);
+    },
     ...(input.tables === undefined ? {} : { tables: commitSteps(input.tables) }),
     ...(input.transactions === undefined ? {} : { transactions: input.transactions }),
     flush: () => producer.buffered.flush(),
@@ -187,6 +195,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
     commitLivelockSoftTimeoutMs: settings.commitLivelockSoftTimeoutMs,
     onRevoked: () => {
       worker.revokeBuffered();
+      for (const channel of partitioned) channel.released();
       // The revoke's commit has taken the committable writes: the partitions take no more (see Tables.revoked).
       input.tables?.revoked();
     },
@@ -242,6 +251,11 @@ function buildScheduler(input: ServiceTreeInput, context: TimerContextParts): Sc
     whenReady: input.whenReady,
     onError: (name) => worker.metrics.timerError(name),
   });
+}
+
+/** Whether a topic is one of `topics`: a name, or a pattern it matches. */
+function topicMatcher(topics: readonly (string | RegExp)[]): (topic: string) => boolean {
+  return (topic) => topics.some((t) => (typeof t === 'string' ? t === topic : t.test(topic)));
 }
 
 /** The tables' steps in the consumer's commit (see StreamSource.commit). */

@@ -10,7 +10,7 @@ import type { Manifest } from '../manifest/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { createTopicCodecs, type ModelRegistry } from '../models/index.js';
 import type { Clock } from '../service/index.js';
-import { ChangelogReader, Tables, type ClosedWindow } from '../tables/index.js';
+import { ChangelogReader, Tables, type ClosedWindow, type TableHooks } from '../tables/index.js';
 import { changelogTopic, stateDir, tableStorePath } from './naming.js';
 
 export interface TablesSetupInput {
@@ -28,6 +28,7 @@ export interface TablesSetupInput {
   /** Windowed tables' sink records: the buffered producer. */
   readonly send: (record: ProducerRecord) => void;
   readonly onWindowClose: (table: string, closed: ClosedWindow) => Promise<void>;
+  readonly hooks: TableHooks;
   readonly isCaughtUp: (partition: number) => boolean;
 }
 
@@ -60,6 +61,7 @@ export function createTables(input: TablesSetupInput): { readonly reader: Change
     producer: input.producer,
     send: input.send,
     onWindowClose: input.onWindowClose,
+    hooks: input.hooks,
     isCaughtUp: input.isCaughtUp,
     ...(input.clock === undefined ? {} : { clock: input.clock }),
   });

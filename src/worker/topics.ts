@@ -49,7 +49,8 @@ export async function ensureTopics(driver: KafkaDriver, manifest: Manifest, plan
     const replicationFactor = manifest.settings.topicReplicationFactor;
     const missingExternal: string[] = [];
     for (const topic of manifest.topics.values()) {
-      if (existing.has(topic.name)) continue;
+      // A pattern's topics are made by whoever writes them: none is created, none is required.
+      if (topic.pattern !== undefined || existing.has(topic.name)) continue;
       if (topic.isInternal) wanted.push(declaredSpec(topic, manifest));
       else missingExternal.push(topic.name);
     }
@@ -66,8 +67,10 @@ export async function ensureTopics(driver: KafkaDriver, manifest: Manifest, plan
     };
     for (const agent of plan.agents) {
       const source = agent.declaration.topics[0]!;
+      const isPattern = manifest.topics.get(source)?.pattern !== undefined;
       for (const r of agent.repartitions) {
-        if (!existing.has(r.topic)) wanted.push({ topic: r.topic, partitions: r.partitions ?? (await partitionsOf(source)), replicationFactor });
+        const partitions = r.partitions ?? (isPattern ? manifest.settings.topicPartitions : await partitionsOf(source));
+        if (!existing.has(r.topic)) wanted.push({ topic: r.topic, partitions, replicationFactor });
       }
       const usesDeadLetters = agent.declaration.topics.some((t) => manifest.topics.get(t)?.onDecodeError === 'dlq');
       if (usesDeadLetters && !existing.has(agent.deadLetterTopic)) wanted.push({ topic: agent.deadLetterTopic, partitions: 1, replicationFactor });

@@ -27,6 +27,8 @@ export type TopicPlan = TopicInfo &
   (
     /** `source`: a declared topic an agent reads; `sink`: a declared topic no agent reads (an agent's sink, or sent to by handlers). */
     | { readonly role: 'source' | 'sink' | 'leader' }
+    /** A topic pattern (`pattern:`): the regular expression that names the topics agents read through it. */
+    | { readonly role: 'source'; readonly pattern: string }
     /** Written and read by `agent`'s `groupBy(name)`: the agent sends each event there keyed anew, and reads it back. */
     | { readonly role: 'repartition'; readonly agent: string; readonly groupBy: string }
     | { readonly role: 'changelog'; readonly table: string }

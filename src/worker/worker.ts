@@ -19,10 +19,11 @@ import {
   type RecordMetadata,
   type TopicPartition,
 } from '../kafka/index.js';
-import type { Manifest } from '../manifest/index.js';
+import type { Manifest, TableHookName } from '../manifest/index.js';
 import { WorkerMetrics } from '../metrics/index.js';
+import type { CustomCodecs } from '../models/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
-import { Channel, Conductor, type Event, type SendSource } from '../streams/index.js';
+import { Channel, Conductor, PartitionedChannel, type Event, type SendSource } from '../streams/index.js';
 import type { Tables } from '../tables/index.js';
 import type { JobKind, TimerHandler } from '../timers/index.js';
 import type { View } from '../web/index.js';
@@ -37,6 +38,7 @@ import type { ProducerService } from './producer-service.js';
 import { buildServiceTree, type ServiceTree } from './service-tree.js';
 import { createTables } from './tables-setup.js';
 import { WindowCloseHandlers, type WindowCloseHandler } from './window-close-handlers.js';
+import { TableHookRunner, type TableHookHandlers } from './table-hook-runner.js';
 import { describePartitions, ensureTopics } from './topics.js';
 import { createTableQueries } from './table-queries.js';
 import type { IngestMessage, Readiness, TableQueries, Topology, WorkerHandle } from './types.js';
@@ -64,6 +66,10 @@ export interface WorkerOptions {
   readonly sinks?: ReadonlyMap<string, SinkHandler>;
   /** The loaded onWindowClose handler of every windowed table that has one, by table name. */
   readonly windowClose?: ReadonlyMap<string, WindowCloseHandler>;
+  /** The manifest's custom codecs (`codecs:`), loaded, by name; needed when a topic's chain names one. */
+  readonly codecs?: CustomCodecs;
+  /** The loaded table hooks (onKeySet, onKeyDel, onChangelogEvent), by hook, then table name. */
+  readonly tableHooks?: TableHookHandlers;
 }
 
 /** How often the timers poll for readiness before their first run. */
@@ -79,6 +85,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   readonly #book: CodecBook;
   readonly #conductor: Conductor;
   readonly #windowClose: WindowCloseHandlers;
+  readonly #tableHooks: TableHookRunner;
   readonly #channels: Channel[] = [];
   readonly #tree: ServiceTree;
   readonly #replies: Replies;
@@ -109,7 +116,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     this.metrics = options.metrics ?? new WorkerMetrics();
     this.#plan = plan;
     this.#driver = options.driver ?? createDriver(manifest.broker, { clientId: manifest.settings.brokerClientId, requestTimeoutMs: manifest.settings.brokerRequestTimeoutMs, logger: options.logger, ...connectionOptions(manifest.settings) });
-    this.#book = new CodecBook(manifest);
+    this.#book = new CodecBook(manifest, options.codecs);
     this.#outage = new BrokerOutage({ timeoutMs: manifest.settings.brokerUnavailableTimeoutMs, clock: options.clock ?? new SystemClock(), logger: options.logger });
     this.#replies = new Replies({ driver: this.#driver, outbox: this, log: this.log, replyTopic: replyTopic(plan.prefix, randomUUID().slice(0, 8)) });
     this.#conductor = new Conductor(
@@ -133,6 +140,13 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       signal: () => this.signal,
       onError: (table) => this.metrics.timerError(`onWindowClose ${table}`),
     });
+    this.#tableHooks = new TableHookRunner({
+      handlers: options.tableHooks ?? {},
+      log: this.log,
+      parts: () => this.#tree.contextParts,
+      signal: () => this.signal,
+      onError: (table, hook) => this.metrics.tableHookError(table, hook),
+    });
     const setup = createTables({
       manifest,
       prefix: plan.prefix,
@@ -145,6 +159,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       outage: this.#outage,
       send: (record) => this.#producer.buffered.send(record),
       onWindowClose: (table, closed) => this.#windowClose.run(table, closed),
+      hooks: this.#tableHooks,
       isCaughtUp: (partition) => this.#tree.source.isCaughtUp(partition),
     });
     this.#tables = setup?.tables;
@@ -175,7 +190,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       driver: this.#driver,
       book: this.#book,
       conductor: this.#conductor,
-      channel: (name) => this.#channel(name),
+      channel: (name, reads) => this.#channel(name, reads),
       replies: this.#replies,
       clock: options.clock,
       assignor,
@@ -203,8 +218,10 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     return this.#tree.producer;
   }
 
-  #channel(name: string): Channel {
-    const channel = new Channel(name, { onTake: (event) => this.#conductor.taken(event) });
+  /** An agent's channel; with `reads` (isolated partitions), one FIFO per partition of those topics. */
+  #channel(name: string, reads?: (topic: string) => boolean): Channel {
+    const hooks = { onTake: (event: Event) => this.#conductor.taken(event) };
+    const channel = reads === undefined ? new Channel(name, hooks) : new PartitionedChannel(name, reads, hooks);
     this.#channels.push(channel);
     return channel;
   }
@@ -248,7 +265,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       for (const changelog of changelogs) counts.set(changelog.topic, changelog.partitions); // checked or created with this count
     }
     // For /topology: the topics not described above (sinks, dead letters, the leader topic).
-    const rest = this.topology().topics.map((t) => t.name).filter((name) => !counts.has(name));
+    const rest = this.topology().topics.flatMap((t) => ('pattern' in t || counts.has(t.name) ? [] : [t.name]));
     this.#partitionCounts = new Map([...counts, ...(await describePartitions(this.#driver, rest, { missingOk: true }))]);
     const groups = tables?.copartitionGroups(subscribed) ?? [];
     this.#eos?.useGroups(groups, subscribed, counts);
@@ -373,6 +390,8 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       if (!drained) this.log.warn({ timeoutMs, pending: source.pendingCount }, 'shutdown timeout: stopping with events still in flight; they will be processed again');
       else this.log.info({ events: pending, dropped, ms: Date.now() - started }, 'drained: the events in hand are processed; the buffered ones are left for the next start');
     }
+    // Hook calls for writes this commit carries run before it (bounded like the drain).
+    await this.#tableHooks.drain(this.manifest.settings.shutdownTimeoutMs);
     try {
       await source.commit('shutdown');
       this.log.info({ ms: Date.now() - started }, 'committed what was processed');
@@ -419,11 +438,12 @@ export class Worker extends Service implements WorkerHandle, Outbox {
    * Swaps reloaded timer, task, crontab or view handlers, by name: a run or request in progress
    * finishes with the old code, the next firing or request uses the new.
    */
-  reloadHandlersOf(kind: JobKind | 'view' | 'windowClose', handlers: ReadonlyMap<string, unknown>): void {
+  reloadHandlersOf(kind: JobKind | 'view' | 'windowClose' | TableHookName, handlers: ReadonlyMap<string, unknown>): void {
     for (const [name, handler] of handlers) {
       const isSwapped =
         kind === 'view' ? this.views.replace(name, handler as View)
         : kind === 'windowClose' ? this.#windowClose.replace(name, handler as WindowCloseHandler)
+        : kind === 'onKeySet' || kind === 'onKeyDel' || kind === 'onChangelogEvent' ? this.#tableHooks.replace(kind, name, handler)
         : this.#tree.scheduler?.replaceHandler(kind, name, handler as TimerHandler) === true;
       if (isSwapped) this.log.info({ [kind]: name }, 'handler reloaded');
     }

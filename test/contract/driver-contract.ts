@@ -6,6 +6,7 @@ import type { KafkaDriver } from '../../src/kafka/index.js';
 import { adminContract } from './admin-contract.js';
 import { contractFixture } from './contract-fixture.js';
 import { groupContract } from './group-contract.js';
+import { patternContract } from './pattern-contract.js';
 import { positionContract } from './position-contract.js';
 import { recordContract } from './records-contract.js';
 import { sizingContract } from './sizing-contract.js';
@@ -24,5 +25,6 @@ export function describeDriverContract(label: string, makeDriver: () => KafkaDri
     void describe('admin', () => adminContract(ctx));
     void describe('transactions', () => transactionContract(ctx));
     void describe('positions', () => positionContract(ctx));
+    void describe('topic patterns', () => patternContract(ctx));
   });
 }

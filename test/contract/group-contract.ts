@@ -190,6 +190,46 @@ export function groupContract(ctx: ContractContext): void {
     assert.deepEqual(collector.violations, []);
   });
 
+  void it('holds a member\'s rejoin for the work its rebalancing listener hands over: no one gets the partitions first, and its commit counts', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const topic = await ctx.createTopic('hold', 2);
+    const groupId = uniqueName('hold');
+    const producer = await ctx.producer();
+    await producer.send([0, 1].flatMap((partition) => Array.from({ length: 5 }, (_, i) => ({ topic, partition, value: Buffer.from(`old-${i}`) }))));
+    const first = await collectRecords(await ctx.consumer({ groupId }), [topic]);
+    await first.untilCount(10, { timeoutMs: DELIVERY_TIMEOUT_MS });
+
+    const steps: string[] = [];
+    const holds: Promise<void>[] = [];
+    let isRejoinedDuringWork: boolean | undefined;
+    first.consumer.on('rebalancing', (event) => {
+      const work = (async () => {
+        // Bounded: the second member must not be given partitions while this work holds the rejoin.
+        await waitFor(() => steps.includes('second assigned'), { timeoutMs: 2_000, message: 'a member assigned' }).catch(() => steps.push('no one assigned while held'));
+        isRejoinedDuringWork = event.rejoined.aborted;
+        await first.consumer.commit([0, 1].map((partition) => ({ topic, partition, offset: 5n })));
+        steps.push('committed');
+      })();
+      holds.push(work);
+      event.holdJoin(work);
+    });
+    const secondConsumer = await ctx.consumer({ groupId });
+    secondConsumer.on('assigned', (event) => {
+      if (event.partitions.length > 0) steps.push('second assigned');
+    });
+    const second = await collectRecords(secondConsumer, [topic]);
+    await waitFor(() => second.consumer.assignment().length === 1 && first.consumer.assignment().length === 1, {
+      timeoutMs: REBALANCE_TIMEOUT_MS,
+      message: () => `two members to split 2 partitions (steps: ${steps.join(', ')})`,
+    });
+    await Promise.all(holds);
+    assert.deepEqual(steps.slice(0, 3), ['no one assigned while held', 'committed', 'second assigned'], 'the held work ends before the partitions move');
+    assert.equal(isRejoinedDuringWork, false, 'the member had not rejoined while its work ran');
+    await producer.send([0, 1].map((partition) => ({ topic, partition, value: Buffer.from('new') })));
+    const [theirs] = second.consumer.assignment();
+    await second.until((records) => records.some((r) => r.value?.toString() === 'new'), { timeoutMs: DELIVERY_TIMEOUT_MS, message: 'the new owner to read past the old member\'s commit' });
+    assert.deepEqual(offsetsOf(second, theirs!.partition), [5n], 'the new owner starts at the offset the held work committed');
+  });
+
   void it('restarts a group from its committed offsets, and earliest where none was committed', { timeout: TEST_TIMEOUT_MS }, async () => {
     const topic = await ctx.createTopic('commit', 2);
     const groupId = uniqueName('commit');

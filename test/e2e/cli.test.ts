@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -112,6 +112,30 @@ describe('streamd CLI', { timeout: 120_000 }, () => {
     const run = await runStreamd(['check', '--manifest', manifest('missing-sink-export.yaml')]);
     assert.equal(run.code, 2, run.stdout);
     assert.match(run.stderr, /missing-sink-export\.yaml:9:38: agents\.count\.sinks\[0\]: handler module "\.\/handlers\/page-views\.ts" has no export "collectViews"/);
+  });
+
+  it('clean-versions removes the older version directories only, and says so as JSON', async () => {
+    const datadir = await mkdtemp(join(tmpdir(), 'streamd-clean-'));
+    try {
+      // The fixture app is tables-test, version 2.
+      for (const version of ['v1', 'v2', 'v3']) {
+        await mkdir(join(datadir, 'tables-test', version, 'tables', 'counts-0'), { recursive: true });
+        await writeFile(join(datadir, 'tables-test', version, 'tables', 'counts-0', 'data'), 'x'.repeat(100));
+      }
+      const run = await runStreamd(['clean-versions', '--manifest', join('test', 'fixtures', 'cli', 'tables.yaml'), '--datadir', datadir, '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      const result = JSON.parse(run.stdout) as { removed: { version: number; bytes: number }[]; leftAlone: { path: string }[] };
+      assert.deepEqual(result.removed.map(({ version, bytes }) => [version, bytes]), [[1, 100]]);
+      assert.deepEqual((await readdir(join(datadir, 'tables-test'))).sort(), ['v2', 'v3']);
+    } finally {
+      await rm(datadir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails check on a table hook whose export does not exist, at the hook', async () => {
+    const run = await runStreamd(['check', '--manifest', manifest('missing-hook-export.yaml')]);
+    assert.equal(run.code, 2, run.stdout);
+    assert.match(run.stderr, /missing-hook-export\.yaml:10:48: tables\.counts\.onKeySet: handler module "\.\/handlers\/page-views\.ts" has no export "countedHook"/);
   });
 
   it('fails check on a handler import nothing provides, naming the module', async () => {

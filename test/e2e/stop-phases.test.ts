@@ -128,7 +128,7 @@ describe('SIGTERM in every phase', () => {
     // A new member makes the group rebalance; b rejoins and waits with it for the killed member.
     const c = await app.start('c', [], { waitReady: false });
     await waitFor(
-      async () => (await groupState(brokerAddress(), app.appId)).state === 'PreparingRebalance' && b.daemon.logs().some((l) => l['msg'] === 'the group is rebalancing: giving up the assignment to join again' && (l['time'] as number) >= killedAt),
+      async () => (await groupState(brokerAddress(), app.appId)).state === 'PreparingRebalance' && b.daemon.logs().some((l) => l['msg'] === 'the group is rebalancing: committing what was processed, then giving up the assignment to join again' && (l['time'] as number) >= killedAt),
       { timeoutMs: 30_000, intervalMs: 100, message: () => `b rejoining the rebalance:\n${b.daemon.tail(10)}` },
     );
     const [stopB, stopC] = await Promise.all([sigterm(b), sigterm(c)]);

@@ -38,7 +38,7 @@ export type BatchObserver = (batch: RecordBatch) => void | Promise<void>;
 /** Subscribes `consumer` to `topics`, runs it, and collects what it delivers. */
 export async function collectRecords(
   consumer: Consumer,
-  topics: readonly string[],
+  topics: readonly (string | RegExp)[],
   options: { readonly onBatch?: BatchObserver } = {},
 ): Promise<RecordCollector> {
   const records: ConsumerRecord[] = [];

@@ -31,6 +31,8 @@ describe('streamd completion', () => {
       await writeFile(join(dir, 'streamd.bash'), text);
       assert.deepEqual(complete(['streamd', 's'], dir), ['send', 'start']);
       assert.deepEqual(complete(['streamd', 'send', '--re'], dir), ['--repeat']);
+      assert.deepEqual(complete(['streamd', 'clean'], dir), ['clean-versions']);
+      assert.deepEqual(complete(['streamd', 'clean-versions', '--d'], dir), ['--datadir', '--dry-run']);
       assert.deepEqual(complete(['streamd', 'agents', '--'], dir), ['--help', '--json', '--manifest']);
       assert.deepEqual(complete(['streamd', 'check', '--manifest', 'ap'], dir), ['app.yaml']);
       assert.deepEqual(complete(['streamd', 'check', '--manifest', 'stream'], dir), ['streamd.bash']);

@@ -2,6 +2,9 @@
 // and bytes types; the bytes written straight to Kafka; the checks against builtins and models.
 
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { checkValue, encodePart, interpretText, resolveSendTarget } from '../../../src/cli/send-value.js';
 import { loadManifest } from '../../../src/manifest/index.js';
@@ -10,6 +13,21 @@ import { cliFixture } from './fixture.js';
 const load = () => loadManifest(cliFixture('app.yaml'), { env: {} });
 
 describe('send values', () => {
+  it('sends to a topic a pattern matches with the pattern\'s declaration, and refuses the pattern itself', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'send-pattern-'));
+    try {
+      await writeFile(join(dir, 'app.yaml'), "id: send-pattern\ntopics:\n  orders: { pattern: '^orders-', valueType: integer }\n");
+      const manifest = await loadManifest(join(dir, 'app.yaml'), { env: {} });
+      const target = resolveSendTarget(manifest, 'orders-eu');
+      assert.equal(target.topic, 'orders-eu');
+      assert.equal(target.declaration?.name, 'orders');
+      assert.throws(() => resolveSendTarget(manifest, 'orders'), /"orders" is a topic pattern \(\^orders-\): send to one of the topics it matches/);
+      assert.equal(resolveSendTarget(manifest, 'payments').declaration, undefined);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('parses JSON when it parses and keeps the text otherwise', () => {
     assert.deepEqual(interpretText('{"id": "a"}', undefined), { id: 'a' });
     assert.equal(interpretText('42', { kind: 'builtin', name: 'json' }), 42);

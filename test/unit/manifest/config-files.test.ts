@@ -18,7 +18,7 @@ const SETTING_KEYS: Record<keyof Settings, true> = {
   brokerSessionTimeoutMs: true, brokerHeartbeatIntervalMs: true, brokerRebalanceTimeoutMs: true,
   brokerUnavailableTimeoutMs: true,
   consumerMaxFetchBytes: true, consumerAutoOffsetReset: true, producerLingerMs: true, producerAcks: true,
-  producerCompression: true, topicPartitions: true, topicReplicationFactor: true, topicAllowDeclare: true,
+  producerCompression: true, topicPartitions: true, topicReplicationFactor: true, topicAllowDeclare: true, topicPatternRefreshIntervalMs: true,
   tableCleanupIntervalMs: true, recoveryBufferSize: true, recoveryStallTimeoutMs: true, timezone: true,
 };
 const OVERRIDABLE_KEYS: Record<keyof OverridableSettings, true> = {

@@ -27,12 +27,37 @@ describe('malformed manifests', () => {
     );
   });
 
-  it('refuses isolatedPartitions: true at its value, rather than run the agent without it', async () => {
+  it('refuses isolatedPartitions with concurrency above 1 at the concurrency (one actor per partition)', async () => {
     const error = await loadFailure('isolated-partitions.yaml');
-    const problem = problemAt(error, 'agents.count.isolatedPartitions');
-    assert.equal(at(problem), '9:25');
-    assert.match(problem.message, /isolatedPartitions \(one actor per partition\) is not available/);
+    const problem = problemAt(error, 'agents.count.concurrency');
+    assert.equal(at(problem), '9:18');
+    assert.match(problem.message, /isolatedPartitions runs one actor per assigned partition, so concurrency 3 cannot apply/);
     assert.equal(error.problems.length, 1);
+  });
+
+  it('refuses each misuse of a topic pattern at its key: a creation key, a bad expression, a sink, a source beside partitioned tables', async () => {
+    const error = await loadFailure('topic-patterns.yaml');
+    const partitions = problemAt(error, 'topics.orders.partitions');
+    assert.equal(at(partitions), '4:34');
+    assert.match(partitions.message, /a pattern topic is never created by streamd, so partitions cannot apply/);
+    assert.match(problemAt(error, 'topics.broken.pattern').message, /not a regular expression/);
+    const sink = problemAt(error, 'agents.count.sinks[1]');
+    assert.equal(at(sink), '13:18');
+    assert.match(sink.message, /"orders" is a pattern topic and cannot be a sink/);
+    assert.match(problemAt(error, 'agents.count.topic').message, /cannot read pattern topic "orders" in an app with partitioned tables \(counts\)/);
+    assert.equal(error.problems.length, 4);
+  });
+
+  it('refuses a topic pattern under exactly_once at the pattern (a topic created later would have no transactional id)', async () => {
+    const error = await loadFailure('topic-pattern-exactly-once.yaml');
+    const problem = problemAt(error, 'topics.orders.pattern');
+    assert.equal(at(problem), '5:22');
+    assert.match(problem.message, /a topic pattern cannot be read under exactly_once yet/);
+    assert.equal(error.problems.length, 1);
+  });
+  it('refuses a topicPatternRefreshIntervalMs that would list the topics without pause', async () => {
+    const error = await loadFailure('app.yaml', { env: { STREAMD_TOPIC_PATTERN_REFRESH_INTERVAL_MS: '0' } });
+    assert.match(problemAt(error, 'settings.topicPatternRefreshIntervalMs').message, /0ms would list the broker's topics without pause/);
   });
 
   it('reports an unknown key at the key, with did-you-mean', async () => {

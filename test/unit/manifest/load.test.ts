@@ -212,3 +212,16 @@ describe('settings that contradict each other', () => {
     assert.match(error.problems[0]?.message ?? '', /heartbeat interval \(3000ms\) must be shorter than the session timeout \(2000ms\)/);
   });
 });
+
+describe('table hooks', () => {
+  it('reads onKeySet, onKeyDel and onChangelogEvent as handler references, and refuses them on a windowed table', async () => {
+    const error = await loadFailure('table-hooks.yaml');
+    assert.deepEqual(error.problems.map((p) => [p.path, p.message]), [['tables.per_minute.onKeySet', 'onKeySet is not available on a windowed table: its keys carry windows']]);
+    const manifest = error.partial!;
+    const hooks = manifest.tables.get('counts')?.hooks ?? {};
+    assert.deepEqual(Object.keys(hooks), ['onKeySet', 'onKeyDel', 'onChangelogEvent']);
+    assert.equal(moduleRef(hooks.onChangelogEvent)?.file, join(handlers, 'page-views.ts'));
+    assert.equal(moduleRef(hooks.onKeySet)?.exportName, 'countPageViews');
+    assert.equal(manifest.tables.get('plain')?.hooks, undefined, 'a table without hooks has none');
+  });
+});

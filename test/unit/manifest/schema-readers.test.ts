@@ -27,14 +27,13 @@ const NORMALISED_NAME: Readonly<Record<string, string>> = {
   expires: 'expiresMs',
   gap: 'gapMs',
   idleClose: 'idleCloseMs',
+  isolatedPartitions: 'hasIsolatedPartitions',
 };
 
 /** Keys that need no reader, each with the reason. Nothing else may be listed here. */
 const EXEMPT: Readonly<Record<string, string>> = {
   '$schema': 'for editors; the schema says streamd ignores it',
   'settings.timezone': 'the loader applies it as the default of each crontab timezone, which the scheduler reads',
-  // Refused when true (semantic.ts, tested in errors.test.ts): false, the only accepted value, is the behaviour.
-  'agents.*.isolatedPartitions': 'refused unless false',
 };
 
 /** Files that only describe the manifest back to the user: reading a key there does not make it do anything. */

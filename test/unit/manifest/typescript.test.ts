@@ -3,7 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { formatProblem, loadManifest, ManifestError, type Manifest } from '../../../src/manifest/index.js';
@@ -43,6 +44,13 @@ describe('loading a TypeScript manifest', () => {
     assert.deepEqual(handler.location, { file: tsFixture('app.ts'), line: 0, column: 0 });
   });
 
+  it('takes a table hook as a function, or as a module reference', async () => {
+    const hooks = (await loadManifest(tsFixture('table-hook.ts'), { env: {} })).tables.get('counts')?.hooks;
+    assert.equal(hooks?.onKeySet?.kind, 'function');
+    assert.equal(hooks.onKeySet.text, 'counted');
+    assert.equal(hooks.onChangelogEvent?.kind, 'module');
+  });
+
   it('layers environment variables and flags over what app.ts sets', async () => {
     const manifest = await loadManifest(tsFixture('app.ts'), { env: { STREAMD_WEB_PORT: '7070' }, overrides: { commitEvery: 5 } });
     assert.equal(manifest.web.port, 7070);
@@ -59,6 +67,17 @@ describe('loading a TypeScript manifest', () => {
       formatProblem(problem, { cwd: repoRoot() }),
       'test/fixtures/manifests/ts/undeclared-topic.ts: agents.count_page_views.topic: "page_view" is not a declared topic\n  did you mean "page_views"?',
     );
+  });
+
+  it('refuses a codec object in app.ts: codecs are named by ./file.ts#export there too', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'streamd-ts-codec-'));
+    try {
+      await writeFile(join(dir, 'app.ts'), "export default { id: 'x', codecs: { rot13: { encode: (b: Buffer) => b, decode: (b: Buffer) => b } } };\n");
+      const error = await loadManifest(join(dir, 'app.ts'), { cwd: dir, env: {} }).then(() => assert.fail('loaded'), (failure: unknown) => failure as ManifestError);
+      assert.deepEqual(error.problems.map((p) => [p.path, p.message]), [['codecs.rot13', 'a codec is named by "./file.ts#export" in app.ts too']]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('reports a missing default export at line 1 of the manifest', async () => {

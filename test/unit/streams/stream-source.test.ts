@@ -253,4 +253,40 @@ describe('StreamSource', () => {
       await source.stop().catch(() => undefined);
     }
   });
+
+  // The chaos suite's over-count: a revoke commit's changelog records landed after the next owner had
+  // read the changelog's end, because the member rejoined at once and the group moved on without it.
+  it('holds its rejoin for the revoke commit: its changelog records land before another member gets a partition', async () => {
+    const { driver } = fixture.open();
+    await (await driver.admin()).createTopics([{ topic: 't', partitions: 2 }]);
+    const steps: string[] = [];
+    let isRevoking = false;
+    const flush = async (): Promise<void> => {
+      if (!isRevoking) return;
+      // Bounded: while the revoke commit runs, no member may be given the partitions.
+      await waitFor(() => steps.includes('other assigned'), { timeoutMs: 1_000, message: 'another member assigned' }).catch(() => steps.push('flush waited'));
+    };
+    const log = tablesLog((taken) => {
+      steps.push(`sent ${String(taken[0])}`);
+      return Promise.resolve();
+    });
+    const { source, gates } = sourceOn(driver, { tables: log.tables, flush });
+    const other = await driver.consumer({ groupId: 'g', ...QUICK });
+    try {
+      await source.start();
+      await waitFor(() => gates.length === 1 && !source.isGated, { timeoutMs: SOON_MS, message: 'the first assignment, ready' });
+      isRevoking = true;
+      other.on('assigned', (event) => {
+        if (event.partitions.length > 0) steps.push('other assigned');
+      });
+      await other.subscribe(['t']);
+      await other.run(() => Promise.resolve());
+      await waitFor(() => steps.includes('other assigned'), { timeoutMs: SOON_MS, message: () => `the other member assigned (steps: ${steps.join(', ')})` });
+      assert.deepEqual(steps, ['flush waited', 'sent flush 1', 'other assigned'], 'the revoke commit ends before the partitions move');
+      assert.deepEqual([log.written, log.dropped], [['flush 1'], []], 'and its flush is written to the stores');
+    } finally {
+      await other.stop().catch(() => undefined);
+      await source.stop().catch(() => undefined);
+    }
+  });
 });

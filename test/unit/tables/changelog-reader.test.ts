@@ -54,6 +54,28 @@ void describe('changelog reader (memory driver)', () => {
     assert.equal(reader.state, 'running', 'a stall fails the catch-up, not the reader');
   });
 
+  void it('does not call a catch-up stalled while a batch is being applied (a slow onChangelogEvent hook), however long it takes', async () => {
+    const { reader, tp } = await startedReader(1);
+    await fx.produce(records(tp.topic, 0, 3));
+    const clock = new ManualClock();
+    const applied = new BatchRecorder();
+    let release: () => void = () => undefined;
+    applied.hold(new Promise<void>((resolve) => {
+      release = resolve;
+    }));
+    const outcome = catchUp(reader, tp, 0n, 3n, applied.handler, { stallTimeoutMs: 1_000, signal: fx.signal, clock })
+      .then((result) => result.records, (error: unknown) => error);
+    await applied.untilBatches(1, DELIVERY_TIMEOUT_MS);
+    await waitFor(() => clock.pendingSleeps === 1, { timeoutMs: DELIVERY_TIMEOUT_MS, message: 'the stall watch asleep' });
+    for (let i = 0; i < 5; i++) {
+      await clock.advance(1_000);
+      await waitFor(() => clock.pendingSleeps === 1, { timeoutMs: DELIVERY_TIMEOUT_MS, message: 'the stall watch asleep again' });
+    }
+    assert.equal(await Promise.race([outcome, Promise.resolve('pending')]), 'pending', '5 s of applying is not a stall');
+    release();
+    assert.equal(await outcome, 3);
+  });
+
   void it('reports records, rate and ETA every progressIntervalMs, and once at the end', async () => {
     const { reader, tp } = await startedReader(1);
     await fx.produce(records(tp.topic, 0, 5));

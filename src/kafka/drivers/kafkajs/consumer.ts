@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Consumer as RawConsumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { IllegalStateError, RebalanceInProgressError } from '../../../errors/index.js';
+import { JoinHold } from '../../join-hold.js';
 import { roundRobinAssignor } from '../../round-robin-assignor.js';
 import type {
   BatchContext,
@@ -68,6 +69,7 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
   /** Batch deliveries in order: each waits for the one before, so the handler runs one at a time. */
   #deliveries: Promise<void> = Promise.resolve();
   readonly #staleness = new SeekStaleness();
+  readonly #joinHold: JoinHold;
 
   private constructor(kafka: Kafka, consumer: RawConsumer, cluster: RawCluster | undefined, options: ConsumerOptions, log: Logger) {
     super();
@@ -76,11 +78,13 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
     this.#cluster = cluster;
     this.#options = options;
     this.#log = log;
+    this.#joinHold = new JoinHold((options.rebalanceTimeoutMs ?? 60_000) / 2, log);
     if (cluster !== undefined) {
       hookCoordinator(cluster, options.groupId, {
         onPendingMemberId: (memberId) => (this.#pendingMemberId = memberId),
         isStopping: () => this.#state === 'stopping' || this.#state === 'stopped',
         refusal: joinCutShort,
+        beforeJoin: () => this.#joinHold.release(),
       });
     }
     const { GROUP_JOIN, REBALANCING, CRASH, FETCH_START, FETCH, END_BATCH_PROCESS } = consumer.events;
@@ -100,7 +104,7 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
     consumer.on(REBALANCING, () => {
       this.#isJoining = true;
       this.#assignment = [];
-      this.emit('rebalancing');
+      this.emit('rebalancing', this.#joinHold.open());
     });
     consumer.on(CRASH, ({ payload }) => {
       if (!payload.restart) this.#crash(payload.error);
@@ -148,7 +152,7 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
     return new KafkajsConsumer(kafka, consumer, cluster, options, log);
   }
 
-  async subscribe(topics: readonly string[]): Promise<void> {
+  async subscribe(topics: readonly (string | RegExp)[]): Promise<void> {
     this.#expect('connected', 'subscribe');
     const fromBeginning = (this.#options.autoOffsetReset ?? 'earliest') === 'earliest';
     await mapErrors('subscribe', () => this.#consumer.subscribe({ topics: [...topics], fromBeginning }));

@@ -85,6 +85,8 @@ export interface CoordinatorHooks {
   isStopping(): boolean;
   /** The error such a refused request fails with. */
   refusal(): Error;
+  /** Awaited before each JoinGroup goes out (the consumer's JoinHold: the revoke commit lands first). */
+  beforeJoin(): Promise<void>;
 }
 
 /**
@@ -92,7 +94,9 @@ export interface CoordinatorHooks {
  * answer (MEMBER_ID_REQUIRED, JoinGroup v4+): from then on the group counts that member, even while
  * its second JoinGroup waits, and only a LeaveGroup with this id removes it before its timeout.
  * And once stopping, a join is refused before it is sent: a join sent after the stop began would
- * wait for the whole group (a dead member's whole session), and the disconnect with it.
+ * wait for the whole group (a dead member's whole session), and the disconnect with it. A JoinGroup
+ * waits for `beforeJoin` first: kafkajs rejoins the moment it sees a rebalance, with no
+ * onPartitionsRevoked of its own, so this is where the revoke commit gets its turn.
  */
 export function hookCoordinator(cluster: RawCluster, groupId: string, hooks: CoordinatorHooks): void {
   const find = cluster.findGroupCoordinator.bind(cluster);
@@ -106,6 +110,10 @@ export function hookCoordinator(cluster: RawCluster, groupId: string, hooks: Coo
       pool.send = async (protocolRequest) => {
         const apiKey = (protocolRequest as { request?: { apiKey?: unknown } }).request?.apiKey;
         if ((apiKey === JOIN_GROUP || apiKey === SYNC_GROUP) && hooks.isStopping()) throw hooks.refusal();
+        if (apiKey === JOIN_GROUP) {
+          await hooks.beforeJoin();
+          if (hooks.isStopping()) throw hooks.refusal();
+        }
         try {
           return await send(protocolRequest);
         } catch (err) {

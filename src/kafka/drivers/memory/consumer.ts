@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { hasCode, IllegalStateError, RebalanceInProgressError } from '../../../errors/index.js';
+import { JoinHold } from '../../join-hold.js';
 import { roundRobinAssignor } from '../../round-robin-assignor.js';
 import type {
   BatchContext,
@@ -73,6 +74,7 @@ export class MemoryConsumer implements Consumer {
     this.#rebalanceTimeoutMs = options.rebalanceTimeoutMs ?? DEFAULTS.rebalanceTimeoutMs;
     this.#maxWaitMs = options.maxWaitMs ?? DEFAULTS.maxWaitMs;
     const wake = (): void => this.#wakeup.notify();
+    const joinHold = new JoinHold(this.#rebalanceTimeoutMs / 2, this.#logger);
     this.#positions = new FetchPositions(cluster, {
       groupId: options.groupId,
       isolation: options.isolation ?? 'read_committed',
@@ -90,14 +92,18 @@ export class MemoryConsumer implements Consumer {
         this.#markReady();
         this.#events.emit('assigned', event);
       },
-      onRevoked: () => this.#events.emit('rebalancing'),
+      onRevoked: () => this.#events.emit('rebalancing', joinHold.open()),
+      joinHold,
     });
   }
 
   /** Adds `topics` to the subscription (as kafkajs does); while running, the group rebalances. */
-  subscribe(topics: readonly string[]): Promise<void> {
+  subscribe(subscriptions: readonly (string | RegExp)[]): Promise<void> {
     return runNow(() => {
       if (!this.#isActive() && this.#state !== 'created') throw new IllegalStateError(`subscribe() on a consumer that is ${this.#state}`);
+      // A pattern stands for the topics that match it now, as kafkajs resolves it.
+      const names = this.#cluster.topicNames();
+      const topics = subscriptions.flatMap((s) => (typeof s === 'string' ? [s] : names.filter((name) => s.test(name))));
       for (const topic of topics) this.#cluster.logs(topic); // rejects an unknown topic
       const merged = [...new Set([...this.#membership.topics, ...topics])];
       if (merged.length > this.#membership.topics.length) this.#membership.subscribe(merged);

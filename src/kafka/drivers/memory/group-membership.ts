@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { RebalanceInProgressError } from '../../../errors/index.js';
+import type { JoinHold } from '../../join-hold.js';
 import type { Assignor, AssignedEvent, TopicPartition } from '../../types.js';
 import type { FetchPositions } from './fetch-positions.js';
 import type { GroupCoordinator, MemberRegistration } from './group-coordinator.js';
@@ -21,6 +22,8 @@ export interface MembershipOptions {
   readonly onAssigned: (event: AssignedEvent) => void;
   /** The member gave an assignment up, before rejoining. */
   readonly onRevoked: () => void;
+  /** Holds a rejoin after a revoke until the revoke's work settles (RebalancingEvent). */
+  readonly joinHold: JoinHold;
 }
 
 /** Where the member stands after sync(): fetching, waiting for others, or just acted (look again). */
@@ -34,6 +37,8 @@ export class GroupMembership {
   #memberId: string | null = null;
   /** The generation whose assignment this member holds; -1 when it holds none. */
   #generationId = -1;
+  /** After a revoke, until the JoinHold lets the member rejoin: whether it may now. */
+  #rejoin: { isReady: boolean } | undefined;
 
   constructor(group: GroupCoordinator, positions: FetchPositions, options: MembershipOptions) {
     this.#group = group;
@@ -59,14 +64,15 @@ export class GroupMembership {
       case 'failed':
         throw status.error;
       case 'unknown':
-        // Evicted for missing a rebalance deadline (a slow batch): rejoin as a new member, as kafkajs does.
+        // Evicted for missing a rebalance deadline (a slow batch): rejoin as a new member, as kafkajs
+        // does. Its partitions may be others' already: nothing waits for a revoke commit.
         this.#options.logger.warn({ memberId: this.#memberId }, 'removed from the group by its coordinator: rejoining');
         this.#revoke();
+        this.#rejoin = undefined;
+        void this.#options.joinHold.release();
         return this.#join();
       case 'mustRejoin':
-        this.#revoke();
-        this.#group.rejoin(this.#registration(this.#memberId));
-        return 'changed';
+        return this.#rejoinAfterHold(this.#memberId);
       case 'awaitingAssignment':
         return 'waiting';
       case 'assigned':
@@ -123,6 +129,26 @@ export class GroupMembership {
     this.#generationId = generationId;
     this.#positions.assign(partitions);
     this.#options.onAssigned({ memberId: this.#memberId!, isLeader, partitions: this.#positions.assigned() });
+  }
+
+  /**
+   * Revokes, then rejoins once the JoinHold lets go: the group cannot finish the rebalance without
+   * this member, so the revoke commit lands before anyone else gets its partitions.
+   */
+  #rejoinAfterHold(memberId: string): MembershipStep {
+    if (this.#rejoin === undefined) {
+      const rejoin = { isReady: false };
+      this.#rejoin = rejoin;
+      this.#revoke();
+      void this.#options.joinHold.release().then(() => {
+        rejoin.isReady = true;
+        this.#options.wake();
+      });
+    }
+    if (!this.#rejoin.isReady) return 'waiting';
+    this.#rejoin = undefined;
+    this.#group.rejoin(this.#registration(memberId));
+    return 'changed';
   }
 
   #revoke(): void {
