@@ -4,6 +4,7 @@
 //   [--cpu-prof DIR] (B4's worker process writes a V8 CPU profile into DIR)
 //   [--peers [--repeat N]] (streamd's process beside Kafka Streams 3.9.1 on B2 and B4; alone unless --only is given)
 // stateful needs B1's figures as its baselines: it runs the stateless workload when --only leaves it out.
+// stateful runs B2 under at_least_once and exactly_once; the EOS row is a ratio to the at_least_once one.
 
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
@@ -119,6 +120,8 @@ async function statelessWorkload(classpath: string, bootstrap: string, run: stri
     const raw = await rawKafkajs(bootstrap, admin, 'pageviews', 'pageviews_raw_out', `bench-raw-${run}`);
     say('stateless (B1): streamd filter → map → sink');
     const streamd = await streamdStateless(bootstrap, admin, `bench-streamd-${run}`);
+    say('stateless (B1): the same under exactly_once (one transaction per input partition and commit)');
+    const eos = await streamdStateless(bootstrap, admin, `bench-streamd-eos-${run}`, 'exactly_once');
     const rows: Row[] = [
       { workload: 'B1', subject: `raw kafkajs loop (drain ${raw.drainSeconds.toFixed(1)} s)`, recordsPerSec: raw.steadyRecordsPerSec },
       {
@@ -126,6 +129,15 @@ async function statelessWorkload(classpath: string, bootstrap: string, run: stri
         subject: `streamd stateless (drain ${streamd.drainSeconds.toFixed(1)} s)`,
         recordsPerSec: streamd.steadyRecordsPerSec,
         ratios: [{ baseline: 'raw kafkajs loop', value: streamd.steadyRecordsPerSec / raw.steadyRecordsPerSec }],
+      },
+      {
+        workload: 'B1',
+        subject: `streamd stateless exactly_once, ${partitions} transactional producers (drain ${eos.drainSeconds.toFixed(1)} s)`,
+        recordsPerSec: eos.steadyRecordsPerSec,
+        ratios: [
+          { baseline: 'streamd stateless', value: eos.steadyRecordsPerSec / streamd.steadyRecordsPerSec },
+          { baseline: 'raw kafkajs loop', value: eos.steadyRecordsPerSec / raw.steadyRecordsPerSec },
+        ],
       },
     ];
     return { raw, streamd, rows };
@@ -176,7 +188,7 @@ async function driverWorkload(classpath: string, bootstrap: string, run: string)
  * B2: the stateful count, on the same number of records as B1 but keyed by user, divided by both
  * B1 figures of this run. The table is written straight from the keyed input (no groupBy).
  */
-async function statefulWorkload(bootstrap: string, run: string, b1: StatelessFigures, notes: string[]): Promise<Row[]> {
+async function statefulWorkload(bootstrap: string, run: string, b1: StatelessFigures | undefined, notes: string[]): Promise<Row[]> {
   const kafka = createDriver(`kafka://${bootstrap}`);
   const admin = await kafka.admin();
   try {
@@ -196,7 +208,15 @@ async function statefulWorkload(bootstrap: string, run: string, b1: StatelessFig
         ? `B2 correctness gate: pass (${Math.min(records, STATEFUL_KEYS).toLocaleString('en-US')} keys in the stores, counts sum to ${records.toLocaleString('en-US')}).`
         : `B2 correctness gate: FAIL: ${result.mismatches.join('; ')}.`,
     );
-    if (result.mismatches.length > 0) process.exitCode = 1;
+    say('stateful (B2): the same under exactly_once (changelog records, sink records and offsets in one transaction per partition)');
+    const eos = await streamdStateful(bootstrap, admin, `bench-stateful-eos-${run}`, records, 'exactly_once');
+    notes.push(
+      eos.mismatches.length === 0
+        ? 'B2 exactly_once correctness gate: pass.'
+        : `B2 exactly_once correctness gate: FAIL: ${eos.mismatches.join('; ')}.`,
+      `exactly_once holds one transactional producer per assigned input partition: ${partitions} here (one worker, ${partitions} partitions); the bound is the partitions a worker is assigned.`,
+    );
+    if (result.mismatches.length > 0 || eos.mismatches.length > 0) process.exitCode = 1;
     say('windowed (B3): streamd counts[key] += 1 per tumbling minute of the record timestamp, over the same input');
     const windowed = await streamdWindowed(bootstrap, admin, `bench-windowed-${run}`, records);
     notes.push(
@@ -209,10 +229,20 @@ async function statefulWorkload(bootstrap: string, run: string, b1: StatelessFig
         workload: 'B2',
         subject: `streamd stateful count (drain ${result.drainSeconds.toFixed(1)} s)`,
         recordsPerSec: rate,
-        ratios: [
-          { baseline: 'streamd stateless', value: rate / b1.streamd.steadyRecordsPerSec },
-          { baseline: 'raw kafkajs loop', value: rate / b1.raw.steadyRecordsPerSec },
-        ],
+        ...(b1 === undefined
+          ? {}
+          : {
+              ratios: [
+                { baseline: 'streamd stateless', value: rate / b1.streamd.steadyRecordsPerSec },
+                { baseline: 'raw kafkajs loop', value: rate / b1.raw.steadyRecordsPerSec },
+              ],
+            }),
+      },
+      {
+        workload: 'B2',
+        subject: `streamd stateful count exactly_once (drain ${eos.drainSeconds.toFixed(1)} s)`,
+        recordsPerSec: eos.steadyRecordsPerSec,
+        ratios: [{ baseline: 'streamd stateful count', value: eos.steadyRecordsPerSec / rate }],
       },
       {
         workload: 'B3',

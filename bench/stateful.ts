@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import type { Agent } from '../src/agents/index.js';
 import type { Admin, KafkaDriver, ProducerRecord } from '../src/kafka/index.js';
-import { loadManifest, type Manifest } from '../src/manifest/index.js';
+import { loadManifest, type Manifest, type ProcessingGuarantee } from '../src/manifest/index.js';
 import { WorkerMetrics } from '../src/metrics/index.js';
 import { changelogTopic, createWorker } from '../src/worker/index.js';
 import { repoPath } from '../test/kafka/repo-root.js';
@@ -54,20 +54,19 @@ export async function preloadKeyedPageViews(driver: KafkaDriver, topic: string, 
   }
 }
 
-/** streamd's worker running bench/apps/stateful on the keyed input, with a fresh datadir. */
 /**
  * Runs `handlers` as the bench app `app` (bench/apps/<app>) on B2's keyed input with a fresh datadir,
  * until its group has committed the input to the end; then `inspect` reads what it left (stores,
  * changelog) before the datadir goes. B2 and B3 both run this way.
  */
 export async function drainBenchApp<T>(
-  options: { readonly app: string; readonly bootstrap: string; readonly admin: Admin; readonly appId: string; readonly handlers: ReadonlyMap<string, Agent>; readonly metrics?: WorkerMetrics },
+  options: { readonly app: string; readonly bootstrap: string; readonly admin: Admin; readonly appId: string; readonly handlers: ReadonlyMap<string, Agent>; readonly metrics?: WorkerMetrics; readonly guarantee?: ProcessingGuarantee },
   inspect: (manifest: Manifest, drain: DrainResult) => Promise<T>,
 ): Promise<T> {
   const datadir = await mkdtemp(join(tmpdir(), `streamd-bench-${options.app}-`));
   try {
     const manifest = await loadManifest(repoPath('bench', 'apps', options.app, 'app.yaml'), {
-      env: { STREAMD_BROKER: `kafka://${options.bootstrap}`, BENCH_APP_ID: options.appId, BENCH_DATADIR: datadir },
+      env: { STREAMD_BROKER: `kafka://${options.bootstrap}`, BENCH_APP_ID: options.appId, BENCH_DATADIR: datadir, STREAMD_PROCESSING_GUARANTEE: options.guarantee ?? 'at_least_once' },
     });
     const worker = await createWorker(manifest, {
       logger: pino({ level: 'warn' }),
@@ -88,9 +87,9 @@ export async function drainBenchApp<T>(
   }
 }
 
-export async function streamdStateful(bootstrap: string, admin: Admin, appId: string, records: number): Promise<StatefulResult> {
+export async function streamdStateful(bootstrap: string, admin: Admin, appId: string, records: number, guarantee: ProcessingGuarantee = 'at_least_once'): Promise<StatefulResult> {
   const metrics = new WorkerMetrics({ withDefaults: false });
-  return drainBenchApp({ app: 'stateful', bootstrap, admin, appId, handlers: new Map([['b2', b2 as Agent]]), metrics }, async (manifest, drain) => {
+  return drainBenchApp({ app: 'stateful', bootstrap, admin, appId, handlers: new Map([['b2', b2 as Agent]]), metrics, guarantee }, async (manifest, drain) => {
     const changelog = await admin.offsets(changelogTopic(appId, 'counts'));
     const changelogRecords = changelog.reduce((sum, p) => sum + Number(p.latest), 0);
     const counter = (await metrics.registry.getSingleMetric('streamd_changelog_records_total')?.get())?.values ?? [];

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import kafkajs from 'kafkajs';
 import type { Admin } from '../src/kafka/index.js';
-import { loadManifest } from '../src/manifest/index.js';
+import { loadManifest, type ProcessingGuarantee } from '../src/manifest/index.js';
 import { WorkerMetrics } from '../src/metrics/index.js';
 import { createWorker } from '../src/worker/index.js';
 import { repoPath } from '../test/kafka/repo-root.js';
@@ -73,9 +73,9 @@ export async function rawKafkajs(bootstrap: string, admin: Admin, input: string,
 }
 
 /** streamd's worker running bench/apps/stateless on the same input. */
-export async function streamdStateless(bootstrap: string, admin: Admin, appId: string): Promise<DrainResult> {
+export async function streamdStateless(bootstrap: string, admin: Admin, appId: string, guarantee: ProcessingGuarantee = 'at_least_once'): Promise<DrainResult> {
   const manifest = await loadManifest(repoPath('bench', 'apps', 'stateless', 'app.yaml'), {
-    env: { STREAMD_BROKER: `kafka://${bootstrap}`, BENCH_APP_ID: appId },
+    env: { STREAMD_BROKER: `kafka://${bootstrap}`, BENCH_APP_ID: appId, STREAMD_PROCESSING_GUARANTEE: guarantee },
   });
   const worker = await createWorker(manifest, {
     logger: pino({ level: 'warn' }),

@@ -63,8 +63,10 @@ export class ActorRun implements StreamEnvironment {
 
   send(topic: string, value: unknown, options: { key?: unknown; event?: Event; origin?: Event }): Promise<void> {
     const headers = options.origin !== undefined && this.#ports.marksOrigins === true ? { headers: { [ORIGIN_HEADER]: originHeader(options.origin.message) } } : {};
-    if (options.key !== undefined) return this.#ports.outbox.send(topic, { value, key: options.key, ...headers });
-    return this.#ports.outbox.send(topic, { value, rawKey: options.event?.message.key ?? null, ...headers });
+    const source = options.event ?? options.origin;
+    const from = source === undefined ? {} : { event: source };
+    if (options.key !== undefined) return this.#ports.outbox.send(topic, { value, key: options.key, ...headers, ...from });
+    return this.#ports.outbox.send(topic, { value, rawKey: options.event?.message.key ?? null, ...headers, ...from });
   }
 
   repartition(name: string): { topic: string; channel: Channel } {

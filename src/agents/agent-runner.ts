@@ -23,6 +23,11 @@ export interface AgentRunnerOptions extends ActorRunPorts {
   readonly metrics: WorkerMetrics;
   readonly topics: Readonly<Record<string, TopicSender>>;
   readonly agents: Readonly<Record<string, AgentRef>>;
+  /**
+   * The handler's `topics` and `agents` for one run, whose sends belong to the run's current event
+   * (its transaction under exactly_once). Default: `topics` and `agents` as they are.
+   */
+  readonly sendersFor?: (currentEvent: () => Event | undefined) => { readonly topics: Readonly<Record<string, TopicSender>>; readonly agents: Readonly<Record<string, AgentRef>> };
   /** The manifest's in-memory channels; default none. */
   readonly channels?: HandlerContext['channels'];
   /** Sends a yielded value back to whoever asked, when the event was a request (see replies.ts). */
@@ -191,9 +196,10 @@ export class AgentRunner extends Service {
         if (hasCode(err, 'STREAMD_RECORD_TOO_LARGE')) run.currentEvent?.hold();
         throw err;
       });
+    const senders = this.#options.sendersFor?.(() => run.currentEvent) ?? this.#options;
     const context: HandlerContext = {
-      topics: guardSenders(this.#options.topics, guard),
-      agents: guardSenders(this.#options.agents, guard),
+      topics: guardSenders(senders.topics, guard),
+      agents: guardSenders(senders.agents, guard),
       channels: this.#options.channels ?? {},
       log: this.log.child({ actor: index }),
       signal: run.signal,
@@ -251,7 +257,7 @@ function guardSenders<T extends Record<string, { send: (...args: never[]) => Pro
 
 function send(outbox: Outbox, sink: SinkTarget, value: unknown, event: Event | undefined): Promise<void> {
   if (sink.deliver !== undefined) return sink.deliver(value, event);
-  return outbox.send(sink.topic, { value, rawKey: event?.message.key ?? null });
+  return outbox.send(sink.topic, { value, rawKey: event?.message.key ?? null, ...(event === undefined ? {} : { event }) });
 }
 
 interface PromiseWithResolversLike {

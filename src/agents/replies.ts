@@ -68,6 +68,7 @@ export class Replies {
       value: Buffer.from(JSON.stringify(value ?? null)),
       rawKey: null,
       headers: { [CORRELATION_HEADER]: correlation },
+      event,
     });
     send.catch((err: unknown) => this.#options.log.warn({ err, replyTo: replyTo.toString() }, 'could not send a reply'));
     return true;

@@ -36,6 +36,12 @@ export function agentsTable(agents: readonly AgentSummary[]): string {
   });
 }
 
+/** The guarantee in force, in words: what exactly_once covers and what it does not. */
+function guaranteeLine(guarantee: string): string {
+  if (guarantee !== 'exactly_once') return `${guarantee} (a crash may send and count an event again)`;
+  return 'exactly_once (one Kafka transaction per task, an input partition or co-partitioned ones, and commit; timers, crontabs, start-up tasks, views, ask requests and global tables send at-least-once)';
+}
+
 /** The human output of `streamd check`: a header, then a table per non-empty section. */
 export function formatCheck(summary: ManifestSummary): string {
   const header = [
@@ -45,7 +51,7 @@ export function formatCheck(summary: ManifestSummary): string {
     `store      ${summary.store}`,
     `datadir    ${summary.datadir}`,
     `web        ${summary.web.host}:${summary.web.port}`,
-    `guarantee  ${summary.processingGuarantee}`,
+    `guarantee  ${guaranteeLine(summary.processingGuarantee)}`,
     `models     ${orDash(summary.models.join(', '))}`,
     ...(summary.codecs.length === 0 ? [] : [`codecs     ${summary.codecs.join(', ')}`]),
   ].join('\n');

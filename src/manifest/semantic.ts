@@ -168,11 +168,12 @@ function checkSettings(manifest: Manifest, context: CheckContext): void {
     context.report(['settings', 'topicPatternRefreshIntervalMs'], `${settings.topicPatternRefreshIntervalMs}ms would list the broker's topics without pause`, { hint: 'at least 100ms; the default is 30s' });
   }
   if (manifest.processingGuarantee === 'exactly_once') {
-    // Refused until it is proven under kill -9: accepting it and running at-least-once would let
-    // duplicates through where the user chose this setting to rule them out.
-    context.report(['processingGuarantee'], 'exactly_once is not available in this version of streamd: the worker would run at-least-once, repeating sink records after a crash', {
-      hint: 'use at_least_once (tables are still not over-counted after a crash; sinks may repeat records) until exactly_once ships',
-    });
+    for (const [name, topic] of manifest.topics) {
+      if (topic.pattern === undefined) continue;
+      context.report(['topics', name, 'pattern'], 'a topic pattern cannot be read under exactly_once yet: the transactional ids are fixed at start, and a topic created later would have none', {
+        hint: 'declare the topics by name, or use processingGuarantee: at_least_once',
+      });
+    }
   }
   if (manifest.processingGuarantee === 'exactly_once' && settings.producerAcks !== -1) {
     context.report(['settings', 'producerAcks'], `exactly_once needs producerAcks -1, not ${settings.producerAcks}`, { hint: 'remove producerAcks or set it to -1' });

@@ -75,7 +75,7 @@ export async function commitSnapshot(context: CommitContext, snapshot: Snapshot)
  * changelog already reflects do not write the tables again.
  */
 async function sendAndCommit(context: CommitContext, snapshot: Snapshot, onSent: () => void): Promise<void> {
-  const { log, clock, tables, metrics } = context;
+  const { log, clock, tables } = context;
   const { consumer, offsets, reason, taken } = snapshot;
   const started = clock.now();
   await context.flush();
@@ -109,6 +109,12 @@ async function sendAndCommit(context: CommitContext, snapshot: Snapshot, onSent:
     throw err;
   }
   if (taken.length > 0) await tables!.write(taken);
+  markCommitted(context, offsets, reason, started);
+}
+
+/** The offsets are committed: their trackers, the lag gauge, the commit latency and a debug line say so. */
+export function markCommitted(context: CommitContext, offsets: readonly SnapshotOffset[], reason: string, started: number): void {
+  const { log, clock, metrics } = context;
   for (const { tracker, offset } of offsets) {
     tracker.markCommitted(offset.offset);
     const end = context.endOf(offset);

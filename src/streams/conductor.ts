@@ -7,6 +7,7 @@ import { StreamdError } from '../errors/index.js';
 import type { ConsumerRecord, Headers, ProducerRecord, RecordBatch, TopicPartition } from '../kafka/index.js';
 import type { Channel } from './channel.js';
 import { Event } from './event.js';
+import type { SendSource } from './partition-outbox.js';
 import type { PartitionTracker } from './tracked-message.js';
 
 export type DecodeErrorPolicy = 'skip' | 'dlq' | 'stop';
@@ -31,8 +32,8 @@ export interface Subscription {
 export interface ConductorPorts {
   readonly log: Logger;
   readonly decoderFor: (topic: string) => RecordDecoder;
-  /** Enqueues a record on the worker's producer (dead letters). */
-  readonly send: (record: ProducerRecord) => void;
+  /** Enqueues a record on the worker's producer (dead letters), on behalf of the input record `source`. */
+  readonly send: (record: ProducerRecord, source: SendSource) => void;
   readonly pause: (partition: TopicPartition) => void;
   readonly resume: (partition: TopicPartition) => void;
   /** A `stop` policy fired: the worker must stop without committing past `record`. */
@@ -174,7 +175,7 @@ export class Conductor {
     }
     for (const s of subscriptions) {
       this.#ports.countDecodeError(record.topic, s.agent, s.onDecodeError);
-      if (s.onDecodeError === 'dlq') this.#ports.send(deadLetter(record, s.deadLetterTopic, reason));
+      if (s.onDecodeError === 'dlq') this.#ports.send(deadLetter(record, s.deadLetterTopic, reason), { tracker, offset: record.offset });
     }
     log.warn({ ...where, reason, policy }, policy === 'dlq' ? 'cannot decode a record: sent it to the dead-letter topic' : 'cannot decode a record: skipped it');
     tracker.track(record.offset, 0);

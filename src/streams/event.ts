@@ -9,14 +9,16 @@ export class Event<K = unknown, V = unknown> {
   readonly value: V;
   readonly message: ConsumerRecord;
   #tracked: TrackedMessage | undefined;
+  readonly #delivery: TrackedMessage | undefined;
   #onAck: (() => void)[] | undefined;
   #isHeld = false;
 
-  constructor(key: K, value: V, message: ConsumerRecord, tracked: TrackedMessage | undefined) {
+  constructor(key: K, value: V, message: ConsumerRecord, tracked: TrackedMessage | undefined, delivery: TrackedMessage | undefined = tracked) {
     this.key = key;
     this.value = value;
     this.message = message;
     this.#tracked = tracked;
+    this.#delivery = delivery;
   }
 
   get headers(): Headers {
@@ -26,6 +28,15 @@ export class Event<K = unknown, V = unknown> {
   /** The delivered record's acknowledgement while this stream holds it (its partition's tracker says whether it was revoked). */
   get source(): TrackedMessage | undefined {
     return this.#tracked;
+  }
+
+  /**
+   * How the record was delivered, kept after the ack: its partition of that generation (the
+   * tracker) and its offset. Under exactly_once its sends belong to that tracker's outbox and to no
+   * other: once the tracker is revoked they are dropped, even if the partition was assigned again.
+   */
+  get delivery(): TrackedMessage | undefined {
+    return this.#delivery;
   }
 
   get isAcked(): boolean {
@@ -80,7 +91,7 @@ export class Event<K = unknown, V = unknown> {
   withValue<U>(value: U): Event<K, U> {
     const tracked = this.#tracked;
     this.#tracked = undefined;
-    const copy = new Event(this.key, value, this.message, tracked);
+    const copy = new Event(this.key, value, this.message, tracked, this.#delivery);
     copy.#onAck = this.#onAck;
     this.#onAck = undefined;
     return copy;

@@ -4,6 +4,7 @@ export { PartitionedChannel, type PartitionOpened } from './partitioned-channel.
 export { Conductor, UndecodableRecordError, deadLetter, type ConductorPorts, type DecodeErrorPolicy, type RecordDecoder, type Subscription } from './conductor.js';
 export { Event } from './event.js';
 export { Stream, StreamOperatorError, type GroupByOptions, type StreamEnvironment } from './stream.js';
-export { StreamSource, type CommitParticipant, type StreamSourceOptions } from './stream-source.js';
+export { StreamSource, type CommitParticipant, type CommitPart, type StreamSourceOptions, type TransactionalSteps } from './stream-source.js';
+export { PartitionOutbox, type SendSource } from './partition-outbox.js';
 export { LivelockWatch } from './livelock-watch.js';
 export { PartitionTracker, TrackedMessage } from './tracked-message.js';

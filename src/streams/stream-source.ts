@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import { isRetriableFailure, type AssignedEvent, type BrokerOutage, type Consumer, type ConsumerOptions, type GroupAssignment, type KafkaDriver, type RebalancingEvent, type RecordBatch, type TopicPartition } from '../kafka/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
-import { commitSnapshot, type CommitParticipant, type SnapshotOffset } from './commit-snapshot.js';
+import { commitSnapshot, type CommitContext, type CommitParticipant } from './commit-snapshot.js';
+import { commitTransactions, type CommitPart, type PartOffset, type TransactionalSteps } from './commit-transactions.js';
 import type { Conductor } from './conductor.js';
 import { LivelockWatch } from './livelock-watch.js';
 import { PartitionEnds } from './partition-ends.js';
@@ -16,6 +17,7 @@ import { PatternWatch } from './pattern-watch.js';
 import { PartitionTracker } from './tracked-message.js';
 
 export type { CommitParticipant } from './commit-snapshot.js';
+export type { CommitPart, TransactionalSteps } from './commit-transactions.js';
 
 export interface StreamSourceOptions {
   readonly name?: string;
@@ -50,10 +52,28 @@ export interface StreamSourceOptions {
    * again as a new one, with backoff, until the outage's deadline. Without it, such a failure crashes.
    */
   readonly outage?: BrokerOutage;
+  /**
+   * exactly_once: the transactions that replace steps (1) and (2) of every commit. Each commit then
+   * takes, with each partition's offset, what processing that partition sent (its outbox).
+   */
+  readonly transactions?: TransactionalSteps;
 }
 
-
 const id = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
+
+/**
+ * exactly_once: how often the records of acked events go from the partitions' outboxes into their
+ * open transactions, between commits (sending overlaps processing, and the commit has less to send).
+ */
+const PUMP_INTERVAL_MS = 100;
+
+/**
+ * exactly_once, after fencing: two reads of the committed offsets this far apart must agree before
+ * they are trusted (see skipCommitted). Too low: a lagging group coordinator is read twice before it
+ * applied the previous owner's last offsets; too high: every assignment waits longer to start.
+ */
+const STABLE_OFFSETS_MS = 300;
+const STABLE_OFFSETS_MAX_READS = 20;
 
 export class StreamSource extends Service {
   readonly #options: StreamSourceOptions;
@@ -72,6 +92,20 @@ export class StreamSource extends Service {
   #isAssigned = false;
   #rejoining: Promise<void> | undefined;
   #generation = 0;
+  /**
+   * exactly_once: per partition, the committed offset read once the partition's earlier owners were
+   * fenced. Records below it were committed by an earlier owner after this member fetched its start
+   * offset; they are skipped.
+   */
+  readonly #floors = new Map<string, bigint>();
+  /**
+   * exactly_once: per partition, the highest offset a transaction of this worker committed. Once
+   * EndTxn has answered, the commit is decided, but the group coordinator applies its offsets a
+   * moment later; a read of the committed offsets right after this worker's own revoke commit (a
+   * partition it keeps) can still return the older one, and its records would be processed twice.
+   * Committed offsets only grow, so the floor is the higher of the two.
+   */
+  readonly #ownCommits = new Map<string, bigint>();
   /** Partitions held paused until onAssigned's promise resolves. */
   #gated: readonly TopicPartition[] = [];
   /** True while the member rejoins after a broker failure (see #waitOutBroker). */
@@ -132,6 +166,15 @@ export class StreamSource extends Service {
         await this.commit('interval').catch((error: unknown) => this.#onCommitFailed(error));
       }
     });
+    const transactions = this.#options.transactions;
+    if (transactions !== undefined) {
+      this.spawn('transaction pump', async (signal) => {
+        for (;;) {
+          await this.#clock.sleep(PUMP_INTERVAL_MS, signal);
+          this.#pump(transactions);
+        }
+      });
+    }
     const patterns = this.#patterns;
     if (patterns !== undefined) this.spawn('topic pattern refresh', (signal) => this.#refreshPatterns(patterns, signal));
   }
@@ -297,6 +340,17 @@ export class StreamSource extends Service {
 
   #deliver(batch: RecordBatch): void {
     if (this.#isDraining || batch.records.length === 0) return;
+    // A batch kafkajs fetched before a rebalance can arrive after the revoke and before the next
+    // assignment: no assignment holds its partition, its table partitions are gone, and a commit of
+    // it would be the next revoke's, after the group moved on. It is read again by whoever holds the
+    // partition next, from the committed offset.
+    if (!this.#assignment.some((tp) => tp.topic === batch.topic && tp.partition === batch.partition)) return;
+    const floor = this.#floors.get(id(batch));
+    if (floor !== undefined && batch.records[0]!.offset < floor) {
+      const records = batch.records.filter((r) => r.offset >= floor);
+      if (records.length === 0) return;
+      batch = { ...batch, records };
+    }
     let tracker = this.#trackers.get(id(batch));
     if (tracker === undefined) {
       tracker = new PartitionTracker(batch.topic, batch.partition, (count) => this.#settled(count));
@@ -324,9 +378,11 @@ export class StreamSource extends Service {
     const { partitions } = event;
     // kafkajs also rejoins without a rebalancing event (UNKNOWN_MEMBER_ID); positions restart from
     // the committed offsets after any join, so trackers from before it must go.
-    // Such a join came without a revoke: the old assignment may be others' by now, so nothing of it
-    // is committed (its events are processed again; the tables' positions keep their writes single).
-    if (this.#trackers.size > 0 || this.#gated.length > 0) this.#revoked('rejoin', undefined, { commit: false });
+    // Such a join came without a revoke: the old assignment may be others' by now, so at-least-once
+    // commits nothing of it (its events are processed again; the tables' positions keep their writes
+    // single). exactly_once commits: that ends the open transactions, and a task whose next owner
+    // fenced its producer commits nothing.
+    if (this.#trackers.size > 0 || this.#gated.length > 0) this.#revoked('rejoin', undefined, { commit: this.#options.transactions !== undefined });
     this.#assignment = partitions;
     this.#isAssigned = true;
     this.#options.outage?.recovered('consumer');
@@ -376,6 +432,7 @@ export class StreamSource extends Service {
     this.#generation += 1;
     for (const tracker of this.#trackers.values()) tracker.revoke();
     this.#trackers.clear();
+    this.#floors.clear();
     this.#ends.clear();
     this.#options.metrics.clearConsumerLag();
     this.#assignment = [];
@@ -393,13 +450,72 @@ export class StreamSource extends Service {
     rebalance?.holdJoin(this.#revokeCommit);
   }
 
-  #uncommitted(): SnapshotOffset[] {
-    const out: SnapshotOffset[] = [];
+  /** Every partition's acked prefix past its last commit, with (exactly_once) what its events sent. */
+  #uncommitted(): PartOffset[] {
+    const out: PartOffset[] = [];
+    const isTransactional = this.#options.transactions !== undefined;
     for (const tracker of this.#trackers.values()) {
       const offset = tracker.uncommitted();
-      if (offset !== undefined) out.push({ tracker, offset: { topic: tracker.topic, partition: tracker.partition, offset } });
+      if (offset === undefined) continue;
+      const records = isTransactional ? tracker.outbox.take(offset) : [];
+      out.push({ tracker, offset: { topic: tracker.topic, partition: tracker.partition, offset }, records });
     }
     return out;
+  }
+
+  /** Moves the records of acked events (below each partition's committable offset) into their open transactions. */
+  #pump(transactions: TransactionalSteps): void {
+    if (this.#isDraining) return;
+    const parts: CommitPart[] = [];
+    for (const tracker of this.#trackers.values()) {
+      if (tracker.outbox.size === 0) continue;
+      const offset = tracker.committable();
+      if (offset === undefined) continue;
+      const records = tracker.outbox.take(offset);
+      if (records.length > 0) parts.push({ offset: { topic: tracker.topic, partition: tracker.partition, offset }, records });
+    }
+    if (parts.length > 0) transactions.send(parts);
+  }
+
+  /**
+   * Reads each partition's committed offset as the group has it now, and skips any record below it.
+   * exactly_once calls it once the partitions' producers fenced every earlier owner: no earlier owner
+   * can commit after that, so these offsets are final, while the ones the consumer fetched when it
+   * joined may predate the earlier owner's last transaction (kafkajs rejoins at once on a rebalance,
+   * without waiting for the members' last commits). Final, but maybe not visible yet: the group
+   * coordinator applies a committed transaction's offsets a moment after the transaction completes,
+   * and kafkajs's OffsetFetch (v4 at most) cannot ask for stable offsets (require_stable, KIP-447).
+   * A read that missed them would let the previous owner's last transaction be processed again (a
+   * whole commit's outputs twice: the zombie and kill-loop duplicates). So the offsets are read until
+   * two reads STABLE_OFFSETS_MS apart agree.
+   */
+  async skipCommitted(partitions: readonly TopicPartition[]): Promise<void> {
+    if (partitions.length === 0) return;
+    const generation = this.#generation;
+    const topics = [...new Set(partitions.map((p) => p.topic))];
+    const wanted = new Set(partitions.map(id));
+    const admin = await this.#options.driver.admin();
+    try {
+      const read = async (): Promise<Map<string, bigint>> => {
+        const committed = await admin.committedOffsets(this.#options.consumer.groupId, topics);
+        return new Map(committed.filter((o) => o.offset >= 0n && wanted.has(id(o))).map((o) => [id(o), o.offset]));
+      };
+      let floors = await read();
+      for (let reads = 1; reads < STABLE_OFFSETS_MAX_READS; reads++) {
+        await this.#clock.sleep(STABLE_OFFSETS_MS, this.signal);
+        const again = await read();
+        const isStable = again.size === floors.size && [...again].every(([key, offset]) => floors.get(key) === offset);
+        floors = again;
+        if (isStable) break;
+      }
+      if (generation !== this.#generation) return;
+      for (const key of wanted) {
+        const floor = [floors.get(key), this.#ownCommits.get(key)].reduce<bigint | undefined>((a, b) => (b === undefined || (a !== undefined && a >= b) ? a : b), undefined);
+        if (floor !== undefined) this.#floors.set(key, floor);
+      }
+    } finally {
+      await admin.close();
+    }
   }
 
   /**
@@ -431,24 +547,36 @@ export class StreamSource extends Service {
   }
 
   /** Commits a snapshot by the protocol in commit-snapshot.ts; `isStillOwner` guards the changelog send. */
-  async #commitOffsets(offsets: readonly SnapshotOffset[], reason: string, taken: unknown[], isStillOwner: () => boolean): Promise<void> {
+  async #commitOffsets(offsets: readonly PartOffset[], reason: string, taken: unknown[], isStillOwner: () => boolean): Promise<void> {
+    // exactly_once commits without the consumer (the offsets go in the transactions), and must: a
+    // rejoin or a broker failure drops the consumer before its revoke commit runs, and that commit
+    // ends the open transactions holding the revoked generation's records. A task's next owner
+    // fences its producer, so a commit for a partition that moved on fails instead of landing.
+    if (this.#options.transactions !== undefined) {
+      for (const o of await commitTransactions(this.#commitContext(), this.#options.transactions, offsets, reason, taken)) {
+        const key = id(o);
+        if ((this.#ownCommits.get(key) ?? -1n) < o.offset) this.#ownCommits.set(key, o.offset);
+      }
+      return;
+    }
     const consumer = this.#consumer;
     if (consumer === undefined) {
       if (taken.length > 0) this.#options.tables!.drop(taken);
       return;
     }
-    await commitSnapshot(
-      {
-        log: this.log,
-        clock: this.#clock,
-        flush: this.#options.flush,
-        tables: this.#options.tables,
-        metrics: this.#options.metrics,
-        isCurrent: (member) => member === this.#consumer,
-        endOf: (offset) => this.#ends.endOf(offset),
-      },
-      { consumer, offsets, reason, taken, isStillOwner },
-    );
+    await commitSnapshot(this.#commitContext(), { consumer, offsets, reason, taken, isStillOwner });
+  }
+
+  #commitContext(): CommitContext {
+    return {
+      log: this.log,
+      clock: this.#clock,
+      flush: this.#options.flush,
+      tables: this.#options.tables,
+      metrics: this.#options.metrics,
+      isCurrent: (member) => member === this.#consumer,
+      endOf: (offset) => this.#ends.endOf(offset),
+    };
   }
 
   /** Stops taking new batches: paused partitions, and batches already in flight are ignored (not tracked). */

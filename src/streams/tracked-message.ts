@@ -1,6 +1,8 @@
 // Acknowledgement bookkeeping for one partition: which delivered offsets are still unacked, and
 // so which offset is safe to commit. Owned by the consumer service; events release references.
 
+import { PartitionOutbox } from './partition-outbox.js';
+
 /** One delivered record with one reference per stream that received it. */
 export class TrackedMessage {
   readonly offset: bigint;
@@ -34,6 +36,8 @@ export class TrackedMessage {
 export class PartitionTracker {
   readonly topic: string;
   readonly partition: number;
+  /** Exactly-once only: what processing this partition sent, waiting for its transaction. */
+  readonly outbox = new PartitionOutbox();
   #queue: TrackedMessage[] = [];
   #head = 0;
   #next: bigint | undefined;
@@ -111,6 +115,7 @@ export class PartitionTracker {
   /** After a revoke, late acks of this partition's events change nothing. */
   revoke(): void {
     this.#isRevoked = true;
+    this.outbox.clear();
     this.#queue = [];
     this.#head = 0;
   }

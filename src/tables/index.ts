@@ -7,7 +7,7 @@ export { KEY_ENCODING_HEADER, LEGACY_KEY_ENCODING, changelogKeyReader, type Chan
 export { ORIGIN_HEADER, POSITIONS_HEADER, TablePositions, originHeader, readOrigin } from './positions.js';
 export type { Flush } from './table-partition.js';
 export { TablePartitionError, type HandleScope } from './table-runtime.js';
-export { Tables, type TablesOptions } from './tables.js';
+export { Tables, noteOffset, type TablesOptions } from './tables.js';
 export type { RecoveryProgress } from './recoveries-in-flight.js';
 export { topicPartitionKey } from './topic-partition-key.js';
 export type { AnyTable, ClosedWindow, SetTable, Table, WindowValue, WindowedTable } from './types.js';

@@ -455,15 +455,32 @@ export class Tables extends Service {
 
   /** Sends the flushes as changelog records (changelog-records.ts) and notes the offset each reached. */
   async sendFlushes(flushes: readonly Flush[]): Promise<void> {
-    if (this.#writeFailure !== undefined) throw this.#writeFailure;
+    this.assertWritable();
     if (flushes.length === 0) return;
-    const { records, owners } = changelogRecords(flushes, (name) => this.runtimes.get(name)!);
-    for (const flush of flushes) this.#options.metrics.changelogRecords(flush.partition.table, flush.entries.size);
+    const { records, owners } = this.changelogRecords(flushes);
     const sent = await this.#options.producer().send(records);
-    sent.forEach((meta, index) => {
-      const flush = owners[index]!;
-      if (flush.offset === undefined || meta.offset > flush.offset) flush.offset = meta.offset;
-    });
+    sent.forEach((meta, index) => noteOffset(owners[index]!, meta.offset));
+  }
+
+  /** Rejects every commit once a store write failed (see `writeFlushes`). */
+  assertWritable(): void {
+    if (this.#writeFailure !== undefined) throw this.#writeFailure;
+  }
+
+  /** The flushes as changelog records (changelog-records.ts), each with its flush; counted as sent changelog records. */
+  changelogRecords(flushes: readonly Flush[]): { records: ProducerRecord[]; owners: Flush[] } {
+    for (const flush of flushes) this.#options.metrics.changelogRecords(flush.partition.table, flush.entries.size);
+    return changelogRecords(flushes, (name) => this.runtimes.get(name)!);
+  }
+
+  /** True for a flush of a global table (its changelog is read back by every worker's follower). */
+  isGlobal(flush: Flush): boolean {
+    return this.runtimes.get(flush.partition.table)!.isGlobal;
+  }
+
+  /** The changelog partition a flush is sent to. */
+  changelogOf(flush: Flush): TopicPartition {
+    return { topic: this.runtimes.get(flush.partition.table)!.changelog, partition: flush.partition.partition };
   }
 
   /**
@@ -499,6 +516,11 @@ export class Tables extends Service {
   #storeFailed(table: string, partition: number, cause: unknown, what: string): StreamdError {
     return reportStoreFailure(this.log, { table, partition, path: this.#options.storePath(table, partition), cause, what });
   }
+}
+
+/** Notes a changelog offset a flush reached: the store records the highest. */
+export function noteOffset(flush: Flush, offset: bigint): void {
+  if (flush.offset === undefined || offset > flush.offset) flush.offset = offset;
 }
 
 function countersOf(metrics: WorkerMetrics, table: string): { onRead: () => void; onWrite: () => void } {

@@ -15,8 +15,8 @@ export interface DataErrorPorts {
   readonly deadLetterTopic: string;
   /** The policy of a topic; the agent's own topics (repartition) take the policy of its first source. */
   readonly policyOf: (topic: string) => DecodeErrorPolicy;
-  /** Enqueues a record on the worker's producer. */
-  readonly send: (record: ProducerRecord) => void;
+  /** Enqueues a record on the worker's producer, on behalf of `event` (its transaction under exactly_once). */
+  readonly send: (record: ProducerRecord, event: Event) => void;
 }
 
 export function dataErrorRouter(ports: DataErrorPorts): (event: Event, error: Error) => 'acked' | 'stop' {
@@ -30,7 +30,7 @@ export function dataErrorRouter(ports: DataErrorPorts): (event: Event, error: Er
       log.error({ ...where, code, err: error, policy }, `the event made a record too large to send and its topic's onDecodeError is "stop": stopping without committing past it. ${error.message}`);
       return 'stop';
     }
-    if (policy === 'dlq') ports.send(deadLetter(message, ports.deadLetterTopic, error.message));
+    if (policy === 'dlq') ports.send(deadLetter(message, ports.deadLetterTopic, error.message), event);
     log.warn(
       { ...where, code, reason: error.message, policy },
       policy === 'dlq' ? 'the event made a record too large to send: sent the event to the dead-letter topic' : 'the event made a record too large to send: skipped it',

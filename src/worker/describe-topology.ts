@@ -63,6 +63,7 @@ export function describeTopology({ manifest, plan, leaderTopic, partitionsOf }: 
   return {
     id: manifest.id,
     version: manifest.version,
+    processingGuarantee: manifest.processingGuarantee,
     sourceTopics: topics.filter((t) => t.role === 'source').map((t) => t.name),
     sinkTopics: topics.filter((t) => t.role === 'sink').map((t) => t.name),
     internalTopics: topics.filter((t) => t.role !== 'source' && t.role !== 'sink').map((t) => t.name),

@@ -20,13 +20,14 @@ import type { Acks, Assignor, AssignedEvent, BrokerOutage, KafkaDriver } from '.
 import type { Manifest } from '../manifest/index.js';
 import { ConfigError } from '../errors/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
-import { PartitionedChannel, StreamSource, type Channel, type CommitParticipant, type Conductor } from '../streams/index.js';
+import { PartitionedChannel, StreamSource, type Channel, type CommitParticipant, type Conductor, type TransactionalSteps } from '../streams/index.js';
 import type { ChangelogReader, Flush, Tables } from '../tables/index.js';
 import { Scheduler, type TimerContextParts, type TimerHandler } from '../timers/index.js';
 import type { CodecBook } from './codec-book.js';
 import { groupId } from './naming.js';
 import type { Plan } from './plan.js';
 import { dataErrorRouter } from './data-errors.js';
+import { eventSenders } from './event-senders.js';
 import { outboxMessage, patternWriteError, wireFaustApi, type SinkHandler } from './faust-wiring.js';
 import { ProducerService } from './producer-service.js';
 import type { Worker } from './worker.js';
@@ -60,6 +61,8 @@ export interface ServiceTreeInput {
   readonly sinkHandlers?: ReadonlyMap<string, SinkHandler>;
   /** Where the consumer and the producer report broker failures they wait out. */
   readonly outage: BrokerOutage;
+  /** exactly_once: the per-partition transactions that replace the flush and offset commit. */
+  readonly transactions?: TransactionalSteps;
 }
 
 export interface ServiceTree {
@@ -101,6 +104,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
   const faust = wireFaustApi({ manifest, book, worker, replies, sinkHandlers: input.sinkHandlers ?? new Map() });
   const { agents } = faust;
   const channels = faust.memory.senders();
+  const sendersFor = eventSenders(manifest, worker, faust);
   const runners = plan.agents.map(({ declaration, handler, repartitions, throughTopics, deadLetterTopic }) => {
     const name = declaration.name;
     book.declare(deadLetterTopic, 'raw');
@@ -138,6 +142,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
       metrics: worker.metrics,
       topics,
       agents,
+      sendersFor,
       channels,
       reply: (event, value) => faust.memory.reply(event, value) || replies.reply(event, value),
       marksOrigins: declaration.concurrency === 1,
@@ -146,7 +151,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
         agent: name,
         deadLetterTopic,
         policyOf: (topic) => (manifest.topics.get(topic) ?? manifest.topics.get(declaration.topics[0]!))?.onDecodeError ?? 'skip',
-        send: (record) => producer.buffered.send(record),
+        send: (record, event) => worker.enqueue(record, event),
       }),
       isLeader: input.isLeader,
       ...(input.tables === undefined
@@ -183,6 +188,7 @@ export function buildServiceTree(input: ServiceTreeInput): ServiceTree {
       return input.onAssigned(event);
     },
     ...(input.tables === undefined ? {} : { tables: commitSteps(input.tables) }),
+    ...(input.transactions === undefined ? {} : { transactions: input.transactions }),
     flush: () => producer.buffered.flush(),
     commitIntervalMs: settings.commitIntervalMs,
     commitEvery: settings.commitEvery,

@@ -75,6 +75,13 @@ export interface TablePlan {
 export interface Topology {
   readonly id: string;
   readonly version: number;
+  /**
+   * The guarantee in force. exactly_once: one transaction per task (an input partition, or
+   * co-partitioned ones) and commit holds what processing it sent, its changelog records and its
+   * offsets; sends from timers, crontabs, start-up tasks, views, ask requests and global tables are
+   * at-least-once.
+   */
+  readonly processingGuarantee: 'at_least_once' | 'exactly_once';
   /** The declared topics an agent reads. */
   readonly sourceTopics: readonly string[];
   /** The declared topics no agent reads: agents' sinks and topics handlers send to. */

@@ -11,6 +11,7 @@ import {
   BrokerOutage,
   connectionOptions,
   createDriver,
+  type ProducerRecord,
   type AssignedEvent,
   type AssignmentInput,
   type Assignor,
@@ -22,12 +23,13 @@ import type { Manifest, TableHookName } from '../manifest/index.js';
 import { WorkerMetrics } from '../metrics/index.js';
 import type { CustomCodecs } from '../models/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
-import { Channel, Conductor, PartitionedChannel, type Event } from '../streams/index.js';
+import { Channel, Conductor, PartitionedChannel, type Event, type SendSource } from '../streams/index.js';
 import type { Tables } from '../tables/index.js';
 import type { JobKind, TimerHandler } from '../timers/index.js';
 import type { View } from '../web/index.js';
 import { CodecBook } from './codec-book.js';
 import { describeTopology } from './describe-topology.js';
+import { ExactlyOnce } from './eos/index.js';
 import { ingestRecords, toHeaders } from './ingest-records.js';
 import { MemberRecord } from './member-record.js';
 import { groupId, leaderTopic, replyTopic, stateDir } from './naming.js';
@@ -91,6 +93,8 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   readonly #leaderTopic: string;
   /** Broker failures being waited out: /ready says so, and past brokerUnavailableTimeoutMs the worker exits. */
   readonly #outage: BrokerOutage;
+  /** Under processingGuarantee exactly_once: per-partition transactions (src/worker/eos). */
+  readonly #eos: ExactlyOnce | undefined;
   #assignor: StreamdAssignor | undefined;
   /** The latest generation's cluster assignment (tables only): who owns which table partition. */
   #cluster: ClusterAssignment | undefined;
@@ -98,7 +102,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   #previousActives: readonly TopicPartition[] = [];
   #isLeader = false;
   #rejoins = 0;
-  /** Assignments seen so far: tells a superseded assignment's table step not to run. */
+  /** Assignments seen so far: tells a superseded assignment's steps (fencing, tables, offsets) not to run. */
   #assignments = 0;
   #isHalting = false;
   /** Undefined on the embedded broker: its groups die with the process, leaving no member behind. */
@@ -119,7 +123,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       {
         log: options.logger.child({ component: 'conductor' }),
         decoderFor: (topic) => this.#book.decoderFor(topic),
-        send: (record) => this.#producer.buffered.send(record),
+        send: (record, source) => this.#enqueue(record, source),
         pause: (partition) => this.#tree.source.pause(partition),
         resume: (partition) => this.#tree.source.resume(partition),
         halt: (error) => this.#halt(error),
@@ -160,6 +164,18 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     });
     this.#tables = setup?.tables;
     const reader = setup?.reader;
+    this.#eos =
+      manifest.processingGuarantee === 'exactly_once'
+        ? new ExactlyOnce({
+            prefix: plan.prefix,
+            driver: this.#driver,
+            tables: this.#tables,
+            groupId: groupId(manifest),
+            logger: options.logger,
+            metrics: this.metrics,
+            rejoin: (reason) => void this.#tree.source.rejoin(reason),
+          })
+        : undefined;
     const assignor: Assignor = {
       name: 'streamd',
       version: 1,
@@ -192,6 +208,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
         const clock = options.clock ?? new SystemClock();
         while (!this.isReady()) await clock.sleep(READY_POLL_MS, signal);
       },
+      ...(this.#eos === undefined ? {} : { transactions: this.#eos.transactions }),
     });
     for (const child of this.#tree.children) this.addChild(child.service, child.why);
     this.views = new ViewRuntime(manifest.views, options.views ?? new Map(), () => this.#tree.contextParts, this.metrics);
@@ -250,10 +267,12 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     // For /topology: the topics not described above (sinks, dead letters, the leader topic).
     const rest = this.topology().topics.flatMap((t) => ('pattern' in t || counts.has(t.name) ? [] : [t.name]));
     this.#partitionCounts = new Map([...counts, ...(await describePartitions(this.#driver, rest, { missingOk: true }))]);
+    const groups = tables?.copartitionGroups(subscribed) ?? [];
+    this.#eos?.useGroups(groups, subscribed, counts);
     this.#assignor = new StreamdAssignor({
       url: this.url,
       standbyReplicas: this.manifest.settings.standbyReplicas,
-      copartitionGroups: tables?.copartitionGroups(subscribed) ?? [],
+      copartitionGroups: groups,
       localState: () => tables?.localState() ?? [],
       previousActives: () => this.#previousActives,
     });
@@ -269,20 +288,29 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     this.#previousActives = event.partitions;
     if (event.partitions.every((tp) => tp.topic === this.#leaderTopic)) this.#checkStarved(event);
     const tables = this.#tables;
-    if (tables === undefined) return undefined;
-    // A newer assignment supersedes this one: its table step must not run after the newer one's (a
-    // late tables.assigned, after #clusterAssignment's retries, would take the newer assignment's
-    // table partitions away while it processes: handler errors, acked events, lost counts).
+    const eos = this.#eos;
+    if (tables === undefined && eos === undefined) return undefined;
+    const inputs = event.partitions.filter((tp) => tp.topic !== this.#leaderTopic);
+    // A newer assignment supersedes this one: its steps must not run after the newer one's (a late
+    // tables.assigned, after #clusterAssignment's retries, would take the newer assignment's table
+    // partitions away while it processes: handler errors, acked events, lost counts).
     const assignment = ++this.#assignments;
+    const isSuperseded = (): boolean => assignment !== this.#assignments;
+    const skipping = (): void => this.log.debug({ memberId: event.memberId }, 'a newer assignment arrived while this one was read; skipping its steps');
     return (async () => {
-      const cluster = await this.#clusterAssignment(event);
-      if (assignment !== this.#assignments) {
-        this.log.debug({ memberId: event.memberId }, 'a newer assignment arrived while this one was read; skipping its table step');
-        return;
+      if (eos !== undefined) {
+        await this.#tree.source.whenCommitted();
+        if (isSuperseded()) return skipping();
+        await eos.fence(inputs);
       }
-      this.#cluster = cluster;
-      this.#previousActives = [...event.partitions, ...cluster.actives.filter((tp) => !event.partitions.some((p) => p.topic === tp.topic && p.partition === tp.partition))];
-      await tables.assigned(cluster, () => this.#tree.source.whenCommitted());
+      if (tables !== undefined) {
+        const cluster = await this.#clusterAssignment(event);
+        if (isSuperseded()) return skipping();
+        this.#cluster = cluster;
+        this.#previousActives = [...event.partitions, ...cluster.actives.filter((tp) => !event.partitions.some((p) => p.topic === tp.topic && p.partition === tp.partition))];
+        await tables.assigned(cluster, () => this.#tree.source.whenCommitted());
+      }
+      if (eos !== undefined && !isSuperseded()) await this.#tree.source.skipCommitted(inputs);
     })();
   }
 
@@ -368,6 +396,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       await source.commit('shutdown');
       this.log.info({ ms: Date.now() - started }, 'committed what was processed');
     } finally {
+      await this.#eos?.close();
       await this.#replies.close();
     }
   }
@@ -459,8 +488,23 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     const record = { ...(headers === undefined ? { topic, key, value } : { topic, key, value, headers }), ...placement(topic, message, this.#partitionCounts) };
     const checking = this.#producer.limits.check(record);
     if (checking !== undefined) await checking;
+    if (this.#eos !== undefined && message.event !== undefined) {
+      this.#eos.enqueueFor(record, message.event);
+      return;
+    }
     this.#producer.buffered.send(record);
     await this.#producer.buffered.ready();
+  }
+
+  /** Sends a record made by processing `event`: in its partition generation's transaction under exactly_once. */
+  enqueue(record: ProducerRecord, event: Event): void {
+    if (this.#eos === undefined) this.#producer.buffered.send(record);
+    else this.#eos.enqueueFor(record, event);
+  }
+
+  #enqueue(record: ProducerRecord, source: SendSource | undefined): void {
+    if (this.#eos === undefined) this.#producer.buffered.send(record);
+    else this.#eos.enqueue(record, source);
   }
 
   async ingest(topic: string, messages: readonly IngestMessage[]): Promise<RecordMetadata[]> {

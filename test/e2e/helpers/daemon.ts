@@ -146,6 +146,11 @@ export class Daemon {
     throw new Error(`streamd did not exit within ${timeoutMs} ms of SIGTERM:\n${this.tail()}`);
   }
 
+  /** Sends `signal` (e.g. SIGSTOP, SIGCONT) without waiting for anything. */
+  signal(signal: NodeJS.Signals): void {
+    this.#child.kill(signal);
+  }
+
   async kill9(): Promise<DaemonExit> {
     this.#child.kill('SIGKILL');
     return this.exited;

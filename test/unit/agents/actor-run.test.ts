@@ -41,7 +41,7 @@ describe('ActorRun', () => {
     await run.end();
   });
 
-  it('sends with an explicit key, or with the raw key bytes of the event', async () => {
+  it('sends with an explicit key, or with the raw key bytes of the event, naming the event it sends for', async () => {
     const { run, outbox } = actorRun();
     const [event] = new Delivery().push(new Channel('c'), 1);
     await run.send('t', 'v1', { key: 'user-1' });
@@ -51,7 +51,7 @@ describe('ActorRun', () => {
       outbox.sent.map((s) => s.message),
       [
         { value: 'v1', key: 'user-1' },
-        { value: 'v2', rawKey: event!.message.key },
+        { value: 'v2', rawKey: event!.message.key, event },
         { value: 'v3', rawKey: null },
       ],
     );

@@ -56,6 +56,12 @@ describe('check and agents output', () => {
     for (const title of ['Topics', 'Agents', 'Tables', 'Timers', 'Crontabs', 'Tasks', 'Views']) assert.match(text, new RegExp(`^┌${title}─`, 'm'));
   });
 
+  it('says which processing guarantee is in force and what exactly_once leaves at-least-once', async () => {
+    assert.match(formatCheck(summarizeManifest(await load(), repoRoot())), /^guarantee {2}at_least_once \(a crash may send and count an event again\)$/m);
+    const eos = await loadManifest(manifestFixture('app.yaml'), { env: { STREAMD_PROCESSING_GUARANTEE: 'exactly_once' }, cwd: repoRoot() });
+    assert.match(formatCheck(summarizeManifest(eos, repoRoot())), /^guarantee {2}exactly_once \(one Kafka transaction per task, .* global tables send at-least-once\)$/m);
+  });
+
   it('prints agents with an @ and their sinks', async () => {
     const summary = summarizeManifest(await load(), repoRoot());
     assert.match(agentsTable(summary.agents), /│ @count_page_views │ page_views │ +1 │ page_counts_out │/);

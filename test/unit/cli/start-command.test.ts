@@ -60,7 +60,7 @@ class FakeWorker extends Service implements WorkerHandle {
 
   topology(): Topology {
     const leaderTopic = { name: `${this.manifest.id}-__assignor-__leader`, partitions: 1 };
-    return { id: this.manifest.id, version: 1, sourceTopics: [], sinkTopics: [], internalTopics: [], topics: [], agents: [], tables: [], leaderTopic, timers: [], crontabs: [], tasks: [], views: [] };
+    return { id: this.manifest.id, version: 1, processingGuarantee: 'at_least_once', sourceTopics: [], sinkTopics: [], internalTopics: [], topics: [], agents: [], tables: [], leaderTopic, timers: [], crontabs: [], tasks: [], views: [] };
   }
 
   readonly tableQueries: TableQueries = {

@@ -48,6 +48,13 @@ describe('malformed manifests', () => {
     assert.equal(error.problems.length, 4);
   });
 
+  it('refuses a topic pattern under exactly_once at the pattern (a topic created later would have no transactional id)', async () => {
+    const error = await loadFailure('topic-pattern-exactly-once.yaml');
+    const problem = problemAt(error, 'topics.orders.pattern');
+    assert.equal(at(problem), '5:22');
+    assert.match(problem.message, /a topic pattern cannot be read under exactly_once yet/);
+    assert.equal(error.problems.length, 1);
+  });
   it('refuses a topicPatternRefreshIntervalMs that would list the topics without pause', async () => {
     const error = await loadFailure('app.yaml', { env: { STREAMD_TOPIC_PATTERN_REFRESH_INTERVAL_MS: '0' } });
     assert.match(problemAt(error, 'settings.topicPatternRefreshIntervalMs').message, /0ms would list the broker's topics without pause/);
@@ -194,7 +201,6 @@ describe('semantic checks', () => {
     assert.deepEqual(
       error.problems.map((p) => `${at(p)} ${p.path}`),
       [
-        '4:22 processingGuarantee',
         '6:30 settings.brokerHeartbeatIntervalMs',
         '7:17 settings.producerAcks',
         '10:11 models.Order.type',
@@ -211,8 +217,10 @@ describe('semantic checks', () => {
     assert.equal(problemAt(error, 'models.Order.type').hint, 'did you mean "string"?');
     assert.equal(problemAt(error, 'crontabs.nightly.timezone').hint, 'did you mean "Europe/Oslo"?');
     assert.equal(problemAt(error, 'views[1].handler').message, '"./handlers/views.ts" names no export');
-    assert.match(problemAt(error, 'processingGuarantee').message, /^exactly_once is not available in this version of streamd/);
-    assert.match(error.format({ cwd }), /… and 2 more problems$/);
+    // exactly_once itself is accepted; only its producerAcks is a problem.
+    assert.equal(error.problems.some((p) => p.path === 'processingGuarantee'), false);
+    assert.equal(problemAt(error, 'settings.producerAcks').message, 'exactly_once needs producerAcks -1, not 1');
+    assert.match(error.format({ cwd }), /… and 1 more problem$/);
   });
 
   it('checks windowed tables: step > size, an unknown relativeTo field, session with hopping options, a zero size, emit without sink, onWindowClose without window', async () => {

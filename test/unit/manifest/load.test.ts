@@ -161,11 +161,11 @@ describe('precedence: flag > environment > manifest > defaults', () => {
   it('lets a flag override the environment, and coerces string flags', async () => {
     const manifest = await loadManifest(app, {
       env: { STREAMD_COMMIT_INTERVAL_MS: '1000', STREAMD_WEB_PORT: '7000' },
-      overrides: { commitIntervalMs: 500, webPort: '7100', processingGuarantee: 'at_least_once' },
+      overrides: { commitIntervalMs: 500, webPort: '7100', processingGuarantee: 'exactly_once' },
     });
     assert.equal(manifest.settings.commitIntervalMs, 500);
     assert.equal(manifest.web.port, 7100);
-    assert.equal(manifest.processingGuarantee, 'at_least_once');
+    assert.equal(manifest.processingGuarantee, 'exactly_once');
   });
 
   it('resolves a datadir from the environment against the working directory, not the manifest', async () => {

@@ -92,6 +92,7 @@ export class FakeWorker implements WebWorker {
 export const PAGE_VIEWS_TOPOLOGY: Topology = {
   id: 'page-views',
   version: 1,
+  processingGuarantee: 'at_least_once',
   sourceTopics: ['page_views'],
   sinkTopics: ['page_counts_out'],
   internalTopics: ['page-views-count_page_views-by-page-repartition', 'page-views-page_counts-changelog', 'page-views-__assignor-__leader'],

@@ -1,6 +1,8 @@
 // kafkajs is CommonJS and Node cannot see all of its named exports from ESM, so its runtime
 // values are taken from the default export here, once; types are imported directly elsewhere.
 
+// First: it corrects kafkajs's read_committed filter before kafkajs loads (see read-committed.ts).
+import './read-committed.js';
 import kafkajs from 'kafkajs';
 
 export const { Kafka, AssignerProtocol, CompressionTypes, ConfigResourceTypes, logLevel } = kafkajs;
