@@ -36,11 +36,15 @@ export interface Truth {
 
 export const windowId = (page: string, start: number, end: number): string => `${page}|${start}|${end}`;
 
-/** `count` views over `pages` pages in `partitions` partitions, times from `base` over `spanMs`; `late` of them in the second half are 15 min late. */
-export function makeViews(options: { seed: number; count: number; pages: number; partitions: number; base: number; spanMs: number; late: number }): View[] {
+/**
+ * `count` views over `pages` pages in `partitions` partitions, times from `base` over `spanMs`; `late`
+ * of them, placed after the first `lateFrom` of the views (default half), are 15 min late.
+ */
+export function makeViews(options: { seed: number; count: number; pages: number; partitions: number; base: number; spanMs: number; late: number; lateFrom?: number }): View[] {
   const random = new SeededRandom(options.seed);
   const lateAt = new Set<number>();
-  while (lateAt.size < options.late) lateAt.add(Math.floor(options.count / 2 + random.next() * (options.count / 2)));
+  const first = Math.floor(options.count * (options.lateFrom ?? 0.5));
+  while (lateAt.size < options.late) lateAt.add(Math.floor(first + random.next() * (options.count - first)));
   const highest = new Map<number, number>();
   const views: View[] = [];
   for (let i = 0; i < options.count; i++) {
