@@ -11,6 +11,7 @@ import { Service, SystemClock, type Clock } from '../service/index.js';
 import { commitSnapshot, type CommitContext, type CommitParticipant } from './commit-snapshot.js';
 import { commitTransactions, type CommitPart, type PartOffset, type TransactionalSteps } from './commit-transactions.js';
 import type { Conductor } from './conductor.js';
+import { CommittedFloors } from './committed-floors.js';
 import { LivelockWatch } from './livelock-watch.js';
 import { PartitionEnds } from './partition-ends.js';
 import { PatternWatch } from './pattern-watch.js';
@@ -67,14 +68,6 @@ const id = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
  */
 const PUMP_INTERVAL_MS = 100;
 
-/**
- * exactly_once, after fencing: two reads of the committed offsets this far apart must agree before
- * they are trusted (see skipCommitted). Too low: a lagging group coordinator is read twice before it
- * applied the previous owner's last offsets; too high: every assignment waits longer to start.
- */
-const STABLE_OFFSETS_MS = 300;
-const STABLE_OFFSETS_MAX_READS = 20;
-
 export class StreamSource extends Service {
   readonly #options: StreamSourceOptions;
   readonly #clock: Clock;
@@ -92,20 +85,8 @@ export class StreamSource extends Service {
   #isAssigned = false;
   #rejoining: Promise<void> | undefined;
   #generation = 0;
-  /**
-   * exactly_once: per partition, the committed offset read once the partition's earlier owners were
-   * fenced. Records below it were committed by an earlier owner after this member fetched its start
-   * offset; they are skipped.
-   */
-  readonly #floors = new Map<string, bigint>();
-  /**
-   * exactly_once: per partition, the highest offset a transaction of this worker committed. Once
-   * EndTxn has answered, the commit is decided, but the group coordinator applies its offsets a
-   * moment later; a read of the committed offsets right after this worker's own revoke commit (a
-   * partition it keeps) can still return the older one, and its records would be processed twice.
-   * Committed offsets only grow, so the floor is the higher of the two.
-   */
-  readonly #ownCommits = new Map<string, bigint>();
+  /** exactly_once: the committed offsets below which records were an earlier owner's (see CommittedFloors). */
+  readonly #floors = new CommittedFloors();
   /** Partitions held paused until onAssigned's promise resolves. */
   #gated: readonly TopicPartition[] = [];
   /** True while the member rejoins after a broker failure (see #waitOutBroker). */
@@ -345,12 +326,9 @@ export class StreamSource extends Service {
     // it would be the next revoke's, after the group moved on. It is read again by whoever holds the
     // partition next, from the committed offset.
     if (!this.#assignment.some((tp) => tp.topic === batch.topic && tp.partition === batch.partition)) return;
-    const floor = this.#floors.get(id(batch));
-    if (floor !== undefined && batch.records[0]!.offset < floor) {
-      const records = batch.records.filter((r) => r.offset >= floor);
-      if (records.length === 0) return;
-      batch = { ...batch, records };
-    }
+    const above = this.#floors.filter(batch);
+    if (above === undefined) return;
+    batch = above;
     let tracker = this.#trackers.get(id(batch));
     if (tracker === undefined) {
       tracker = new PartitionTracker(batch.topic, batch.partition, (count) => this.#settled(count));
@@ -478,41 +456,15 @@ export class StreamSource extends Service {
   }
 
   /**
-   * Reads each partition's committed offset as the group has it now, and skips any record below it.
-   * exactly_once calls it once the partitions' producers fenced every earlier owner: no earlier owner
-   * can commit after that, so these offsets are final, while the ones the consumer fetched when it
-   * joined may predate the earlier owner's last transaction (kafkajs rejoins at once on a rebalance,
-   * without waiting for the members' last commits). Final, but maybe not visible yet: the group
-   * coordinator applies a committed transaction's offsets a moment after the transaction completes,
-   * and kafkajs's OffsetFetch (v4 at most) cannot ask for stable offsets (require_stable, KIP-447).
-   * A read that missed them would let the previous owner's last transaction be processed again (a
-   * whole commit's outputs twice: the zombie and kill-loop duplicates). So the offsets are read until
-   * two reads STABLE_OFFSETS_MS apart agree.
+   * exactly_once: reads each partition's committed offset as the group has it now, once the
+   * partitions' producers fenced every earlier owner, and skips any record below it (CommittedFloors).
    */
   async skipCommitted(partitions: readonly TopicPartition[]): Promise<void> {
     if (partitions.length === 0) return;
     const generation = this.#generation;
-    const topics = [...new Set(partitions.map((p) => p.topic))];
-    const wanted = new Set(partitions.map(id));
     const admin = await this.#options.driver.admin();
     try {
-      const read = async (): Promise<Map<string, bigint>> => {
-        const committed = await admin.committedOffsets(this.#options.consumer.groupId, topics);
-        return new Map(committed.filter((o) => o.offset >= 0n && wanted.has(id(o))).map((o) => [id(o), o.offset]));
-      };
-      let floors = await read();
-      for (let reads = 1; reads < STABLE_OFFSETS_MAX_READS; reads++) {
-        await this.#clock.sleep(STABLE_OFFSETS_MS, this.signal);
-        const again = await read();
-        const isStable = again.size === floors.size && [...again].every(([key, offset]) => floors.get(key) === offset);
-        floors = again;
-        if (isStable) break;
-      }
-      if (generation !== this.#generation) return;
-      for (const key of wanted) {
-        const floor = [floors.get(key), this.#ownCommits.get(key)].reduce<bigint | undefined>((a, b) => (b === undefined || (a !== undefined && a >= b) ? a : b), undefined);
-        if (floor !== undefined) this.#floors.set(key, floor);
-      }
+      await this.#floors.read(admin, this.#options.consumer.groupId, partitions, { clock: this.#clock, signal: this.signal, isCurrent: () => generation === this.#generation });
     } finally {
       await admin.close();
     }
@@ -554,8 +506,7 @@ export class StreamSource extends Service {
     // fences its producer, so a commit for a partition that moved on fails instead of landing.
     if (this.#options.transactions !== undefined) {
       for (const o of await commitTransactions(this.#commitContext(), this.#options.transactions, offsets, reason, taken)) {
-        const key = id(o);
-        if ((this.#ownCommits.get(key) ?? -1n) < o.offset) this.#ownCommits.set(key, o.offset);
+        this.#floors.committed(o);
       }
       return;
     }
