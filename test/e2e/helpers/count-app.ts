@@ -4,51 +4,33 @@
 // given size (the record-too-large tests). The tests judge it by the group's committed offsets and
 // the changelog's last value per key.
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createDriver, type Admin, type ConsumerRecord, type KafkaDriver, type ProducerRecord } from '../../../src/kafka/index.js';
+import { writeFile } from 'node:fs/promises';
+import type { ConsumerRecord, ProducerRecord } from '../../../src/kafka/index.js';
 import { uniqueName } from '../../helpers/unique-name.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { repoPath } from '../../kafka/repo-root.js';
 import { sendPipelined } from '../../../bench/pipelined-sends.js';
 import { Daemon, type DaemonOptions } from './daemon.js';
 import { waitCommittedToEnd } from './group-progress.js';
 import { brokerAddress } from './pipeline-app.js';
+import { GeneratedApp } from './generated-app.js';
 
 export const COUNT_PARTITIONS = 4;
 
-export class CountApp {
-  readonly appId = uniqueName('count');
+export class CountApp extends GeneratedApp {
   readonly input = `counted_${this.appId.replace(/-/g, '_')}`;
   readonly output = `${this.input}_out`;
   readonly changelog: string;
   readonly deadLetters = `${this.appId}-count-dlq`;
-  readonly manifest = repoPath('test', 'fixtures', 'apps', 'count', `generated-${this.appId}.yaml`);
-  readonly driver: KafkaDriver = createDriver(`kafka://${brokerAddress()}`);
-  readonly #daemons: Daemon[] = [];
-  readonly #datadirs: string[] = [];
   readonly #settings: string;
   readonly #variant: 'count' | 'sized';
-  #admin: Admin | undefined;
 
   /** `settings` are extra manifest settings lines (`name: value`); none by default. */
   constructor(options: { readonly settings?: readonly string[]; readonly variant?: 'count' | 'sized' } = {}) {
+    super('count', 'count');
     const settings = options.settings ?? [];
     this.#settings = settings.length === 0 ? '' : `settings:\n${settings.map((s) => `  ${s}`).join('\n')}\n`;
     this.#variant = options.variant ?? 'count';
     this.changelog = `${this.appId}-${this.#variant === 'count' ? 'counts' : 'blobs'}-changelog`;
-  }
-
-  async admin(): Promise<Admin> {
-    return (this.#admin ??= await this.driver.admin());
-  }
-
-  /** A fresh temporary state directory, removed by `close()`. */
-  async newDatadir(): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), `${this.appId}-`));
-    this.#datadirs.push(dir);
-    return dir;
   }
 
   /** Creates the input topic and writes the manifest. */
@@ -104,7 +86,7 @@ export class CountApp {
 
   async start(datadir: string, options: Partial<DaemonOptions> = {}): Promise<Daemon> {
     const daemon = await Daemon.start({ manifest: this.manifest, ...options, env: { STREAMD_DATADIR: datadir, ...options.env } });
-    this.#daemons.push(daemon);
+    this.track(daemon);
     return daemon;
   }
 
@@ -172,14 +154,5 @@ export class CountApp {
     } finally {
       await consumer.stop();
     }
-  }
-
-  /** Kills every daemon still running, closes the clients, removes the manifest and the datadirs. */
-  async close(): Promise<void> {
-    await Promise.all(this.#daemons.map((d) => d.kill9().catch(() => undefined)));
-    await this.#admin?.close().catch(() => undefined);
-    await this.driver.close().catch(() => undefined);
-    await rm(this.manifest, { force: true });
-    await Promise.all(this.#datadirs.map((dir) => rm(dir, { recursive: true, force: true })));
   }
 }

@@ -4,10 +4,9 @@
 // the sink, and the partition stores on disk. Several daemons of one app (each with its own datadir
 // and web port) may run at once, for multi-worker tests.
 
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { createDriver, type Admin, type ConsumerRecord, type KafkaDriver } from '../../../src/kafka/index.js';
+import type { ConsumerRecord } from '../../../src/kafka/index.js';
 import { RocksdbStore } from '../../../src/stores/index.js';
 import { uniqueName } from '../../helpers/unique-name.js';
 import { waitFor } from '../../helpers/wait-for.js';
@@ -16,6 +15,7 @@ import { groupProgress, type PartitionProgress } from './group-progress.js';
 import { Daemon, type DaemonOptions } from './daemon.js';
 import type { PageViewLoad } from './page-view-load.js';
 import { brokerAddress } from './pipeline-app.js';
+import { GeneratedApp } from './generated-app.js';
 
 export const EXAMPLE_MANIFEST = repoPath('manifests', 'page-views', 'app.yaml');
 export const TABLE = 'page_counts';
@@ -53,29 +53,16 @@ export interface TablesDaemonOptions extends Partial<DaemonOptions> {
   readonly datadir?: string;
 }
 
-export class TablesApp {
-  readonly appId = uniqueName('tables');
+export class TablesApp extends GeneratedApp {
   readonly input = `page_views_${this.appId.replace(/-/g, '_')}`;
   readonly output = `${this.input}_out`;
   readonly changelog = `${this.appId}-${TABLE}-changelog`;
   readonly repartition = `${this.appId}-${AGENT}-${GROUP_BY}-repartition`;
-  readonly manifest = repoPath('test', 'fixtures', 'apps', 'e2e', `generated-${this.appId}.yaml`);
-  readonly driver: KafkaDriver = createDriver(`kafka://${brokerAddress()}`);
-  readonly #daemons: Daemon[] = [];
-  readonly #datadirs: string[] = [];
   #datadir: string | undefined;
-  #admin: Admin | undefined;
   #isManifestWritten = false;
 
-  async admin(): Promise<Admin> {
-    return (this.#admin ??= await this.driver.admin());
-  }
-
-  /** A fresh temporary state directory, removed by `close()`. */
-  async newDatadir(): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), `${this.appId}-`));
-    this.#datadirs.push(dir);
-    return dir;
+  constructor() {
+    super('tables', 'e2e');
   }
 
   /** The state directory daemons use unless told otherwise. */
@@ -166,7 +153,7 @@ export class TablesApp {
     await this.#writeManifest();
     const { datadir = await this.datadir(), waitReady = true, readyTimeoutMs = 60_000, ...rest } = options;
     const daemon = await Daemon.start({ manifest: this.manifest, ...rest, waitReady: false, env: { STREAMD_DATADIR: datadir, ...options.env } });
-    this.#daemons.push(daemon);
+    this.track(daemon);
     if (waitReady) await daemon.waitReady(readyTimeoutMs);
     return daemon;
   }
@@ -283,15 +270,6 @@ export class TablesApp {
       await consumer.stop();
     }
     return ends;
-  }
-
-  /** Kills every daemon still running, closes the clients, removes the manifest and the datadirs. */
-  async close(): Promise<void> {
-    await Promise.all(this.#daemons.map((d) => d.kill9().catch(() => undefined)));
-    await this.#admin?.close().catch(() => undefined);
-    await this.driver.close().catch(() => undefined);
-    await rm(this.manifest, { force: true });
-    await Promise.all(this.#datadirs.map((dir) => rm(dir, { recursive: true, force: true })));
   }
 }
 

@@ -3,17 +3,16 @@
 // one sink) and an expiring tumbling table, under a fresh id and topics on the real broker, with
 // readers for its sink, changelogs, stores and HTTP answers.
 
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createDriver, type Admin, type ConsumerRecord, type KafkaDriver, type ProducerRecord } from '../../../src/kafka/index.js';
+import type { ConsumerRecord, ProducerRecord } from '../../../src/kafka/index.js';
 import { RocksdbStore } from '../../../src/stores/index.js';
 import { uniqueName } from '../../helpers/unique-name.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { repoPath } from '../../kafka/repo-root.js';
 import { Daemon } from './daemon.js';
 import { groupProgress, sumProgress, waitCommittedToEnd } from './group-progress.js';
 import { brokerAddress } from './pipeline-app.js';
+import { GeneratedApp } from './generated-app.js';
 import { GRACE_MS, type TruthTable } from './window-truth.js';
 
 export const PARTITIONS = 4;
@@ -30,28 +29,16 @@ export interface WindowEntry {
   readonly closed: boolean;
 }
 
-export class WindowsApp {
-  readonly appId = uniqueName('windows');
+export class WindowsApp extends GeneratedApp {
   readonly input = `views_${this.appId.replace(/-/g, '_')}`;
   readonly sink = `${this.input}_final`;
-  readonly manifest = repoPath('test', 'fixtures', 'apps', 'e2e', `generated-${this.appId}.yaml`);
-  readonly driver: KafkaDriver = createDriver(`kafka://${brokerAddress()}`);
-  readonly #daemons: Daemon[] = [];
-  readonly #datadirs: string[] = [];
-  #admin: Admin | undefined;
 
-  async admin(): Promise<Admin> {
-    return (this.#admin ??= await this.driver.admin());
+  constructor() {
+    super('windows', 'e2e');
   }
 
   changelog(table: string): string {
     return `${this.appId}-${table}-changelog`;
-  }
-
-  async newDatadir(): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), `${this.appId}-`));
-    this.#datadirs.push(dir);
-    return dir;
   }
 
   async setUp(): Promise<void> {
@@ -93,7 +80,7 @@ export class WindowsApp {
 
   async start(datadir: string): Promise<Daemon> {
     const daemon = await Daemon.start({ manifest: this.manifest, waitReady: false, env: { STREAMD_DATADIR: datadir } });
-    this.#daemons.push(daemon);
+    this.track(daemon);
     await daemon.waitReady(60_000);
     return daemon;
   }
@@ -158,13 +145,5 @@ export class WindowsApp {
       }
     }
     return keys;
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.#daemons.map((d) => d.kill9().catch(() => undefined)));
-    await this.#admin?.close().catch(() => undefined);
-    await this.driver.close().catch(() => undefined);
-    await rm(this.manifest, { force: true });
-    await Promise.all(this.#datadirs.map((dir) => rm(dir, { recursive: true, force: true })));
   }
 }
