@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { isRetriableFailure, type AssignedEvent, type BrokerOutage, type Consumer, type ConsumerOptions, type GroupAssignment, type KafkaDriver, type RebalancingEvent, type RecordBatch, type TopicPartition } from '../kafka/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
-import { Service, SystemClock, type Clock } from '../service/index.js';
+import { isAbortError, Service, SystemClock, type Clock } from '../service/index.js';
 import { commitSnapshot, type CommitContext, type CommitParticipant } from './commit-snapshot.js';
 import { commitTransactions, type CommitPart, type PartOffset, type TransactionalSteps } from './commit-transactions.js';
 import type { Conductor } from './conductor.js';
@@ -391,6 +391,9 @@ export class StreamSource extends Service {
         this.log.info({ partitions: partitions.length }, 'assignment ready: processing resumes');
       },
       (err: unknown) => {
+        // A stop aborts an assignment step still running (exactly_once's stable read of the committed
+        // offsets sleeps on this source's signal): that is the stop's doing, not a failure.
+        if (this.signal.aborted && isAbortError(err)) return;
         if (generation === this.#generation) this.#onFailure(err);
       },
     );
