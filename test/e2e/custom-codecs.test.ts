@@ -4,17 +4,9 @@
 // dead-letter topic, counted, and the worker carries on with the records after it.
 
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createDriver } from '../../src/kafka/index.js';
 import { runStreamd } from '../fixtures/cli/cli-process.js';
-import { collectRecords, type RecordCollector } from '../helpers/collect.js';
-import { uniqueName } from '../helpers/unique-name.js';
-import { repoPath } from '../kafka/repo-root.js';
-import { Daemon } from './helpers/daemon.js';
-import { brokerAddress } from './helpers/pipeline-app.js';
+import { ScratchApp } from './helpers/scratch-app.js';
 
 /** rot13 of ASCII text, as the fixture's codec writes it. */
 function rot13(text: string): Buffer {
@@ -22,44 +14,28 @@ function rot13(text: string): Buffer {
 }
 
 describe('a custom codec (json|rot13) through streamd start on the real broker', { timeout: 120_000 }, () => {
-  const appId = uniqueName('e2e-codecs');
-  const broker = `kafka://${brokerAddress()}`;
-  const driver = createDriver(broker);
-  let root: string | undefined;
-  let daemon: Daemon | undefined;
-  let collector: RecordCollector | undefined;
-  after(async () => {
-    await daemon?.kill9().catch(() => undefined);
-    await collector?.consumer.stop().catch(() => undefined);
-    await driver.close().catch(() => undefined);
-    if (root !== undefined) await rm(root, { recursive: true, force: true });
-  });
+  let app: ScratchApp | undefined;
+  after(async () => app?.close());
 
   it('decodes what a plain producer wrote, encodes the output, and dead-letters what the codec refuses', async () => {
-    root = await mkdtemp(join(tmpdir(), `${appId}-`));
-    const app = join(root, 'app');
-    await cp(repoPath('test', 'fixtures', 'apps', 'custom-codecs'), app, { recursive: true });
-    const manifest = join(app, 'app.yaml');
-    const suffix = appId.replace(/-/g, '_');
-    const [messages, shouted] = [`messages_${suffix}`, `shouted_${suffix}`];
-    const text = await readFile(manifest, 'utf8');
-    await writeFile(manifest, text.replace(/\bmessages:/, `${messages}:`).replace(/\bshouted:/, `${shouted}:`).replace('topic: messages', `topic: ${messages}`).replace('sinks: [shouted]', `sinks: [${shouted}]`));
-    const env = { APP_ID: appId, STREAMD_BROKER: broker, STREAMD_DATADIR: join(root, 'data') };
-    daemon = await Daemon.start({ manifest, args: ['--web-host', '127.0.0.1'], env });
+    app = await ScratchApp.fromFixture('e2e-codecs', 'custom-codecs', ['messages', 'shouted']);
+    const [messages, shouted] = [app.topic('messages'), app.topic('shouted')];
+    const env = app.env();
+    const daemon = await app.start(env);
 
     // Written the custom way by a plain producer: rot13 of the JSON text. The third is not ASCII.
     const plain = [{ id: 1, text: 'hello' }, { id: 2, text: 'Streams' }];
     const refused = Buffer.from('{"id": 3, "text": "caf\u00e9"}', 'utf8');
-    const producer = await driver.producer();
+    const producer = await app.driver.producer();
     await producer.send([
       ...plain.map((value) => ({ topic: messages, key: Buffer.from(String(value.id)), value: rot13(JSON.stringify(value)) })),
       { topic: messages, key: Buffer.from('3'), value: refused },
       { topic: messages, key: Buffer.from('4'), value: rot13(JSON.stringify({ id: 4, text: 'after the bad one' })) },
     ]);
-    const sent = await runStreamd(['send', messages, JSON.stringify({ id: 5, text: 'from the cli' }), '--key', '5', '--manifest', manifest], { env });
+    const sent = await runStreamd(['send', messages, JSON.stringify({ id: 5, text: 'from the cli' }), '--key', '5', '--manifest', app.manifest], { env });
     assert.equal(sent.code, 0, sent.stderr);
 
-    collector = await collectRecords(await driver.consumer({ groupId: uniqueName('codecs-check') }), [shouted, messages, `${appId}-shout-dlq`]);
+    const collector = await app.collect([shouted, messages, `${app.appId}-shout-dlq`]);
     await collector.until((records) => records.filter((r) => r.topic === shouted).length >= 4 && records.some((r) => r.topic.endsWith('-dlq')), {
       timeoutMs: 60_000,
       message: `four shouted records and one dead letter; the worker:\n${daemon.tail(15)}`,

@@ -6,59 +6,37 @@
 // send with partition and timestamp lands there with that time. `streamd send --repeat 2` sends it twice.
 
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
-import { createDriver } from '../../src/kafka/index.js';
 import { runStreamd } from '../fixtures/cli/cli-process.js';
-import { collectRecords, type RecordCollector } from '../helpers/collect.js';
-import { uniqueName } from '../helpers/unique-name.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { repoPath } from '../kafka/repo-root.js';
-import { Daemon } from './helpers/daemon.js';
-import { brokerAddress } from './helpers/pipeline-app.js';
+import { ScratchApp } from './helpers/scratch-app.js';
 
 const ITEMS = 100;
 
 describe('a Faust-style app: model default, channel-fed agent, agent.map, function sink, json|gzip', { timeout: 120_000 }, () => {
-  const appId = uniqueName('e2e-faust');
-  const broker = `kafka://${brokerAddress()}`;
-  const driver = createDriver(broker);
-  let root: string | undefined;
-  let daemon: Daemon | undefined;
-  let collector: RecordCollector | undefined;
-  after(async () => {
-    await daemon?.kill9().catch(() => undefined);
-    await collector?.consumer.stop().catch(() => undefined);
-    await driver.close().catch(() => undefined);
-    if (root !== undefined) await rm(root, { recursive: true, force: true });
-  });
+  let app: ScratchApp | undefined;
+  after(async () => app?.close());
 
   it('prices every item of an order in order, through the channel agent and into the sink', async () => {
-    root = await mkdtemp(join(tmpdir(), `${appId}-`));
-    const app = join(root, 'app');
-    await cp(repoPath('test', 'fixtures', 'apps', 'faust-parity'), app, { recursive: true });
-    const manifest = join(app, 'app.yaml');
     // Topics of their own on the shared broker: the fixture's names with this run's suffix.
-    const suffix = appId.replace(/-/g, '_');
-    const [orders, pricedTopic, audit, taxes] = [`orders_${suffix}`, `priced_${suffix}`, `audit_${suffix}`, `taxes_${suffix}`];
-    const text = await readFile(manifest, 'utf8');
-    await writeFile(manifest, text.replace(/\borders:/g, `${orders}:`).replace(/\bpriced:/g, `${pricedTopic}:`).replace(/\baudit:/g, `${audit}:`).replace(/\btaxes:/g, `${taxes}:`).replace('topic: taxes', `topic: ${taxes}`).replace('topic: orders', `topic: ${orders}`).replace('sinks: [priced]', `sinks: [${pricedTopic}]`));
-    const sinkFile = join(root, 'sink.jsonl');
-    const env = { APP_ID: appId, STREAMD_BROKER: broker, STREAMD_DATADIR: join(root, 'data'), SINK_FILE: sinkFile, AUDIT_TOPIC: audit };
-    daemon = await Daemon.start({ manifest, args: ['--web-host', '127.0.0.1'], env });
+    app = await ScratchApp.fromFixture('e2e-faust', 'faust-parity', ['orders', 'priced', 'audit', 'taxes']);
+    const [orders, pricedTopic, audit] = [app.topic('orders'), app.topic('priced'), app.topic('audit')];
+    const sinkFile = join(app.root, 'sink.jsonl');
+    const env = app.env({ SINK_FILE: sinkFile, AUDIT_TOPIC: audit });
+    const daemon = await app.start(env);
 
     // The order leaves out `currency`: the Order model's default (EUR) is applied when the agent reads it.
     const at = Date.UTC(2024, 0, 2, 3, 4, 5);
     const order = { id: 'o-1', count: ITEMS, at };
-    const sent = await runStreamd(['send', orders, JSON.stringify(order), '--key', 'o-1', '--repeat', '2', '--json', '--manifest', manifest], { env });
+    const sent = await runStreamd(['send', orders, JSON.stringify(order), '--key', 'o-1', '--repeat', '2', '--json', '--manifest', app.manifest], { env });
     assert.equal(sent.code, 0, sent.stderr);
     const landed = sent.stdout.trim().split('\n').map((line) => JSON.parse(line) as { offset: string });
     assert.equal(landed.length, 2, 'send --repeat 2 prints two landings');
 
-    collector = await collectRecords(await driver.consumer({ groupId: uniqueName('faust-check') }), [pricedTopic, orders, audit]);
+    const collector = await app.collect([pricedTopic, orders, audit]);
     await collector.until((records) => records.filter((r) => r.topic === pricedTopic).length >= 2, { timeoutMs: 60_000, message: `both priced orders; the worker:\n${daemon.tail(15)}` });
 
     // The input topic's bytes as `streamd send` wrote them: gzip of the JSON the user typed.

@@ -4,15 +4,10 @@
 // rebalance ends the first worker's actors and starts new ones on both workers, counting from 1 again.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createDriver, type ProducerRecord } from '../../src/kafka/index.js';
-import { collectRecords, type RecordCollector } from '../helpers/collect.js';
-import { uniqueName } from '../helpers/unique-name.js';
-import { Daemon } from './helpers/daemon.js';
-import { brokerAddress } from './helpers/pipeline-app.js';
+import type { ProducerRecord } from '../../src/kafka/index.js';
+import type { Daemon } from './helpers/daemon.js';
+import { ScratchApp } from './helpers/scratch-app.js';
 
 const PARTITIONS = 4;
 const PER_PARTITION = 10;
@@ -32,29 +27,17 @@ export const count = async function* (stream: AsyncIterable<unknown> & { events(
 type Out = { actor: string; partition: number; offset: number; seen: number };
 
 describe('isolatedPartitions: one actor per assigned partition', { timeout: 150_000 }, () => {
-  const appId = uniqueName('e2e-isolated');
-  const input = `iso_${appId.replace(/-/g, '_')}`;
-  const output = `${input}_out`;
-  const broker = `kafka://${brokerAddress()}`;
-  const driver = createDriver(broker);
-  const daemons: Daemon[] = [];
-  let root: string | undefined;
-  let collector: RecordCollector | undefined;
-  after(async () => {
-    await Promise.all(daemons.map((d) => d.kill9().catch(() => undefined)));
-    await collector?.consumer.stop().catch(() => undefined);
-    await driver.close().catch(() => undefined);
-    if (root !== undefined) await rm(root, { recursive: true, force: true });
-  });
+  let app: ScratchApp | undefined;
+  after(async () => app?.close());
 
   it('keeps each actor on one partition, counting from 1, and starts new actors on a rebalance', async () => {
-    root = await mkdtemp(join(tmpdir(), `${appId}-`));
-    const manifest = join(root, 'app.yaml');
-    await writeFile(join(root, 'handlers.ts'), HANDLER);
-    await writeFile(
-      manifest,
-      [
-        `id: ${appId}`,
+    app = await ScratchApp.empty('e2e-isolated');
+    const input = `iso_${app.appId.replace(/-/g, '_')}`;
+    const output = `${input}_out`;
+    await app.write({
+      'handlers.ts': HANDLER,
+      'app.yaml': [
+        `id: ${app.appId}`,
         'topics:',
         `  ${input}: { valueType: json, partitions: ${PARTITIONS} }`,
         `  ${output}: { valueType: json, partitions: 1 }`,
@@ -66,35 +49,33 @@ describe('isolatedPartitions: one actor per assigned partition', { timeout: 150_
         `    sinks: [${output}]`,
         '',
       ].join('\n'),
-    );
-    const env = (name: string): Record<string, string> => ({
-      STREAMD_BROKER: broker,
-      STREAMD_DATADIR: join(root!, name),
+    });
+    const env = (datadir: string): Record<string, string> => app!.env({
       STREAMD_COMMIT_INTERVAL_MS: '300',
       STREAMD_BROKER_SESSION_TIMEOUT_MS: '10000',
       STREAMD_BROKER_HEARTBEAT_INTERVAL_MS: '1000',
-    });
+    }, datadir);
     const produce = async (round: number): Promise<void> => {
       const records: ProducerRecord[] = [];
       for (let i = 0; i < PER_PARTITION; i++) {
         for (let partition = 0; partition < PARTITIONS; partition++) records.push({ topic: input, partition, key: Buffer.from(`k${partition}-${i}`), value: Buffer.from(JSON.stringify({ round, i })) });
       }
-      const producer = await driver.producer();
+      const producer = await app!.driver.producer();
       try {
         await producer.send(records);
       } finally {
         await producer.close();
       }
     };
-    const outputs = (): Out[] => collector!.records.map((r) => JSON.parse(r.value!.toString('utf8')) as Out);
+    const outputs = (): Out[] => collector.records.map((r) => JSON.parse(r.value!.toString('utf8')) as Out);
     const covered = (): number => new Set(outputs().map((o) => `${o.partition}:${o.offset}`)).size;
 
-    daemons.push(await Daemon.start({ manifest, args: ['--web-host', '127.0.0.1'], env: env('a') }));
-    collector = await collectRecords(await driver.consumer({ groupId: uniqueName('isolated-check') }), [output]);
+    const daemons: Daemon[] = [await app.start(env('a'))];
+    const collector = await app.collect([output]);
     await produce(1);
     await collector.until(() => covered() >= PARTITIONS * PER_PARTITION, { timeoutMs: 60_000, message: `the first round processed; worker a:\n${daemons[0]!.tail(15)}` });
 
-    daemons.push(await Daemon.start({ manifest, args: ['--web-host', '127.0.0.1'], env: env('b') }));
+    daemons.push(await app.start(env('b')));
     await produce(2);
     await collector.until(() => covered() >= 2 * PARTITIONS * PER_PARTITION, { timeoutMs: 60_000, message: `both rounds processed; worker b:\n${daemons[1]!.tail(15)}` });
 

@@ -4,16 +4,11 @@
 // record of the changelog, in offset order, ending at the values the first run wrote.
 
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createDriver } from '../../src/kafka/index.js';
-import { uniqueName } from '../helpers/unique-name.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { repoPath } from '../kafka/repo-root.js';
-import { Daemon } from './helpers/daemon.js';
-import { brokerAddress } from './helpers/pipeline-app.js';
+import { ScratchApp } from './helpers/scratch-app.js';
 
 const WORDS = 10;
 const REPEATS = 4;
@@ -28,32 +23,18 @@ interface HookLine {
 }
 
 describe('table hooks on the real broker', { timeout: 120_000 }, () => {
-  const appId = uniqueName('e2e-hooks');
-  const broker = `kafka://${brokerAddress()}`;
-  const driver = createDriver(broker);
-  let root: string | undefined;
-  const daemons: Daemon[] = [];
-  after(async () => {
-    for (const daemon of daemons) await daemon.kill9().catch(() => undefined);
-    await driver.close().catch(() => undefined);
-    if (root !== undefined) await rm(root, { recursive: true, force: true });
-  });
+  let app: ScratchApp | undefined;
+  after(async () => app?.close());
 
   it('calls onKeySet and onKeyDel for written keys, and onChangelogEvent for each changelog record recovered after a restart', async () => {
-    root = await mkdtemp(join(tmpdir(), `${appId}-`));
-    const app = join(root, 'app');
-    await cp(repoPath('test', 'fixtures', 'apps', 'table-hooks'), app, { recursive: true });
-    const manifest = join(app, 'app.yaml');
-    const topic = `words_${appId.replace(/-/g, '_')}`;
-    await writeFile(manifest, (await readFile(manifest, 'utf8')).replace(/\bwords\b/g, topic));
-    const hookFile = join(root, 'hooks.jsonl');
-    const env = (datadir: string): Record<string, string> => ({ APP_ID: appId, STREAMD_BROKER: broker, STREAMD_DATADIR: join(root!, datadir), HOOK_FILE: hookFile });
+    app = await ScratchApp.fromFixture('e2e-hooks', 'table-hooks', ['words']);
+    const topic = app.topic('words');
+    const hookFile = join(app.root, 'hooks.jsonl');
     const lines = async (): Promise<HookLine[]> => (await readFile(hookFile, 'utf8').catch(() => '')).split('\n').filter(Boolean).map((line) => JSON.parse(line) as HookLine);
 
-    const first = await Daemon.start({ manifest, args: ['--web-host', '127.0.0.1'], env: env('data-1') });
-    daemons.push(first);
+    const first = await app.start(app.env({ HOOK_FILE: hookFile }, 'data-1'));
     // Each word REPEATS times, keyed by the word; then a delete of the last word.
-    const producer = await driver.producer();
+    const producer = await app.driver.producer();
     try {
       for (let round = 0; round < REPEATS; round++) {
         await producer.send(Array.from({ length: WORDS }, (_, w) => ({ topic, key: Buffer.from(`w${w}`), value: Buffer.from('x') })));
@@ -83,21 +64,15 @@ describe('table hooks on the real broker', { timeout: 120_000 }, () => {
     assert.equal(written.filter((l) => l.hook === 'onChangelogEvent').length, 0, 'a first start recovers nothing');
 
     // The changelog as the first run left it: its end offset per partition is its record count.
-    const admin = await driver.admin();
     const ends = new Map<number, bigint>();
-    try {
-      for (const { partition, latest } of await admin.offsets(`${appId}-word_counts-changelog`)) ends.set(partition, latest);
-    } finally {
-      await admin.close();
-    }
+    for (const { partition, latest } of await (await app.admin()).offsets(`${app.appId}-word_counts-changelog`)) ends.set(partition, latest);
     const records = [...ends.values()].reduce((a, b) => a + b, 0n);
     // At least one per word: a commit sends the last write of each key it carries (a set and the delete of w9 may share one).
     assert.ok(records >= BigInt(WORDS), `at least one record per word: ${records}`);
 
     // A worker with an empty datadir recovers the table from the changelog alone.
     await writeFile(hookFile, '');
-    const second = await Daemon.start({ manifest, args: ['--web-host', '127.0.0.1'], env: env('data-2') });
-    daemons.push(second);
+    const second = await app.start(app.env({ HOOK_FILE: hookFile }, 'data-2'));
     const recovered = (await lines()).filter((l) => l.hook === 'onChangelogEvent');
     assert.equal(BigInt(recovered.length), records, 'one onChangelogEvent per changelog record, all before the worker is ready');
     for (const [partition, end] of ends) {

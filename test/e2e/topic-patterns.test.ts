@@ -4,15 +4,8 @@
 // topic whose name does not match.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createDriver, type Admin } from '../../src/kafka/index.js';
-import { collectRecords, type RecordCollector } from '../helpers/collect.js';
-import { uniqueName } from '../helpers/unique-name.js';
-import { Daemon } from './helpers/daemon.js';
-import { brokerAddress } from './helpers/pipeline-app.js';
+import { ScratchApp } from './helpers/scratch-app.js';
 
 const PER_TOPIC = 5;
 
@@ -23,32 +16,18 @@ export const tag = async function* (stream: { events(): AsyncIterable<{ value: u
 `;
 
 describe('topic patterns: an agent over every topic whose name matches', { timeout: 120_000 }, () => {
-  const appId = uniqueName('e2e-patterns');
-  const base = `orders_${appId.replace(/-/g, '_')}`;
-  const [eu, us, late, miss] = [`${base}-eu`, `${base}-us`, `${base}-late`, `${base}_miss`];
-  const output = `${base}_tagged`;
-  const broker = `kafka://${brokerAddress()}`;
-  const driver = createDriver(broker);
-  let admin: Admin | undefined;
-  let daemon: Daemon | undefined;
-  let root: string | undefined;
-  let collector: RecordCollector | undefined;
-  after(async () => {
-    await daemon?.kill9().catch(() => undefined);
-    await collector?.consumer.stop().catch(() => undefined);
-    await admin?.close().catch(() => undefined);
-    await driver.close().catch(() => undefined);
-    if (root !== undefined) await rm(root, { recursive: true, force: true });
-  });
+  let app: ScratchApp | undefined;
+  after(async () => app?.close());
 
   it('reads two existing matching topics and one created after start, not the one that does not match', async () => {
-    root = await mkdtemp(join(tmpdir(), `${appId}-`));
-    const manifest = join(root, 'app.yaml');
-    await writeFile(join(root, 'handlers.ts'), HANDLER);
-    await writeFile(
-      manifest,
-      [
-        `id: ${appId}`,
+    app = await ScratchApp.empty('e2e-patterns');
+    const base = `orders_${app.appId.replace(/-/g, '_')}`;
+    const [eu, us, late, miss] = [`${base}-eu`, `${base}-us`, `${base}-late`, `${base}_miss`];
+    const output = `${base}_tagged`;
+    await app.write({
+      'handlers.ts': HANDLER,
+      'app.yaml': [
+        `id: ${app.appId}`,
         'topics:',
         `  orders: { pattern: '^${base}-.*', valueType: json }`,
         `  ${output}: { valueType: json, partitions: 1 }`,
@@ -59,27 +38,23 @@ describe('topic patterns: an agent over every topic whose name matches', { timeo
         `    sinks: [${output}]`,
         '',
       ].join('\n'),
-    );
-    admin = await driver.admin();
+    });
+    const admin = await app.admin();
     await admin.createTopics([{ topic: eu, partitions: 2 }, { topic: us, partitions: 1 }, { topic: miss, partitions: 1 }]);
     const produce = async (topic: string): Promise<void> => {
-      const producer = await driver.producer();
+      const producer = await app!.driver.producer();
       try {
         await producer.send(Array.from({ length: PER_TOPIC }, (_, i) => ({ topic, key: Buffer.from(`k${i}`), value: Buffer.from(JSON.stringify(i)) })));
       } finally {
         await producer.close();
       }
     };
-    const tagged = (): { topic: string; value: number }[] => collector!.records.map((r) => JSON.parse(r.value!.toString('utf8')) as { topic: string; value: number });
+    const tagged = (): { topic: string; value: number }[] => collector.records.map((r) => JSON.parse(r.value!.toString('utf8')) as { topic: string; value: number });
     const fromTopic = (topic: string): number[] => tagged().filter((t) => t.topic === topic).map((t) => t.value).sort((a, b) => a - b);
     const all = Array.from({ length: PER_TOPIC }, (_, i) => i);
 
-    daemon = await Daemon.start({
-      manifest,
-      args: ['--web-host', '127.0.0.1'],
-      env: { STREAMD_BROKER: broker, STREAMD_DATADIR: join(root, 'data'), STREAMD_TOPIC_PATTERN_REFRESH_INTERVAL_MS: '1000', STREAMD_COMMIT_INTERVAL_MS: '300' },
-    });
-    collector = await collectRecords(await driver.consumer({ groupId: uniqueName('patterns-check') }), [output]);
+    const daemon = await app.start(app.env({ STREAMD_TOPIC_PATTERN_REFRESH_INTERVAL_MS: '1000', STREAMD_COMMIT_INTERVAL_MS: '300' }));
+    const collector = await app.collect([output]);
     await Promise.all([produce(eu), produce(us), produce(miss)]);
     await collector.until(() => fromTopic(eu).length >= PER_TOPIC && fromTopic(us).length >= PER_TOPIC, { timeoutMs: 60_000, message: `the existing matching topics read; the worker:\n${daemon.tail(15)}` });
 
