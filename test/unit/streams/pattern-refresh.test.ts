@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { pino } from 'pino';
-import { WorkerMetrics } from '../../../src/metrics/index.js';
 import { ManualClock } from '../../../src/service/index.js';
-import { Channel, Conductor, StreamSource } from '../../../src/streams/index.js';
+import { Channel } from '../../../src/streams/index.js';
 import { waitFor } from '../../helpers/wait-for.js';
-import { QUICK, SOON_MS, memoryFixture } from '../kafka/memory/memory-fixture.js';
+import { SOON_MS, memoryFixture } from '../kafka/memory/memory-fixture.js';
+import { testSource } from './test-source.js';
 
 const log = pino({ level: 'silent' });
 const REFRESH_MS = 1_000;
@@ -23,22 +23,14 @@ describe('StreamSource with a topic pattern', () => {
     const admin = await driver.admin();
     await admin.createTopics([{ topic: 'orders-eu', partitions: 2 }, { topic: 'payments', partitions: 1 }]);
     const channel = new Channel('agent a');
-    const conductor = new Conductor(
-      { log, decoderFor: () => (r) => ({ key: null, value: r.value?.toString() ?? null }), send: () => undefined, pause: () => undefined, resume: () => undefined, halt: () => undefined, countDecodeError: () => undefined },
-      100,
-    );
-    conductor.subscribe({ topic: 'orders', pattern: /^orders-/, channel, agent: 'a', onDecodeError: 'skip', deadLetterTopic: 'a-dlq' });
     const clock = new ManualClock();
     const assigned: string[][] = [];
-    const source = new StreamSource({
-      logger: log,
+    const { source } = testSource({
       driver,
-      consumer: { groupId: 'g', ...QUICK },
-      conductor,
-      metrics: new WorkerMetrics({ withDefaults: false }),
-      flush: () => Promise.resolve(),
-      commitIntervalMs: 60_000,
-      commitEvery: 1000,
+      topic: 'orders',
+      pattern: /^orders-/,
+      channel,
+      logger: log,
       topicPatternRefreshIntervalMs: REFRESH_MS,
       onRevoked: () => channel.drop(() => true),
       onAssigned: (event) => void assigned.push(event.partitions.map((p) => `${p.topic}/${p.partition}`).sort()),

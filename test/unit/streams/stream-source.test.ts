@@ -8,11 +8,11 @@ import { pino } from 'pino';
 import { KafkaError } from '../../../src/errors/index.js';
 import { BrokerOutage, type AssignedEvent, type Consumer, type KafkaDriver } from '../../../src/kafka/index.js';
 import { SystemClock } from '../../../src/service/index.js';
-import { WorkerMetrics } from '../../../src/metrics/index.js';
 import { isAbortError } from '../../../src/service/index.js';
-import { Channel, Conductor, StreamSource, type CommitParticipant } from '../../../src/streams/index.js';
+import type { CommitParticipant, StreamSource } from '../../../src/streams/index.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { QUICK, SOON_MS, memoryFixture } from '../kafka/memory/memory-fixture.js';
+import { testSource } from './test-source.js';
 
 const log = pino({ level: 'silent' });
 
@@ -26,30 +26,12 @@ function sourceOn(
     readonly flush?: () => Promise<void>;
   } = {},
 ): { source: StreamSource; gates: AssignedEvent[] } {
-  const conductor = new Conductor(
-    {
-      log,
-      decoderFor: () => (r) => ({ key: null, value: r.value?.toString() ?? null }),
-      send: () => undefined,
-      pause: () => undefined,
-      resume: () => undefined,
-      halt: () => undefined,
-      countDecodeError: () => undefined,
-    },
-    100,
-  );
-  conductor.subscribe({ topic: 't', channel: new Channel('agent a'), agent: 'a', onDecodeError: 'skip', deadLetterTopic: 't-dlq' });
   const gates: AssignedEvent[] = [];
-  const source = new StreamSource({
-    logger: log,
+  const { source } = testSource({
     driver,
-    consumer: { groupId: 'g', ...QUICK },
-    conductor,
-    metrics: new WorkerMetrics({ withDefaults: false }),
-    flush: options.flush ?? (() => Promise.resolve()),
-    commitIntervalMs: 60_000,
-    commitEvery: 1000,
-    onRevoked: () => undefined,
+    topic: 't',
+    logger: log,
+    ...(options.flush === undefined ? {} : { flush: options.flush }),
     onAssigned: (event) => {
       gates.push(event);
       return options.gate?.(event, gates.length) ?? Promise.resolve();

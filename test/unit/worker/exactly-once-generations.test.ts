@@ -10,13 +10,14 @@ import type { Agent } from '../../../src/agents/index.js';
 import { createDriver, type KafkaDriver } from '../../../src/kafka/index.js';
 import { loadManifest } from '../../../src/manifest/index.js';
 import { WorkerMetrics } from '../../../src/metrics/index.js';
-import { Channel, Conductor, StreamSource, type CommitPart, type Event, type TransactionalSteps } from '../../../src/streams/index.js';
+import type { Channel, CommitPart, Event, StreamSource, TransactionalSteps } from '../../../src/streams/index.js';
 import { createWorker, type Worker } from '../../../src/worker/index.js';
 import { collectRecords } from '../../helpers/collect.js';
 import { uniqueName } from '../../helpers/unique-name.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { repoPath } from '../../kafka/repo-root.js';
-import { QUICK, SOON_MS } from '../kafka/memory/memory-fixture.js';
+import { SOON_MS } from '../kafka/memory/memory-fixture.js';
+import { testSource } from '../streams/test-source.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -90,21 +91,10 @@ describe('exactly_once across assignments', () => {
         return Promise.resolve({ offsets: parts.map((p) => p.offset), taken });
       },
     };
-    const channel = new Channel('agent a');
-    const ports = { log: silent, decoderFor: () => () => ({ key: null, value: null }), send: () => undefined, pause: () => undefined, resume: () => undefined, halt: () => undefined, countDecodeError: () => undefined };
-    const conductor = new Conductor(ports, 100);
-    conductor.subscribe({ topic: 't', channel, agent: 'a', onDecodeError: 'skip', deadLetterTopic: 't-dlq' });
     let assignments = 0;
-    const source = new StreamSource({
-      logger: silent,
+    const { source, channel } = testSource({
       driver,
-      consumer: { groupId: 'g', ...QUICK },
-      conductor,
-      metrics: new WorkerMetrics({ withDefaults: false }),
-      flush: () => Promise.resolve(),
-      commitIntervalMs: 60_000,
-      commitEvery: 1000,
-      onRevoked: () => undefined,
+      topic: 't',
       onAssigned: () => {
         assignments += 1;
         return Promise.resolve();
@@ -131,21 +121,10 @@ describe('exactly_once across assignments', () => {
     // Transactions that answer "committed" while the group's offsets never move: a read of the
     // committed offsets stays behind them, as the real group coordinator's does for a moment.
     const transactions: TransactionalSteps = { send: () => undefined, commit: (parts, taken) => Promise.resolve({ offsets: parts.map((p) => p.offset), taken }) };
-    const channel = new Channel('agent a');
-    const ports = { log: silent, decoderFor: () => () => ({ key: null, value: null }), send: () => undefined, pause: () => undefined, resume: () => undefined, halt: () => undefined, countDecodeError: () => undefined };
-    const conductor = new Conductor(ports, 100);
-    conductor.subscribe({ topic: 't', channel, agent: 'a', onDecodeError: 'skip', deadLetterTopic: 't-dlq' });
     let assignments = 0;
-    const source: StreamSource = new StreamSource({
-      logger: silent,
+    const { source, channel }: { source: StreamSource; channel: Channel } = testSource({
       driver,
-      consumer: { groupId: 'g', ...QUICK },
-      conductor,
-      metrics: new WorkerMetrics({ withDefaults: false }),
-      flush: () => Promise.resolve(),
-      commitIntervalMs: 60_000,
-      commitEvery: 1000,
-      onRevoked: () => undefined,
+      topic: 't',
       // As the worker's exactly_once gate: the previous assignment's commit ends, then the floors.
       onAssigned: (event) => {
         assignments += 1;
