@@ -51,7 +51,7 @@ describe('records too large for any batch, through streamd start', () => {
     await app.waitCommittedToEnd(TIMEOUT_MS / 2);
 
     const deadLetters: ConsumerRecord[] = [];
-    await app.readToEnd(app.deadLetters, 30_000, (r) => deadLetters.push(r));
+    await app.readEach(app.deadLetters, 30_000, (r) => deadLetters.push(r));
     assert.deepEqual(deadLetters.map((r) => r.key?.toString()), ['over-table', 'over-sink'], 'the two events over the limit, raw, in order');
     for (const record of deadLetters) {
       const reason = record.headers['streamd-error']?.toString() ?? '';
@@ -62,7 +62,7 @@ describe('records too large for any batch, through streamd start', () => {
     assert.match(deadLetters[0]!.headers['streamd-error']!.toString(), /table blobs.*over-table/);
 
     const sink: ConsumerRecord[] = [];
-    await app.readToEnd(app.output, 30_000, (r) => sink.push(r));
+    await app.readEach(app.output, 30_000, (r) => sink.push(r));
     assert.deepEqual(sink.map((r) => r.value!.length > 1_000_000), [true], 'the 1 MB sink record arrived, the larger one did not');
     const { values } = await app.changelogValuesOf<string>(30_000);
     assert.deepEqual([...values.keys()].sort(), ['near-table', 'small']);

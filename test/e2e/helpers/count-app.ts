@@ -5,9 +5,7 @@
 // the changelog's last value per key.
 
 import { writeFile } from 'node:fs/promises';
-import type { ConsumerRecord, ProducerRecord } from '../../../src/kafka/index.js';
-import { uniqueName } from '../../helpers/unique-name.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import type { ProducerRecord } from '../../../src/kafka/index.js';
 import { sendPipelined } from '../../../bench/pipelined-sends.js';
 import { Daemon, type DaemonOptions } from './daemon.js';
 import { waitCommittedToEnd } from './group-progress.js';
@@ -104,7 +102,7 @@ export class CountApp extends GeneratedApp {
     let records = 0;
     let withPositions = 0;
     const lastHasPositions = new Map<number, boolean>();
-    await this.readToEnd(this.changelog, timeoutMs, (record) => {
+    await this.readEach(this.changelog, timeoutMs, (record) => {
       records++;
       const hasPositions = record.headers['streamd-positions'] !== undefined;
       if (hasPositions) withPositions++;
@@ -120,39 +118,11 @@ export class CountApp extends GeneratedApp {
   /** The changelog's last value per key, values decoded as JSON (the sized variant's strings). */
   async changelogValuesOf<T>(timeoutMs: number): Promise<{ values: Map<string, T> }> {
     const values = new Map<string, T>();
-    await this.readToEnd(this.changelog, timeoutMs, (record) => {
+    await this.readEach(this.changelog, timeoutMs, (record) => {
       const key = record.key!.toString();
       if (record.value === null) values.delete(key);
       else values.set(key.startsWith('"') ? (JSON.parse(key) as string) : key, JSON.parse(record.value.toString()) as T);
     });
     return { values };
-  }
-
-  /** Reads `topic` from the start until every partition's position reaches the end offset taken first. */
-  async readToEnd(topic: string, timeoutMs: number, onRecord: (record: ConsumerRecord) => void): Promise<void> {
-    const ends = new Map((await (await this.admin()).offsets(topic)).map((p) => [p.partition, p.latest]));
-    const positions = new Map<number, bigint>();
-    const isDone = (): boolean => [...ends].every(([partition, end]) => (positions.get(partition) ?? 0n) >= end);
-    if (isDone()) return;
-    const consumer = await this.driver.consumer({ groupId: uniqueName('count-reader'), autoOffsetReset: 'earliest', maxWaitMs: 100, maxBytesPerPartition: 8 * 1024 * 1024 });
-    let crash: Error | undefined;
-    consumer.on('crashed', (err) => (crash ??= err));
-    try {
-      await consumer.subscribe([topic]);
-      await consumer.run((batch) => {
-        const end = ends.get(batch.partition) ?? 0n;
-        for (const record of batch.records) if (record.offset < end) onRecord(record);
-        if (batch.nextOffset > (positions.get(batch.partition) ?? 0n)) positions.set(batch.partition, batch.nextOffset);
-        return Promise.resolve();
-      });
-      await waitFor(() => crash !== undefined || isDone(), {
-        timeoutMs,
-        intervalMs: 100,
-        message: () => `reading ${topic} to its end offsets ${[...ends].map(([p, e]) => `${p}:${positions.get(p) ?? 0n}/${e}`).join(' ')}`,
-      });
-      if (crash !== undefined) throw new Error(`the reader of ${topic} crashed: ${crash.message}`, { cause: crash });
-    } finally {
-      await consumer.stop();
-    }
   }
 }

@@ -5,7 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDriver, type Admin, type KafkaDriver } from '../../../src/kafka/index.js';
+import { createDriver, type Admin, type ConsumerRecord, type KafkaDriver } from '../../../src/kafka/index.js';
+import { readToEnd } from '../../helpers/read-to-end.js';
 import { uniqueName } from '../../helpers/unique-name.js';
 import { repoPath } from '../../kafka/repo-root.js';
 import type { Daemon } from './daemon.js';
@@ -27,6 +28,16 @@ export abstract class GeneratedApp {
 
   async admin(): Promise<Admin> {
     return (this.#admin ??= await this.driver.admin());
+  }
+
+  /** The records of `topic` from its start to the end offsets it had when the read began. */
+  async readToEnd(topic: string, timeoutMs = 60_000): Promise<ConsumerRecord[]> {
+    return (await readToEnd(this.driver, topic, { timeoutMs })).records;
+  }
+
+  /** `readToEnd`, each record handed to `onRecord` instead of kept; returns the end offsets read to. */
+  async readEach(topic: string, timeoutMs: number, onRecord: (record: ConsumerRecord) => void): Promise<Map<number, bigint>> {
+    return (await readToEnd(this.driver, topic, { timeoutMs, onRecord })).ends;
   }
 
   /** A fresh temporary state directory, removed by `close()`. */

@@ -6,8 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumerRecord, Isolation, KafkaDriver } from '../../../src/kafka/index.js';
-import { collectRecords } from '../../helpers/collect.js';
-import { uniqueName } from '../../helpers/unique-name.js';
+import { readToEnd as readTopicToEnd } from '../../helpers/read-to-end.js';
 
 export interface SinkAudit {
   readonly records: number;
@@ -33,20 +32,7 @@ export function auditSink(records: readonly ConsumerRecord[], truth: ReadonlyMap
 
 /** Every record of `topic` up to its end offsets when the read starts, read under `isolation`. */
 export async function readToEnd(driver: KafkaDriver, topic: string, isolation: Isolation, timeoutMs: number): Promise<ConsumerRecord[]> {
-  const admin = await driver.admin();
-  const ends = await admin.offsets(topic).finally(() => admin.close());
-  const reached = new Map<number, bigint>();
-  const consumer = await driver.consumer({ groupId: uniqueName('audit'), isolation, maxWaitMs: 100, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1000 });
-  try {
-    const collector = await collectRecords(consumer, [topic], { onBatch: (batch) => void reached.set(batch.partition, batch.nextOffset) });
-    await collector.until(() => ends.every((e) => e.latest === e.earliest || (reached.get(e.partition) ?? e.earliest) >= e.latest), {
-      timeoutMs,
-      message: `${topic} read ${isolation} to its end offsets`,
-    });
-    return [...collector.records];
-  } finally {
-    await consumer.stop();
-  }
+  return (await readTopicToEnd(driver, topic, { isolation, timeoutMs })).records;
 }
 
 /** A pause of `ms` between the steps of a kill loop (not a synchronisation: the moment is meant to be random). */

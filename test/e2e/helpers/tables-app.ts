@@ -6,9 +6,7 @@
 
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import type { ConsumerRecord } from '../../../src/kafka/index.js';
 import { RocksdbStore } from '../../../src/stores/index.js';
-import { uniqueName } from '../../helpers/unique-name.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { repoPath } from '../../kafka/repo-root.js';
 import { groupProgress, type PartitionProgress } from './group-progress.js';
@@ -187,7 +185,7 @@ export class TablesApp extends GeneratedApp {
     const values = new Map<string, number>();
     const recordsPerPartition = new Map<number, number>();
     let records = 0;
-    const ends = await this.#readToEnd(this.changelog, timeoutMs, (record) => {
+    const ends = await this.readEach(this.changelog, timeoutMs, (record) => {
       records++;
       recordsPerPartition.set(record.partition, (recordsPerPartition.get(record.partition) ?? 0) + 1);
       const key = record.key!.toString(); // string keys are raw UTF-8 (KEY_ENCODING_HEADER: string)
@@ -203,7 +201,7 @@ export class TablesApp extends GeneratedApp {
     const highest = new Map<string, number>();
     let records = 0;
     let duplicates = 0;
-    await this.#readToEnd(this.output, timeoutMs, (record) => {
+    await this.readEach(this.output, timeoutMs, (record) => {
       records++;
       const { page, count } = JSON.parse(record.value!.toString()) as { page: string; count: number };
       const pair = `${page}\u0000${count}`;
@@ -237,39 +235,6 @@ export class TablesApp extends GeneratedApp {
       }
     }
     return { values, offsets };
-  }
-
-  /**
-   * Runs a private consumer over `topic` from the start until its position on every partition has
-   * reached the end offset taken when the read began; returns those end offsets.
-   */
-  async #readToEnd(topic: string, timeoutMs: number, onRecord: (record: ConsumerRecord) => void): Promise<Map<number, bigint>> {
-    const admin = await this.admin();
-    const ends = new Map((await admin.offsets(topic)).map((p) => [p.partition, p.latest]));
-    const positions = new Map<number, bigint>();
-    const isDone = (): boolean => [...ends].every(([partition, end]) => (positions.get(partition) ?? 0n) >= end);
-    if (isDone()) return ends;
-    const consumer = await this.driver.consumer({ groupId: uniqueName('tables-reader'), autoOffsetReset: 'earliest', maxWaitMs: 100, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1000 });
-    let crash: Error | undefined;
-    consumer.on('crashed', (err) => (crash ??= err));
-    try {
-      await consumer.subscribe([topic]);
-      await consumer.run(async (batch) => {
-        const end = ends.get(batch.partition) ?? 0n;
-        for (const record of batch.records) if (record.offset < end) onRecord(record);
-        if (batch.nextOffset > (positions.get(batch.partition) ?? 0n)) positions.set(batch.partition, batch.nextOffset);
-        return Promise.resolve();
-      });
-      await waitFor(() => crash !== undefined || isDone(), {
-        timeoutMs,
-        intervalMs: 50,
-        message: () => `reading ${topic} to its end offsets ${[...ends].map(([p, e]) => `${p}:${positions.get(p) ?? 0n}/${e}`).join(' ')}`,
-      });
-      if (crash !== undefined) throw new Error(`the reader of ${topic} crashed: ${crash.message}`, { cause: crash });
-    } finally {
-      await consumer.stop();
-    }
-    return ends;
   }
 }
 

@@ -5,10 +5,8 @@
 
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConsumerRecord, ProducerRecord } from '../../../src/kafka/index.js';
+import type { ProducerRecord } from '../../../src/kafka/index.js';
 import { RocksdbStore } from '../../../src/stores/index.js';
-import { uniqueName } from '../../helpers/unique-name.js';
-import { waitFor } from '../../helpers/wait-for.js';
 import { Daemon } from './daemon.js';
 import { groupProgress, sumProgress, waitCommittedToEnd } from './group-progress.js';
 import { brokerAddress } from './pipeline-app.js';
@@ -106,29 +104,6 @@ export class WindowsApp extends GeneratedApp {
       if (page.next === undefined) return out;
       after = page.next;
     }
-  }
-
-  /** The records of `topic` from its start to its end offsets. */
-  async readToEnd(topic: string, timeoutMs = 60_000): Promise<ConsumerRecord[]> {
-    const admin = await this.admin();
-    const ends = new Map((await admin.offsets(topic)).map((p) => [p.partition, p.latest]));
-    const positions = new Map<number, bigint>();
-    const records: ConsumerRecord[] = [];
-    const isDone = (): boolean => [...ends].every(([partition, end]) => (positions.get(partition) ?? 0n) >= end);
-    if (isDone()) return records;
-    const consumer = await this.driver.consumer({ groupId: uniqueName('windows-reader'), autoOffsetReset: 'earliest', maxWaitMs: 100, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1000 });
-    try {
-      await consumer.subscribe([topic]);
-      await consumer.run(async (batch) => {
-        for (const record of batch.records) if (record.offset < (ends.get(batch.partition) ?? 0n)) records.push(record);
-        if (batch.nextOffset > (positions.get(batch.partition) ?? 0n)) positions.set(batch.partition, batch.nextOffset);
-        return Promise.resolve();
-      });
-      await waitFor(isDone, { timeoutMs, intervalMs: 50, message: () => `reading ${topic} to its end offsets` });
-    } finally {
-      await consumer.stop();
-    }
-    return records;
   }
 
   /** The store keys of a table's partition stores under `datadir` (no daemon may hold them). */
