@@ -2,7 +2,7 @@
 // streamd figure beside a baseline measured in the same run. Figures are reported, never asserted.
 // Usage: node dist/bench/index.js [--records N] [--only drivers,stateless,stateful,grouped,recovery,failover] [--json]
 //   [--cpu-prof DIR] (B4's worker process writes a V8 CPU profile into DIR)
-//   [--peers [--repeat N]] (streamd's process beside Kafka Streams 3.9.1 on B2 and B4; alone unless --only is given)
+//   [--peers [--repeat N]] (streamd's process beside Kafka Streams 3.9.1 on B2, B3, B4 and a cold restore; alone unless --only is given)
 // stateful needs B1's figures as its baselines: it runs the stateless workload when --only leaves it out.
 // stateful runs B2 under at_least_once and exactly_once; the EOS row is a ratio to the at_least_once one.
 
@@ -38,7 +38,7 @@ const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '1000000' },
     only: { type: 'string' },
-    /** streamd's process beside the Kafka Streams peer on B2 and B4 (alone unless --only names workloads too). */
+    /** streamd's process beside the Kafka Streams peer on B2, B3, B4 and a cold restore (alone unless --only names workloads too). */
     peers: { type: 'boolean', default: false },
     /** Rounds of the peers comparison (median, min, max). */
     repeat: { type: 'string', default: '1' },
