@@ -2,7 +2,7 @@
 // streamd figure beside a baseline measured in the same run. Figures are reported, never asserted.
 // Usage: node dist/bench/index.js [--records N] [--only drivers,stateless,stateful,grouped,recovery,failover] [--json]
 //   [--cpu-prof DIR] (B4's worker process writes a V8 CPU profile into DIR)
-//   [--peers [--repeat N]] (streamd's process beside Kafka Streams 3.9.1 on B2 and B4; alone unless --only is given)
+//   [--peers [--repeat N]] (streamd's process beside Kafka Streams 3.9.1 on B2, B3, B4 and a cold restore; alone unless --only is given)
 // stateful needs B1's figures as its baselines: it runs the stateless workload when --only leaves it out.
 // stateful runs B2 under at_least_once and exactly_once; the EOS row is a ratio to the at_least_once one.
 
@@ -23,7 +23,7 @@ import { groupedWorkload } from './grouped.js';
 import { peersReport, runPeers, type PeerRun } from './peers.js';
 import type { Row } from './report-row.js';
 import { STATEFUL_KEYS, STATEFUL_TOPIC, preloadKeyedPageViews, streamdStateful } from './stateful.js';
-import { streamdWindowed } from './windowed.js';
+import { streamdWindowed, windowTruth } from './windowed.js';
 import { preloadPageViews, rawKafkajs, streamdStateless } from './stateless.js';
 
 /** B1's two figures, which B2 is also divided by. */
@@ -38,7 +38,7 @@ const { values } = parseArgs({
   options: {
     records: { type: 'string', default: '1000000' },
     only: { type: 'string' },
-    /** streamd's process beside the Kafka Streams peer on B2 and B4 (alone unless --only names workloads too). */
+    /** streamd's process beside the Kafka Streams peer on B2, B3, B4 and a cold restore (alone unless --only names workloads too). */
     peers: { type: 'boolean', default: false },
     /** Rounds of the peers comparison (median, min, max). */
     repeat: { type: 'string', default: '1' },
@@ -218,10 +218,10 @@ async function statefulWorkload(bootstrap: string, run: string, b1: StatelessFig
     );
     if (result.mismatches.length > 0 || eos.mismatches.length > 0) process.exitCode = 1;
     say('windowed (B3): streamd counts[key] += 1 per tumbling minute of the record timestamp, over the same input');
-    const windowed = await streamdWindowed(bootstrap, admin, `bench-windowed-${run}`, records);
+    const windowed = await streamdWindowed(bootstrap, admin, `bench-windowed-${run}`, await windowTruth(kafka, admin, STATEFUL_TOPIC, `bench-windowed-truth-${run}`));
     notes.push(
       `B3 app: B2's count in a tumbling 1-minute window (one or two windows per key, as the input is produced within a minute or two); ${windowed.windows.toLocaleString('en-US')} windows. ` +
-        (windowed.mismatches.length === 0 ? 'Correctness gate: pass.' : `Correctness gate: FAIL: ${windowed.mismatches.join('; ')}.`),
+        (windowed.mismatches.length === 0 ? 'Correctness gate: pass (every window equals the count read back from the input).' : `Correctness gate: FAIL: ${windowed.mismatches.join('; ')}.`),
     );
     if (windowed.mismatches.length > 0) process.exitCode = 1;
     return [

@@ -1,17 +1,22 @@
 // `npm run bench -- --peers`: streamd's worker process and the Kafka Streams peer on B2 (count,
-// input keyed by user) and B4 (groupBy user, then count), on the same broker and preloaded input,
-// interleaved (streamd and the peer alternate who goes first), each with a fresh group and state.
-// Per run: records/s (steady window), CPU µs per record and peak RSS of the worker process, and
-// whether its final table equals the truth; then streamd's ratios to the peer.
+// input keyed by user), B3 (B2 per tumbling minute), B4 (groupBy user, then count) and a cold
+// restore, on the same broker and preloaded input, interleaved (streamd and the peer alternate who
+// goes first), each with a fresh group and state (the restore: the same changelog, an empty state
+// dir each time). Per run: records/s (steady window), CPU µs per record and peak RSS of the worker
+// process, and whether its final table equals the truth; then streamd's ratios to the peer.
 
 import { createDriver, type Admin, type KafkaDriver } from '../src/kafka/index.js';
 import { repoPath } from '../test/kafka/repo-root.js';
+import { countMismatches } from './count-truth.js';
 import { GROUPED_TOPIC, preloadViewKeyedPageViews, streamdGrouped } from './grouped.js';
 import { buildKafkaStreamsPeer, kafkaStreamsCounting } from './peers/kafka-streams.js';
+import { kafkaStreamsRestore, streamdRestore, writeRestoreChangelogs } from './peers/restore.js';
 import { STATEFUL_TOPIC, preloadKeyedPageViews } from './stateful.js';
 import { streamdCounting, type CountingRun } from './streamd-process.js';
+import { streamdWindowedProcess, windowMismatches, windowTruth } from './windowed.js';
 
-type Workload = 'B2' | 'B4';
+type Workload = 'B2' | 'B3' | 'B4' | 'restore';
+const WORKLOADS: readonly Workload[] = ['B2', 'B3', 'B4', 'restore'];
 /** `streamd`, `Kafka Streams`, or `streamd baseline` (another build, BENCH_BASELINE_CLI). */
 type System = string;
 const BASELINE = 'streamd baseline';
@@ -19,6 +24,7 @@ const BASELINE = 'streamd baseline';
 export interface PeerRun extends CountingRun {
   readonly workload: Workload;
   readonly system: System;
+  /** Input records; for the restore, the changelog records the system says it restored. */
   readonly records: number;
 }
 
@@ -32,7 +38,16 @@ export interface PeersInput {
   readonly baselineCli?: string;
 }
 
-const TOPICS: Record<Workload, string> = { B2: STATEFUL_TOPIC, B4: GROUPED_TOPIC };
+/** What every run of one peers invocation shares: the broker, the peer's classpath, the B3 truth, the restore app ids. */
+interface Shared {
+  readonly bootstrap: string;
+  readonly driver: KafkaDriver;
+  readonly admin: Admin;
+  readonly classpath: string;
+  readonly records: number;
+  readonly windowTruth: ReadonlyMap<string, number>;
+  readonly restoreApps: { readonly streamd: string; readonly kafkaStreams: string };
+}
 
 /** Runs every workload × system `repeat` times, interleaved; returns every run. */
 export async function runPeers(input: PeersInput): Promise<PeerRun[]> {
@@ -43,19 +58,23 @@ export async function runPeers(input: PeersInput): Promise<PeerRun[]> {
   const runs: PeerRun[] = [];
   try {
     await preload(driver, admin, records, say);
+    say(`peers: B3's truth, the count per user per tumbling minute of the record timestamp, read back from ${STATEFUL_TOPIC}`);
+    const truth = await windowTruth(driver, admin, STATEFUL_TOPIC, `bench-peer-b3-truth-${run}`);
+    say(`peers: B3's truth: ${truth.size.toLocaleString('en-US')} windows of ${new Set([...truth.keys()].map((entry) => entry.slice(0, entry.lastIndexOf('@')))).size.toLocaleString('en-US')} users`);
+    const restoreApps = { streamd: `bench-peer-restore-${run}`, kafkaStreams: `bench-peer-restore-ks-${run}` };
+    say(`peers: restore: writing a changelog of ${records} distinct keys for each system`);
+    await writeRestoreChangelogs(driver, admin, restoreApps, records);
+    const shared: Shared = { bootstrap, driver, admin, classpath, records, windowTruth: truth, restoreApps };
     for (let round = 0; round < repeat; round++) {
-      for (const workload of ['B2', 'B4'] as const) {
+      for (const workload of WORKLOADS) {
         const systems: System[] = ['streamd', 'Kafka Streams', ...(input.baselineCli === undefined ? [] : [BASELINE])];
         const order = round % 2 === 0 ? systems : [...systems].reverse();
         for (const [index, system] of order.entries()) {
           const appId = `bench-peer-${workload.toLowerCase()}-${run}-${round}-${index}`;
           say(`peers: ${workload} ${system}, round ${round + 1} of ${repeat}`);
-          const result =
-            system === 'Kafka Streams'
-              ? await kafkaStreamsCounting({ classpath, bootstrap, driver, admin, mode: workload === 'B2' ? 'b2' : 'b4', appId, source: TOPICS[workload], records })
-              : await streamdRun(workload, bootstrap, admin, appId, records, system === BASELINE ? input.baselineCli : undefined);
+          const result = await runOne(shared, workload, system, appId, system === BASELINE ? input.baselineCli : undefined);
           if (result.mismatches.length > 0) process.exitCode = 1;
-          runs.push({ ...result, workload, system, records });
+          runs.push({ ...result, workload, system });
         }
       }
     }
@@ -64,6 +83,22 @@ export async function runPeers(input: PeersInput): Promise<PeerRun[]> {
     await driver.close();
   }
   return runs;
+}
+
+/** One system on one workload; `cli` runs another build of streamd. */
+async function runOne(shared: Shared, workload: Workload, system: System, appId: string, cli: string | undefined): Promise<CountingRun & { records: number }> {
+  const { bootstrap, driver, admin, classpath, records, windowTruth: truth, restoreApps } = shared;
+  if (workload === 'restore') {
+    const restore = system === 'Kafka Streams' ? await kafkaStreamsRestore(classpath, bootstrap, restoreApps.kafkaStreams, records) : await streamdRestore(bootstrap, restoreApps.streamd, records, cli);
+    return { ...restore, records: restore.restored };
+  }
+  if (system === 'Kafka Streams') {
+    const source = workload === 'B4' ? GROUPED_TOPIC : STATEFUL_TOPIC;
+    const verify = workload === 'B3' ? (found: ReadonlyMap<string, number>) => windowMismatches(found, truth) : (found: ReadonlyMap<string, number>) => countMismatches(found, records);
+    return { ...(await kafkaStreamsCounting({ classpath, bootstrap, driver, admin, mode: workload === 'B2' ? 'b2' : workload === 'B3' ? 'b3' : 'b4', appId, source, verify })), records };
+  }
+  if (workload === 'B3') return { ...(await streamdWindowedProcess(bootstrap, admin, appId, truth, cli)), records };
+  return { ...(await streamdRun(workload, bootstrap, admin, appId, records, cli)), records };
 }
 
 async function preload(driver: KafkaDriver, admin: Admin, records: number, say: (line: string) => void): Promise<void> {
@@ -79,7 +114,7 @@ async function preload(driver: KafkaDriver, admin: Admin, records: number, say: 
   }
 }
 
-async function streamdRun(workload: Workload, bootstrap: string, admin: Admin, appId: string, records: number, cli: string | undefined): Promise<CountingRun> {
+async function streamdRun(workload: 'B2' | 'B4', bootstrap: string, admin: Admin, appId: string, records: number, cli: string | undefined): Promise<CountingRun> {
   if (workload === 'B4') return streamdGrouped(bootstrap, admin, appId, records, undefined, cli);
   const manifest = repoPath('bench', 'apps', 'stateful', 'app.yaml');
   return streamdCounting({ bootstrap, admin, manifest, appId, source: STATEFUL_TOPIC, internal: [], records, partitions: 4, ...(cli === undefined ? {} : { cli }) });
@@ -102,10 +137,12 @@ function spread(values: readonly number[], digits: number): string {
 export function peersReport(runs: readonly PeerRun[]): string[] {
   const lines = [
     'peers: one worker process each, commit every 1 s, JSON values, RocksDB; CPU µs/record = (utime+stime)/records over start → drained, and over the steady 10–90% window',
+    'restore: a cold start (empty state dir) restoring a changelog of distinct keys, per restored changelog record: records/s over first partition begun → last restored, ' +
+      '(drain) over process start → restored; µs/record (run) = CPU over process start → restored, (steady) = CPU over the restore; peak RSS when restored',
     `${'workload'.padEnd(9)}${'system'.padEnd(17)}${'records/s'.padStart(26)}${'records/s (drain)'.padStart(26)}${'µs/record (run)'.padStart(26)}${'µs/record (steady)'.padStart(26)}${'peak RSS MiB'.padStart(22)}  table`,
   ];
   const of = (workload: Workload, system: System): PeerRun[] => runs.filter((r) => r.workload === workload && r.system === system);
-  for (const workload of ['B2', 'B4'] as const) {
+  for (const workload of WORKLOADS) {
     for (const system of ['streamd', 'Kafka Streams', BASELINE]) {
       const mine = of(workload, system);
       if (mine.length === 0) continue;
@@ -125,6 +162,15 @@ export function peersReport(runs: readonly PeerRun[]): string[] {
           `${ratio((r) => r.cpuMicrosPerRecord)}× CPU per record (run), ${ratio((r) => r.steadyCpuMicrosPerRecord)}× (steady), ${ratio((r) => r.peakRssBytes)}× peak RSS`,
       );
     }
+  }
+  const restored = ['streamd', 'Kafka Streams', BASELINE].filter((system) => of('restore', system).length > 0);
+  if (restored.length > 0) {
+    const each = restored.map((system) => {
+      const mine = of('restore', system);
+      const wall = mine.map((r) => 1e6 / r.steadyRecordsPerSec);
+      return `${system} ${[...new Set(mine.map((r) => r.records.toLocaleString('en-US')))].join(' / ')} records, ${spread(wall, 1)} µs wall per record`;
+    });
+    lines.push(`restore: changelog records restored per run: ${each.join('; ')}`);
   }
   return lines;
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Admin } from '../src/kafka/index.js';
-import { loadManifest } from '../src/manifest/index.js';
+import { loadManifest, type Manifest } from '../src/manifest/index.js';
 import { spawn } from 'node:child_process';
 import { terminate, trackExit } from '../test/kafka/child-exit.js';
 import { OutputTail, forEachLine } from '../test/kafka/output-tail.js';
@@ -36,6 +36,8 @@ export interface StreamdCountingOptions {
   readonly nodeArgs?: readonly string[];
   /** Another build's dist/cmd/streamd.js (a before/after comparison); default this checkout's. */
   readonly cli?: string;
+  /** Checks the stopped worker's stores; default: the `counts` table against the count truth (count-truth.ts). */
+  readonly verify?: (manifest: Manifest) => Promise<string[]>;
 }
 
 /** Runs the counting app in a `streamd start` process with a fresh datadir until it has drained, then checks its table. */
@@ -62,7 +64,8 @@ export async function streamdCounting(options: StreamdCountingOptions): Promise<
       if (exit.code !== 0) process.stderr.write(`streamd exited with ${JSON.stringify(exit)}:\n${tail.indented(40)}\n`);
     }
     const manifest = await loadManifest(options.manifest, { env });
-    return { ...drain, mismatches: countMismatches(await storeCounts(manifest, 'counts', options.partitions), options.records) };
+    const mismatches = options.verify === undefined ? countMismatches(await storeCounts(manifest, 'counts', options.partitions), options.records) : await options.verify(manifest);
+    return { ...drain, mismatches };
   } finally {
     await rm(datadir, { recursive: true, force: true });
   }

@@ -1,38 +1,93 @@
-// B3, windowed: B2's count per key per tumbling minute (bench/apps/windowed) over B2's preloaded
-// input, measured from outside like B2 (drain-watch.ts); the windows' counts must sum to the input.
+// B3, windowed: B2's count per key per tumbling minute of the record timestamp (bench/apps/windowed)
+// over B2's preloaded input, measured from outside like B2 (drain-watch.ts). The truth is counted
+// from the input itself (its keys and record timestamps), as both systems window it.
 
 import type { Agent } from '../src/agents/index.js';
-import type { Admin } from '../src/kafka/index.js';
+import type { Admin, KafkaDriver } from '../src/kafka/index.js';
+import type { Manifest } from '../src/manifest/index.js';
 import { openStore } from '../src/stores/index.js';
 import { parseWindowKey } from '../src/windows/window-key.js';
 import { tableStorePath } from '../src/worker/index.js';
+import { repoPath } from '../test/kafka/repo-root.js';
 import { b3 } from './apps/windowed/handlers.js';
 import type { DrainResult } from './drain-watch.js';
-import { drainBenchApp } from './stateful.js';
+import { readTopicToEnd } from './peers/read-topic.js';
+import { STATEFUL_TOPIC, drainBenchApp } from './stateful.js';
+import { streamdCounting, type CountingRun } from './streamd-process.js';
+
+/** The window of bench/apps/windowed (and of its Kafka Streams peer): tumbling, one minute, grace one minute. */
+export const B3_WINDOW_MS = 60_000;
+
+/** The key of one window in a final table: `<key>@<window start, epoch ms>`. */
+export const windowEntry = (key: string, start: number): string => `${key}@${start}`;
 
 export interface WindowedResult extends DrainResult {
   readonly windows: number;
-  /** Empty when the windows' counts sum to the input. */
+  /** Empty when the table equals the truth, window by window. */
   readonly mismatches: readonly string[];
 }
 
-/** streamd's worker running bench/apps/windowed on B2's keyed input, with a fresh datadir. */
-export async function streamdWindowed(bootstrap: string, admin: Admin, appId: string, records: number): Promise<WindowedResult> {
-  return drainBenchApp({ app: 'windowed', bootstrap, admin, appId, handlers: new Map([['b3', b3 as Agent]]) }, async (manifest, drain) => {
-    let windows = 0;
-    let sum = 0;
-    for (let partition = 0; partition < 4; partition++) {
-      const store = await openStore('rocksdb://', { path: tableStorePath(manifest, 'counts', partition) });
-      try {
-        for await (const [key, value] of store.iterate()) {
-          if (parseWindowKey(key) === undefined) continue;
-          windows++;
-          sum += JSON.parse(value.toString()) as number;
-        }
-      } finally {
-        await store.close();
+/** The count of every (key, tumbling minute of the record timestamp) of `topic`, read back from it. */
+export async function windowTruth(driver: KafkaDriver, admin: Admin, topic: string, groupId: string): Promise<Map<string, number>> {
+  const truth = new Map<string, number>();
+  await readTopicToEnd(driver, admin, topic, groupId, (record) => {
+    const entry = windowEntry(record.key?.toString() ?? '', Math.floor(record.timestamp / B3_WINDOW_MS) * B3_WINDOW_MS);
+    truth.set(entry, (truth.get(entry) ?? 0) + 1);
+  });
+  return truth;
+}
+
+/** Compares a final windowed table with the truth; empty when equal. */
+export function windowMismatches(found: ReadonlyMap<string, number>, truth: ReadonlyMap<string, number>): string[] {
+  const mismatches: string[] = [];
+  if (found.size !== truth.size) mismatches.push(`${found.size} windows in the table, expected ${truth.size}`);
+  const sum = (counts: ReadonlyMap<string, number>): number => [...counts.values()].reduce((a, b) => a + b, 0);
+  if (sum(found) !== sum(truth)) mismatches.push(`counts sum to ${sum(found)}, expected ${sum(truth)}`);
+  for (const [entry, expected] of truth) {
+    if (mismatches.length >= 5) break;
+    if (found.get(entry) !== expected) mismatches.push(`${entry}: ${found.get(entry) ?? 'missing'}, expected ${expected}`);
+  }
+  return mismatches;
+}
+
+/** Every window and count in a stopped worker's partition stores of the windowed `table`. */
+export async function storeWindowCounts(manifest: Manifest, table: string, partitions: number): Promise<Map<string, number>> {
+  const found = new Map<string, number>();
+  for (let partition = 0; partition < partitions; partition++) {
+    const store = await openStore('rocksdb://', { path: tableStorePath(manifest, table, partition) });
+    try {
+      for await (const [key, value] of store.iterate()) {
+        const parsed = parseWindowKey(key);
+        if (parsed !== undefined) found.set(windowEntry(parsed.key.toString(), parsed.window.start), JSON.parse(value.toString()) as number);
       }
+    } finally {
+      await store.close();
     }
-    return { ...drain, windows, mismatches: sum === records ? [] : [`the windows' counts sum to ${sum}, expected ${records}`] };
+  }
+  return found;
+}
+
+/** streamd's worker running bench/apps/windowed on B2's keyed input, with a fresh datadir, its windows checked against `truth`. */
+export async function streamdWindowed(bootstrap: string, admin: Admin, appId: string, truth: ReadonlyMap<string, number>): Promise<WindowedResult> {
+  return drainBenchApp({ app: 'windowed', bootstrap, admin, appId, handlers: new Map([['b3', b3 as Agent]]) }, async (manifest, drain) => {
+    const found = await storeWindowCounts(manifest, 'counts', 4);
+    return { ...drain, windows: found.size, mismatches: windowMismatches(found, truth) };
+  });
+}
+
+/** bench/apps/windowed as a `streamd start` process (the peers run), its windows checked against `truth`. */
+export async function streamdWindowedProcess(bootstrap: string, admin: Admin, appId: string, truth: ReadonlyMap<string, number>, cli?: string): Promise<CountingRun> {
+  const records = [...truth.values()].reduce((a, b) => a + b, 0);
+  return streamdCounting({
+    bootstrap,
+    admin,
+    manifest: repoPath('bench', 'apps', 'windowed', 'app.yaml'),
+    appId,
+    source: STATEFUL_TOPIC,
+    internal: [],
+    records,
+    partitions: 4,
+    verify: async (manifest) => windowMismatches(await storeWindowCounts(manifest, 'counts', 4), truth),
+    ...(cli === undefined ? {} : { cli }),
   });
 }

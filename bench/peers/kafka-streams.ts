@@ -1,23 +1,24 @@
 // The Kafka Streams peer (bench/peers/kafka-streams): its jars fetched from Maven Central into
 // .cache/peers once per machine, its one class compiled with javac on every run (a few seconds),
 // run on the bench broker and input like streamd's process, and its final table read back from its
-// changelog to be checked against the truth.
+// changelog to be checked against the truth. Its restore run is in restore.ts.
 
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, KafkaDriver } from '../../src/kafka/index.js';
 import { javaExecutable } from '../../test/kafka/java-command.js';
 import { KAFKA_VERSION } from '../../test/kafka/jars.js';
 import { repoPath } from '../../test/kafka/repo-root.js';
-import { countMismatches } from '../count-truth.js';
 import { runCommand } from '../java-perf.js';
 import { watchProcessDrain } from '../drain-watch.js';
 import type { CountingRun } from '../streamd-process.js';
+import { windowEntry } from '../windowed.js';
+import { readTopicToEnd } from './read-topic.js';
 
 const HOME = repoPath('bench', 'peers', 'kafka-streams');
 const CACHE = repoPath('.cache', 'peers', `kafka-streams-${KAFKA_VERSION}`);
@@ -35,27 +36,40 @@ export async function buildKafkaStreamsPeer(log: (line: string) => void): Promis
     await writeFile(join(libs, '.complete'), `kafka-streams ${KAFKA_VERSION}\n`);
     log(`Kafka Streams peer: jars fetched in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
-  const classes = join(CACHE, 'classes');
+  // .cache is shared by every checkout on the machine: each version of the source compiles into its own directory.
+  const source = join(HOME, 'src', 'BenchCount.java');
+  const classes = join(CACHE, `classes-${createHash('sha256').update(await readFile(source)).digest('hex').slice(0, 12)}`);
   await mkdir(classes, { recursive: true });
-  await runCommand('javac', ['-d', classes, '-cp', join(libs, '*'), join(HOME, 'src', 'BenchCount.java')]);
+  await runCommand('javac', ['-d', classes, '-cp', join(libs, '*'), source]);
   return `${join(libs, '*')}:${classes}`;
 }
+
+/** The `java` arguments of BenchCount in `mode`. */
+export function benchCountArgs(classpath: string, mode: KafkaStreamsMode | 'restore', bootstrap: string, appId: string, source: string, stateDir: string): string[] {
+  return ['-Dlog4j.configuration=file:' + join(HOME, 'log4j.properties'), '-cp', classpath, 'BenchCount', mode, bootstrap, appId, source, stateDir];
+}
+
+/** The changelog of BenchCount's `counts` store. */
+export const countsChangelog = (appId: string): string => `${appId}-counts-changelog`;
+
+export type KafkaStreamsMode = 'b2' | 'b3' | 'b4';
 
 export interface KafkaStreamsCountingOptions {
   readonly classpath: string;
   readonly bootstrap: string;
   readonly driver: KafkaDriver;
   readonly admin: Admin;
-  readonly mode: 'b2' | 'b4';
+  readonly mode: KafkaStreamsMode;
   readonly appId: string;
   readonly source: string;
-  readonly records: number;
+  /** Compares the final table (key, or `key@window start` in b3, → count) with the truth; empty when equal. */
+  readonly verify: (found: ReadonlyMap<string, number>) => string[];
 }
 
 /** Runs BenchCount with a fresh state dir until it has drained, stops it, and checks its table. */
 export async function kafkaStreamsCounting(options: KafkaStreamsCountingOptions): Promise<CountingRun> {
   const stateDir = await mkdtemp(join(tmpdir(), 'streamd-bench-ks-'));
-  const args = ['-Dlog4j.configuration=file:' + join(HOME, 'log4j.properties'), '-cp', options.classpath, 'BenchCount', options.mode, options.bootstrap, options.appId, options.source, stateDir];
+  const args = benchCountArgs(options.classpath, options.mode, options.bootstrap, options.appId, options.source, stateDir);
   try {
     const started = performance.now();
     const child = spawn(javaExecutable(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -68,8 +82,8 @@ export async function kafkaStreamsCounting(options: KafkaStreamsCountingOptions)
       child.kill('SIGTERM');
       const code = await exited;
       if (code !== 0 && code !== 143) process.stderr.write(`Kafka Streams exited with ${code}:\n${err}\n`);
-      const found = await changelogCounts(options.driver, options.admin, `${options.appId}-counts-changelog`, `${options.appId}-verify`);
-      return { ...drain, mismatches: countMismatches(found, options.records) };
+      const found = await changelogCounts(options.driver, options.admin, countsChangelog(options.appId), `${options.appId}-verify`, options.mode === 'b3');
+      return { ...drain, mismatches: options.verify(found) };
     } finally {
       child.kill('SIGKILL');
     }
@@ -78,36 +92,18 @@ export async function kafkaStreamsCounting(options: KafkaStreamsCountingOptions)
   }
 }
 
-/** The last count per key in a Kafka Streams count changelog (String keys, 8-byte big-endian Long values). */
-async function changelogCounts(driver: KafkaDriver, admin: Admin, topic: string, groupId: string): Promise<Map<string, number>> {
-  const ends = new Map((await admin.offsets(topic)).map((p) => [p.partition, p.latest]));
-  const reached = new Map<number, bigint>();
+/**
+ * The last count per key in a Kafka Streams count changelog: String keys, 8-byte big-endian Long
+ * values. A windowed store's changelog key is the key, then the window start (8 bytes) and a
+ * sequence number (4 bytes).
+ */
+async function changelogCounts(driver: KafkaDriver, admin: Admin, topic: string, groupId: string, isWindowed: boolean): Promise<Map<string, number>> {
   const found = new Map<string, number>();
-  const isDone = (): boolean => [...ends].every(([partition, end]) => end === 0n || (reached.get(partition) ?? -1n) + 1n >= end);
-  if (isDone()) return found;
-  const consumer = await driver.consumer({ groupId, isolation: 'read_uncommitted', autoOffsetReset: 'earliest', maxWaitMs: 100 });
-  try {
-    let failed: Error | undefined;
-    consumer.on('crashed', (error) => (failed = error));
-    await consumer.subscribe([topic]);
-    void consumer
-      .run((batch) => {
-        for (const record of batch.records) {
-          if (record.key !== null && record.value !== null) found.set(record.key.toString(), Number(record.value.readBigInt64BE()));
-          if (record.key !== null && record.value === null) found.delete(record.key.toString());
-          reached.set(batch.partition, record.offset);
-        }
-        return Promise.resolve();
-      })
-      .catch((error: unknown) => (failed = error instanceof Error ? error : new Error(String(error))));
-    const deadline = performance.now() + 120_000;
-    while (!isDone()) {
-      if (failed !== undefined) throw failed;
-      if (performance.now() > deadline) throw new Error(`reading ${topic} did not reach its end offsets in 120 s`);
-      await sleep(100);
-    }
-    return found;
-  } finally {
-    await consumer.stop();
-  }
+  await readTopicToEnd(driver, admin, topic, groupId, (record) => {
+    if (record.key === null) return;
+    const key = isWindowed ? windowEntry(record.key.subarray(0, record.key.length - 12).toString(), Number(record.key.readBigInt64BE(record.key.length - 12))) : record.key.toString();
+    if (record.value === null) found.delete(key);
+    else found.set(key, Number(record.value.readBigInt64BE()));
+  });
+  return found;
 }
