@@ -8,21 +8,26 @@
 // @platformatic/kafka is installed into .cache/tools on first use (deploy-tools.ts), not into
 // package.json: only this bench loads it, on Node 24, and npm ci on Node 20 stays as it is.
 //
-// Decision (issue 13, part 3), from two runs of 300,000 records on the 2-core machine under load,
-// CPU µs per record (the steadier figure; records/s swung 2× between runs):
-//   hop:     kafkajs/Node 24 14.4–15.3, platformatic stream 12.8–13.7 (0.84–0.95×), platformatic
-//            own fetch loop without group or commits 9.7–10.6 (0.68×: its ceiling, 1.4×), kafkajs/Node 20 20.9–21.9
-//   produce: kafkajs/Node 24 9.7–11.4, platformatic 6.0–6.9 (0.53–0.71×), kafkajs/Node 20 13.5–14.3
-//   consume: kafkajs/Node 24 2.0–2.2, platformatic stream 2.6–2.9 (1.3×), own fetch 1.6–1.7 (0.78×)
-// So kafkajs is not B4's bound (its whole hop is ~15 of B4's ~42 µs per record), platformatic's
-// best case on the hop stays under the 1.5× that would pay for a driver, and that driver would
-// have to replace the parts of platformatic streamd needs most: it rejoins straight from the
-// heartbeat with no hook to hold the join (join-hold.ts), its assignment userData is one static
-// option (not per member, and a lone member skips the assignor), its stream has no per-partition
-// pause or seek (so a fetch loop of our own, with our own aborted-transaction filter: by its
-// source, the library's keeps the records of an abort whose marker is not in the same response), and its
-// describeGroups drops assignment userData. We stay on kafkajs. Node 24 itself makes kafkajs's hop
-// 1.4–1.5× cheaper than Node 20 does: the cheaper win, and Node 24 is the image's runtime already.
+// Decision (issue 13, part 3). CPU µs per record, the steadier figure (records/s swung 2× between
+// runs on the shared 2-core machine); three runs of 300,000 records, the last at load 9:
+//                         kafkajs/Node 24   + linear grouping   platformatic stream   platformatic fetch   kafkajs/Node 20
+//   hop                   13.0–15.3         8.8                 11.1–13.7             8.6–10.6 (no group)  18.5–21.9
+//   produce               9.4–11.4          5.5                 5.8–6.9               –                    12.8–14.3
+//   consume + JSON.parse  2.0–2.2           –                   2.6–2.9               1.6–1.7              2.3–2.7
+// The client is a large part of B4 (which does the hop, a second consume and changelog sends at
+// ~42 µs per record on Node 20), and its dear part was kafkajs's producer: a quadratic grouping of
+// each send by partition (src/kafka/drivers/kafkajs/group-per-partition.ts now replaces it). With
+// that, kafkajs's hop costs what platformatic's best case does (its own fetch loop with no group
+// and no commits), and platformatic through its own API costs more. So no platformatic driver:
+// there is no ≥1.5× left to win, and it would have to replace the parts streamd needs most. By the
+// library's 2.12.1 source and d.ts: it rejoins straight from the heartbeat with no hook to hold the
+// join (join-hold.ts); its assignment userData is one static option (not per member, not computed
+// by the assignor, and a lone member skips the assignor); its message stream has no per-partition
+// pause or seek, so a driver needs its own fetch loop with its own aborted-transaction filter (the
+// library's keeps the records of an abort whose marker is not in the same response); describeGroups
+// drops assignment userData. Transactions with KIP-447 (addConsumer/addOffset), static membership,
+// read_committed, commits of chosen offsets and every admin call streamd makes do map. Node 24
+// itself makes kafkajs's hop ~1.4× cheaper than Node 20: the image runs Node 24 already.
 
 import { spawn } from 'node:child_process';
 import { repoPath } from '../test/kafka/repo-root.js';
