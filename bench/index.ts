@@ -1,5 +1,6 @@
 // `npm run bench`: starts a real broker (JIT on, as in production), loads the data, and prints each
 // streamd figure beside a baseline measured in the same run. Figures are reported, never asserted.
+// drivers also runs raw kafkajs beside raw @platformatic/kafka on Node 24 (bench/clients.ts).
 // Usage: node dist/bench/index.js [--records N] [--only drivers,stateless,stateful,grouped,recovery,failover] [--json]
 //   [--cpu-prof DIR] (B4's worker process writes a V8 CPU profile into DIR)
 //   [--peers [--repeat N]] (streamd's process beside Kafka Streams 3.9.1 on B2, B3, B4 and a cold restore; alone unless --only is given)
@@ -14,6 +15,7 @@ import { createDriver } from '../src/kafka/index.js';
 import { changelogTopic } from '../src/worker/index.js';
 import { ensureKafkaJars } from '../test/kafka/jars.js';
 import { TestBroker } from '../test/kafka/broker.js';
+import { clientRows } from './clients.js';
 import { consumeThroughput, produceThroughput } from './driver-throughput.js';
 import { FAILOVER_SESSION_TIMEOUT_MS, streamdFailover } from './failover.js';
 import { consumerPerformance, producerPerformance } from './java-perf.js';
@@ -68,7 +70,7 @@ async function main(): Promise<void> {
   const run = randomUUID().slice(0, 8);
   try {
     say(`broker: Kafka ${version} on ${broker.bootstrap}, ready in ${(broker.startedMs / 1000).toFixed(2)} s`);
-    if (workloads.has('drivers')) rows.push(...(await driverWorkload(classpath, broker.bootstrap, run)));
+    if (workloads.has('drivers')) rows.push(...(await driverWorkload(classpath, broker.bootstrap, run, notes)));
     if (workloads.has('stateless') || workloads.has('stateful')) {
       if (!workloads.has('stateless')) say('stateless (B1): run as the baselines of stateful (B2)');
       const b1 = await statelessWorkload(classpath, broker.bootstrap, run);
@@ -147,7 +149,7 @@ async function statelessWorkload(classpath: string, bootstrap: string, run: stri
   }
 }
 
-async function driverWorkload(classpath: string, bootstrap: string, run: string): Promise<Row[]> {
+async function driverWorkload(classpath: string, bootstrap: string, run: string, notes: string[]): Promise<Row[]> {
   const rows: Row[] = [];
   const broker = { bootstrap };
   {
@@ -177,6 +179,9 @@ async function driverWorkload(classpath: string, bootstrap: string, run: string)
       const memoryConsume = await consumeThroughput(memory, kafkajsTopic, records, `bench-memory-${run}`);
       rows.push({ workload: 'consume', subject: 'streamd memory driver', recordsPerSec: memoryConsume.recordsPerSec, ratios: [{ baseline: 'ConsumerPerformance', value: memoryConsume.recordsPerSec / javaConsume.recordsPerSec }] });
       await admin.deleteTopics([javaTopic, kafkajsTopic]);
+      const clients = await clientRows({ classpath, bootstrap, admin, run, records, partitions, say });
+      rows.push(...clients.rows);
+      notes.push(...clients.notes);
     } finally {
       await Promise.allSettled([kafka.close(), memory.close()]);
     }

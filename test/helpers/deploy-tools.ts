@@ -180,6 +180,22 @@ export async function node24(): Promise<string> {
   return join(dir, 'node_modules', 'node', 'bin', 'node');
 }
 
+/** The @platformatic/kafka the driver bench compares kafkajs with (bench/clients; 2.x needs Node >= 22.22, so it runs on node24()). */
+export const PLATFORMATIC_KAFKA_VERSION = '2.12.1';
+
+/**
+ * A directory whose node_modules holds @platformatic/kafka and its dependencies, from the npm
+ * registry, without install scripts (it has none; its optional @node-rs/crc32 ships its binary in
+ * a per-platform registry package). Kept out of package.json: only the bench loads it, on Node 24.
+ */
+export async function platformaticKafka(): Promise<string> {
+  return cached(tools(`platformatic-kafka-${PLATFORMATIC_KAFKA_VERSION}`), `@platformatic/kafka ${PLATFORMATIC_KAFKA_VERSION} (the npm registry)`, async (temp) => {
+    await run('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--ignore-scripts', '--prefix', temp, `@platformatic/kafka@${PLATFORMATIC_KAFKA_VERSION}`], {
+      hint: 'npm could not install @platformatic/kafka from the npm registry: is it reachable?',
+    });
+  });
+}
+
 /** Installs every tool above (the runner's background prefetch); resolves when all are in place. */
 export async function installAll(): Promise<void> {
   await Promise.all([helm(), pythonTools(), node24()]);
