@@ -4,6 +4,7 @@
 // Usage: node dist/bench/index.js [--records N] [--only drivers,stateless,stateful,grouped,recovery,failover] [--json]
 //   [--cpu-prof DIR] (B4's worker process writes a V8 CPU profile into DIR)
 //   [--peers [--repeat N]] (streamd's process beside Kafka Streams 3.9.1 on B2, B3, B4 and a cold restore; alone unless --only is given)
+//   [--node24] (streamd's worker processes run on Node 24, the image's runtime; BENCH_STREAMD_NODE names any other node binary)
 // stateful needs B1's figures as its baselines: it runs the stateless workload when --only leaves it out.
 // stateful runs B2 under at_least_once and exactly_once; the EOS row is a ratio to the at_least_once one.
 
@@ -15,6 +16,7 @@ import { createDriver } from '../src/kafka/index.js';
 import { changelogTopic } from '../src/worker/index.js';
 import { ensureKafkaJars } from '../test/kafka/jars.js';
 import { TestBroker } from '../test/kafka/broker.js';
+import { node24 } from '../test/helpers/deploy-tools.js';
 import { clientRows } from './clients.js';
 import { consumeThroughput, produceThroughput } from './driver-throughput.js';
 import { FAILOVER_SESSION_TIMEOUT_MS, streamdFailover } from './failover.js';
@@ -25,6 +27,7 @@ import { groupedWorkload } from './grouped.js';
 import { peersReport, runPeers, type PeerRun } from './peers.js';
 import type { Row } from './report-row.js';
 import { STATEFUL_KEYS, STATEFUL_TOPIC, preloadKeyedPageViews, streamdStateful } from './stateful.js';
+import { workerNode } from './streamd-process.js';
 import { streamdWindowed, windowTruth } from './windowed.js';
 import { preloadPageViews, rawKafkajs, streamdStateless } from './stateless.js';
 
@@ -47,6 +50,8 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     /** A directory: the B4 worker process runs with --cpu-prof and writes its profile there. */
     'cpu-prof': { type: 'string' },
+    /** streamd's worker processes run on Node 24 (the image's runtime; fetched into .cache/tools on first use). */
+    node24: { type: 'boolean', default: false },
   },
 });
 const workloads = new Set((values.only ?? (values.peers ? '' : WORKLOADS.join(','))).split(',').map((w) => w.trim()).filter((w) => w.length > 0));
@@ -63,6 +68,8 @@ async function main(): Promise<void> {
   const unknown = [...workloads].filter((w) => !WORKLOADS.includes(w));
   if (unknown.length > 0) throw new Error(`--only: unknown workload ${unknown.join(', ')}; choose from ${WORKLOADS.join(', ')}`);
   const { classpath, version } = await ensureKafkaJars({ log: say });
+  if (values.node24) process.env['BENCH_STREAMD_NODE'] = await node24();
+  say(`streamd's worker processes run on ${workerNode() === process.execPath ? `this Node, ${process.version}` : `Node 24 (${workerNode()})`}`);
   const broker = await TestBroker.start({ classpath, jvmFast: false, heapMb: 1024, log: say });
   const rows: Row[] = [];
   const notes: string[] = [];

@@ -40,13 +40,22 @@ export interface StreamdCountingOptions {
   readonly verify?: (manifest: Manifest) => Promise<string[]>;
 }
 
+/**
+ * The node binary that runs streamd's worker processes: BENCH_STREAMD_NODE (`--node24` sets it to
+ * Node 24, the image's runtime), else the one running the bench.
+ */
+export function workerNode(): string {
+  const node = process.env['BENCH_STREAMD_NODE'];
+  return node === undefined || node === '' ? process.execPath : node;
+}
+
 /** Runs the counting app in a `streamd start` process with a fresh datadir until it has drained, then checks its table. */
 export async function streamdCounting(options: StreamdCountingOptions): Promise<CountingRun> {
   const datadir = await mkdtemp(join(tmpdir(), 'streamd-bench-process-'));
   const env = { STREAMD_BROKER: `kafka://${options.bootstrap}`, BENCH_APP_ID: options.appId, BENCH_DATADIR: datadir };
   try {
     const started = performance.now();
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.cli ?? repoPath('dist', 'cmd', 'streamd.js'), 'start', '--manifest', options.manifest, '--web-port', '0', '--log-level', 'warn'], {
+    const child = spawn(workerNode(), [...(options.nodeArgs ?? []), options.cli ?? repoPath('dist', 'cmd', 'streamd.js'), 'start', '--manifest', options.manifest, '--web-port', '0', '--log-level', 'warn'], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -23,7 +23,7 @@ import { storeCounts } from '../count-truth.js';
 import { sendPipelined } from '../pipelined-sends.js';
 import { cpuMicros, peakRssBytes } from '../proc-stats.js';
 import { RECOVERY_INPUT, buildChangelog } from '../recovery.js';
-import type { CountingRun } from '../streamd-process.js';
+import { workerNode, type CountingRun } from '../streamd-process.js';
 import { benchCountArgs, countsChangelog } from './kafka-streams.js';
 
 const PARTITIONS = 4;
@@ -138,7 +138,7 @@ export async function streamdRestore(bootstrap: string, appId: string, records: 
   const manifestPath = repoPath('bench', 'apps', 'recovery', 'app.yaml');
   try {
     const spawned = performance.now();
-    const child = spawn(process.execPath, [cli ?? repoPath('dist', 'cmd', 'streamd.js'), 'start', '--manifest', manifestPath, '--web-port', '0', '--log-level', 'info'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(workerNode(), [cli ?? repoPath('dist', 'cmd', 'streamd.js'), 'start', '--manifest', manifestPath, '--web-port', '0', '--log-level', 'info'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = trackExit(child);
     const tail = new OutputTail(40);
     const watch = new RestoreWatch(child.pid!, spawned);
