@@ -1,0 +1,102 @@
+// The kafkajs producer pieces streamd replaces (produce-patches.ts): the Produce request encoded in
+// one buffer must carry the bytes kafkajs's own encoding does, CRC32C included, and the per-partition
+// grouping must keep each partition's messages in input order.
+
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { describe, it } from 'node:test';
+import { crc32c } from '../../../../src/kafka/drivers/kafkajs/crc32c.js';
+import { groupMessagesPerPartition, kafkajsProduceRequestV3 } from '../../../../src/kafka/drivers/kafkajs/produce-patches.js';
+import { encodeProduceRequest, type ProduceMessage, type ProduceRequestInput } from '../../../../src/kafka/drivers/kafkajs/produce-request.js';
+import '../../../../src/kafka/drivers/kafkajs/kafkajs.js';
+
+const require = createRequire(import.meta.url);
+const kafkajsCrc32c = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (buffer: Buffer) => number;
+const Long = require('kafkajs/src/utils/long.js') as { fromString(text: string): { getHighBits(): number; getLowBits(): number } };
+const Decoder = require('kafkajs/src/protocol/decoder.js') as new (buffer: Buffer) => unknown;
+const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (decoder: unknown) => Promise<{ firstTimestamp: string; records: { timestamp: string; key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer | Buffer[]> }[] }>;
+
+async function kafkajsBytes(input: ProduceRequestInput): Promise<Buffer> {
+  assert.ok(kafkajsProduceRequestV3 !== undefined, 'the patches were installed (kafkajs loaded after them)');
+  const encoder = (await kafkajsProduceRequestV3({ ...input, compression: 0 }).encode()) as { buffer: Buffer };
+  return encoder.buffer;
+}
+
+const message = (i: number, extra: Partial<ProduceMessage> = {}): ProduceMessage => ({
+  key: i % 4 === 0 ? null : Buffer.from(`user-${i}`),
+  value: Buffer.from(JSON.stringify({ user: `user-${i}`, page: `/p/${i % 7}`, seq: i })),
+  timestamp: String(1_765_000_000_000 + ((i * 7919) % 5000)),
+  ...extra,
+});
+
+describe('kafkajs produce request, encoded in one buffer', () => {
+  it('writes the bytes kafkajs writes: several topics and partitions, null keys, headers, an idempotent producer', async () => {
+    const input: ProduceRequestInput = {
+      acks: -1,
+      timeout: 30_000,
+      producerId: Long.fromString('4711'),
+      producerEpoch: 3,
+      topicData: [
+        {
+          topic: 'app-b4-by-user-repartition',
+          partitions: [
+            { partition: 0, firstSequence: 12, messages: Array.from({ length: 300 }, (_, i) => message(i, i % 2 === 0 ? { headers: { 'streamd-origin': Buffer.from(`views\u00000\u0000${i}`) } } : {})) },
+            { partition: 3, firstSequence: 0, messages: [message(1, { headers: { a: 'text', b: [Buffer.from('x'), 'ÿ'] } }), message(2, { value: null })] },
+          ],
+        },
+        { topic: 'ünïcødé', partitions: [{ partition: 1, messages: [message(5, { key: 'a string key', value: 'a string value' })] }] },
+      ],
+    };
+    assert.deepEqual(encodeProduceRequest(input), await kafkajsBytes(input));
+  });
+
+  it('writes the bytes kafkajs writes for a transactional producer', async () => {
+    const input: ProduceRequestInput = {
+      acks: -1,
+      timeout: 5000,
+      transactionalId: 'streamd-app-0_1',
+      producerId: Long.fromString('9007199254740993'),
+      producerEpoch: 0,
+      topicData: [{ topic: 'out', partitions: [{ partition: 2, firstSequence: 2_000_000, messages: [message(1), message(2), message(3)] }] }],
+    };
+    assert.deepEqual(encodeProduceRequest(input), await kafkajsBytes(input));
+  });
+
+  it('stamps records sent without a timestamp with the clock, and keeps a given one', async () => {
+    const now = 1_765_000_123_456;
+    const input: ProduceRequestInput = { acks: 1, timeout: 1000, topicData: [{ topic: 't', partitions: [{ partition: 0, messages: [{ key: null, value: Buffer.from('a') }, { key: null, value: Buffer.from('b'), timestamp: '1000' }] }] }] };
+    const bytes = encodeProduceRequest(input, now);
+    // transactional id (2), acks (2), timeout (4), topics (4), "t" (2 + 1), partitions (4), partition (4), size (4)
+    const batch = await decodeBatch(new Decoder(bytes.subarray(27)));
+    assert.deepEqual(batch.records.map((r) => [r.value?.toString(), r.timestamp]), [['a', String(now)], ['b', '1000']]);
+  });
+});
+
+describe('CRC32C', () => {
+  it('agrees with kafkajs on buffers of every length up to 70 bytes and on a large one', () => {
+    for (let length = 0; length <= 70; length++) {
+      const bytes = randomBytes(length);
+      assert.equal(crc32c(bytes), kafkajsCrc32c(bytes), `length ${length}`);
+    }
+    const large = randomBytes(300_001);
+    assert.equal(crc32c(large, 5, 300_000), kafkajsCrc32c(large.subarray(5, 300_000)));
+  });
+
+  it('gives the standard check value of "123456789"', () => {
+    assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283);
+  });
+});
+
+describe('groupMessagesPerPartition', () => {
+  it('keeps each partition\'s messages in input order', () => {
+    const messages = Array.from({ length: 50 }, (_, i) => ({ i }));
+    const grouped = groupMessagesPerPartition({ topic: 't', partitionMetadata: [{}, {}, {}], messages, partitioner: ({ message }) => (message as { i: number }).i % 3 });
+    assert.deepEqual(Object.keys(grouped), ['0', '1', '2']);
+    for (const [partition, list] of Object.entries(grouped)) assert.deepEqual(list, messages.filter((m) => m.i % 3 === Number(partition)));
+  });
+
+  it('groups nothing for a topic without partition metadata', () => {
+    assert.deepEqual(groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages: [{}], partitioner: () => 0 }), {});
+  });
+});
