@@ -32,11 +32,14 @@ export interface LongBits {
   getLowBits(): number;
 }
 
+/** A producer id as kafkajs holds it: a string once InitProducerId answered, a Long (-1) before. */
+export type ProducerId = LongBits | string | number;
+
 export interface ProduceRequestInput {
   readonly acks: number;
   readonly timeout: number;
   readonly transactionalId?: string | null;
-  readonly producerId?: LongBits;
+  readonly producerId?: ProducerId;
   readonly producerEpoch?: number;
   readonly topicData: readonly ProduceTopicData[];
 }
@@ -178,7 +181,7 @@ function planBatch(messages: readonly ProduceMessage[], now: number): BatchPlan 
 }
 
 interface BatchIdentity {
-  readonly producerId: LongBits | undefined;
+  readonly producerId: ProducerId | undefined;
   readonly producerEpoch: number;
   readonly isTransactional: boolean;
 }
@@ -200,10 +203,13 @@ function writeBatch(buffer: Buffer, start: number, partition: ProducePartitionDa
   offset = buffer.writeInt32BE(messages.length - 1, offset); // lastOffsetDelta
   offset = writeInt64(buffer, offset, plan.firstTimestamp);
   offset = writeInt64(buffer, offset, plan.maxTimestamp);
-  if (identity.producerId === undefined) offset = writeInt64(buffer, offset, -1);
-  else {
-    offset = buffer.writeInt32BE(identity.producerId.getHighBits(), offset);
-    offset = buffer.writeInt32BE(identity.producerId.getLowBits(), offset);
+  const producerId = identity.producerId ?? -1;
+  if (typeof producerId === 'object') {
+    offset = buffer.writeInt32BE(producerId.getHighBits(), offset);
+    offset = buffer.writeInt32BE(producerId.getLowBits(), offset);
+  } else {
+    buffer.writeBigInt64BE(BigInt(producerId), offset);
+    offset += 8;
   }
   offset = buffer.writeInt16BE(identity.producerEpoch, offset);
   offset = buffer.writeInt32BE(partition.firstSequence ?? 0, offset);

@@ -51,6 +51,13 @@ describe('kafkajs produce request, encoded in one buffer', () => {
     assert.deepEqual(encodeProduceRequest(input), await kafkajsBytes(input));
   });
 
+  it('writes the bytes kafkajs writes for a producer id held as a string (as InitProducerId answers it) and for none', async () => {
+    for (const producerId of ['123456789012', undefined]) {
+      const input: ProduceRequestInput = { acks: -1, timeout: 1000, ...(producerId === undefined ? {} : { producerId }), producerEpoch: 1, topicData: [{ topic: 't', partitions: [{ partition: 0, firstSequence: 7, messages: [message(1), message(2)] }] }] };
+      assert.deepEqual(encodeProduceRequest(input), await kafkajsBytes(input), `producer id ${String(producerId)}`);
+    }
+  });
+
   it('writes the bytes kafkajs writes for a transactional producer', async () => {
     const input: ProduceRequestInput = {
       acks: -1,
