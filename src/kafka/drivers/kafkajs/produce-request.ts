@@ -3,7 +3,7 @@
 // its own (a zero-filled 512-byte buffer each), spreads every message into a new object, and copies
 // every level into the next: on a groupBy's repartition producer that was ~13 µs of CPU and most
 // of the garbage per record. Uncompressed batches only; a compressed send keeps kafkajs's encoding.
-// kafkajs-patches.ts installs this in kafkajs's module cache.
+// wire-patches.ts installs this in kafkajs's module cache.
 
 import { crc32c } from './crc32c.js';
 

@@ -1,13 +1,14 @@
-// The kafkajs producer pieces streamd replaces (produce-patches.ts): the Produce request encoded in
-// one buffer must carry the bytes kafkajs's own encoding does, CRC32C included, and the per-partition
-// grouping must keep each partition's messages in input order.
+// The kafkajs wire pieces streamd replaces (wire-patches.ts): the Produce request encoded in one
+// buffer must carry the bytes kafkajs's own encoding does, CRC32C included; the per-partition grouping
+// must keep each partition's messages in input order; the record decoder must return what kafkajs's does.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { crc32c } from '../../../../src/kafka/drivers/kafkajs/crc32c.js';
-import { groupMessagesPerPartition, kafkajsProduceRequestV3 } from '../../../../src/kafka/drivers/kafkajs/produce-patches.js';
+import { groupMessagesPerPartition, kafkajsOriginals } from '../../../../src/kafka/drivers/kafkajs/wire-patches.js';
+import { decodeRecord, type BatchContext, type RecordBytes } from '../../../../src/kafka/drivers/kafkajs/record-decoder.js';
 import { encodeProduceRequest, type ProduceMessage, type ProduceRequestInput } from '../../../../src/kafka/drivers/kafkajs/produce-request.js';
 import '../../../../src/kafka/drivers/kafkajs/kafkajs.js';
 
@@ -18,8 +19,8 @@ const Decoder = require('kafkajs/src/protocol/decoder.js') as new (buffer: Buffe
 const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (decoder: unknown) => Promise<{ firstTimestamp: string; records: { timestamp: string; key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer | Buffer[]> }[] }>;
 
 async function kafkajsBytes(input: ProduceRequestInput): Promise<Buffer> {
-  assert.ok(kafkajsProduceRequestV3 !== undefined, 'the patches were installed (kafkajs loaded after them)');
-  const encoder = (await kafkajsProduceRequestV3({ ...input, compression: 0 }).encode()) as { buffer: Buffer };
+  assert.ok(kafkajsOriginals !== undefined, 'the patches were installed (kafkajs loaded after them)');
+  const encoder = (await kafkajsOriginals.produceRequestV3({ ...input, compression: 0 }).encode()) as { buffer: Buffer };
   return encoder.buffer;
 }
 
@@ -105,5 +106,38 @@ describe('groupMessagesPerPartition', () => {
 
   it('groups nothing for a topic without partition metadata', () => {
     assert.deepEqual(groupMessagesPerPartition({ topic: 't', partitionMetadata: [], messages: [{}], partitioner: () => 0 }), {});
+  });
+});
+
+describe('record decoder', () => {
+  it('decodes what kafkajs\'s decoder does: keys, null values, repeated and null headers, offsets and timestamps past 2^53', () => {
+    assert.ok(kafkajsOriginals !== undefined);
+    const kafkajsDecode = kafkajsOriginals.decodeRecord as (decoder: unknown, context: BatchContext) => unknown;
+    const messages: ProduceMessage[] = [
+      message(1, { headers: { 'streamd-origin': Buffer.from('views\u00003\u0000123'), 'streamd-key-encoding': Buffer.from('string') } }),
+      message(2, { key: null, value: null, headers: { a: [Buffer.from('1'), Buffer.from('2'), Buffer.from('3')], b: null } }),
+      message(3, { value: Buffer.alloc(20_000, 7), timestamp: '1' }),
+    ];
+    const bytes = encodeProduceRequest({ acks: 1, timeout: 1000, topicData: [{ topic: 't', partitions: [{ partition: 0, messages }] }] });
+    // Past the request (27 bytes) and the batch header (61): the records, each a varint length and its bytes.
+    let offset = 27 + 61;
+    const contexts: BatchContext[] = [
+      { firstOffset: '42', firstTimestamp: '1', maxTimestamp: '1765000004999', magicByte: 2, timestampType: 0 },
+      { firstOffset: '9007199254740990', firstTimestamp: '9007199254740000', maxTimestamp: '9007199254749999', magicByte: 2, isControlBatch: true, timestampType: 0 },
+      { firstOffset: '0', firstTimestamp: '1', maxTimestamp: '1765000009999', magicByte: 2, timestampType: 1 },
+    ];
+    for (let i = 0; i < messages.length; i++) {
+      const lengthReader = new Decoder(bytes.subarray(offset)) as { readVarInt(): number; offset: number };
+      const length = lengthReader.readVarInt();
+      const start = offset + lengthReader.offset;
+      const record = bytes.subarray(start, start + length);
+      offset = start + length;
+      for (const context of contexts) {
+        const ours: RecordBytes = { buffer: record, offset: 0 };
+        const theirs = new Decoder(record);
+        assert.deepEqual(decodeRecord(ours, context), kafkajsDecode(theirs, context), `record ${i}, context ${JSON.stringify(context)}`);
+        assert.equal(ours.offset, (theirs as { offset: number }).offset, 'both read the whole record');
+      }
+    }
   });
 });
