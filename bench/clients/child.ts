@@ -1,7 +1,8 @@
 // One client-bench run in a process of its own (Node 24 for @platformatic/kafka 2.x, which Node 20
 // cannot load): reads its RunSpec from argv[2] as JSON, prints its ClientFigures as one JSON line.
-// The client's module is loaded after the spec is read: with `linearGrouping`, streamd's linear
-// grouping replaces kafkajs's quadratic one first (src/kafka/drivers/kafkajs/group-per-partition.ts).
+// The client's module is loaded after the spec is read: with `wirePatches`, streamd's kafkajs wire
+// patches (linear grouping, one-buffer Produce encoding, record decoder; src/kafka/drivers/kafkajs/
+// wire-patches.ts) go into kafkajs first.
 
 import type { ClientFigures } from './meter.js';
 import type { RunMode, RunSpec } from './run-spec.js';
@@ -10,7 +11,7 @@ type Run = (spec: RunSpec) => Promise<ClientFigures>;
 
 async function runFor(spec: RunSpec): Promise<Run | undefined> {
   if (spec.client === 'kafkajs') {
-    if (spec.linearGrouping === true) await import('../../src/kafka/drivers/kafkajs/group-per-partition.js');
+    if (spec.wirePatches === true) await import('../../src/kafka/drivers/kafkajs/wire-patches.js');
     const k = await import('./kafkajs-client.js');
     const runs: Partial<Record<RunMode, Run>> = { consume: k.kafkajsConsume, produce: k.kafkajsProduce, loop: k.kafkajsLoop };
     return runs[spec.mode];

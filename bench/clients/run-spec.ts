@@ -15,8 +15,8 @@ export interface RunSpec {
   readonly group: string;
   readonly records: number;
   readonly timeoutMs: number;
-  /** kafkajs only: streamd's linear per-partition grouping in place of kafkajs's quadratic one. */
-  readonly linearGrouping?: boolean;
+  /** kafkajs only: streamd's wire patches (wire-patches.ts) in place of kafkajs's pieces. */
+  readonly wirePatches?: boolean;
   /** The directory holding node_modules/@platformatic/kafka (platformatic runs only). */
   readonly platformaticDir?: string;
 }

@@ -2,11 +2,9 @@
 // by copying the partition's array for every message (`[...current, message]`): quadratic in the
 // messages a send has per partition. A send of 10,000 records over 4 partitions copies ~12.5
 // million array slots; profiled on the client bench (bench/clients.ts), that grouping and the
-// garbage it leaves were over half of kafkajs's produce CPU. This module puts a linear grouping
-// (same result: partition → messages in call order, the partitioner called once per message in
-// order) in its place before sendMessages.js loads it, as read-committed.ts does for the filter.
-
-import { createRequire, Module } from 'node:module';
+// garbage it leaves were over half of kafkajs's produce CPU. This is a linear grouping with the
+// same result (partition → messages in call order, the partitioner called once per message in
+// order); wire-patches.ts puts it in kafkajs's place before kafkajs loads.
 
 export interface GroupInput<M> {
   readonly topic: string;
@@ -25,15 +23,3 @@ export function groupMessagesPerPartition<M>({ topic, partitionMetadata, message
   }
   return result;
 }
-
-const require = createRequire(import.meta.url);
-const target = require.resolve('kafkajs/src/producer/groupMessagesPerPartition.js');
-const sendMessages = require.resolve('kafkajs/src/producer/sendMessages.js');
-if (require.cache[sendMessages] === undefined) {
-  const replacement = new Module(target);
-  replacement.filename = target;
-  replacement.loaded = true;
-  replacement.exports = groupMessagesPerPartition;
-  require.cache[target] = replacement;
-}
-// Else kafkajs was loaded first (a script importing it itself): its sends keep the quadratic grouping, which is slower, not wrong.

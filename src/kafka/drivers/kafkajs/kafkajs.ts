@@ -3,8 +3,8 @@
 
 // First: it corrects kafkajs's read_committed filter before kafkajs loads (see read-committed.ts).
 import './read-committed.js';
-// And its per-partition grouping of a send's messages, quadratic in kafkajs (see group-per-partition.ts).
-import './group-per-partition.js';
+// First too: faster pieces of its wire encoding (see wire-patches.ts).
+import './wire-patches.js';
 import kafkajs from 'kafkajs';
 
 export const { Kafka, AssignerProtocol, CompressionTypes, ConfigResourceTypes, logLevel } = kafkajs;

@@ -1,0 +1,105 @@
+// The record decoder of kafkajs 2.2.4 (recordBatch/record/v0/decoder.js), without its per-record
+// Longs (it parsed the batch's first offset and timestamp from strings, and built the varlong delta
+// byte by byte as Longs) and the object spread per header. Same result objects. Runs once per
+// consumed record; wire-patches.ts installs it in kafkajs's module cache.
+
+const LOG_APPEND_TIME = 1;
+
+/** What kafkajs's batch decoder hands the record decoder: the record's bytes from `offset` on. */
+export interface RecordBytes {
+  readonly buffer: Buffer;
+  offset: number;
+}
+
+/** The batch fields a record's own fields are relative to (kafkajs's recordContext). */
+export interface BatchContext {
+  readonly firstOffset?: string;
+  readonly firstTimestamp?: string;
+  readonly maxTimestamp?: string;
+  readonly magicByte?: number;
+  readonly isControlBatch?: boolean;
+  readonly timestampType?: number;
+}
+
+export interface DecodedRecord {
+  magicByte: number | undefined;
+  attributes: number;
+  timestamp: string;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | null | (Buffer | null)[]>;
+  isControlRecord: boolean;
+  batchContext: BatchContext;
+}
+
+/** An unsigned varint as a number, exact up to 2^53 (a varlong past that throws; no record field gets there). */
+function readUnsigned(source: RecordBytes): number {
+  const { buffer } = source;
+  let offset = source.offset;
+  let byte = buffer[offset++]!;
+  let result = byte & 0x7f;
+  if (byte >= 0x80) {
+    // The first four bytes fit a 32-bit shift; later ones are multiplied in to stay exact.
+    let shift = 7;
+    do {
+      if (shift > 49) throw new RangeError('a varint of a Kafka record is longer than streamd reads exactly');
+      byte = buffer[offset++]!;
+      result += shift < 28 ? (byte & 0x7f) << shift : (byte & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (byte >= 0x80);
+  }
+  source.offset = offset;
+  return result;
+}
+
+/** A signed (zigzag) varint or varlong. */
+function readSigned(source: RecordBytes): number {
+  const n = readUnsigned(source);
+  return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+}
+
+function readBytes(source: RecordBytes): Buffer | null {
+  const length = readSigned(source);
+  if (length < 0) return null;
+  const start = source.offset;
+  source.offset = start + length;
+  return source.buffer.subarray(start, start + length);
+}
+
+function readString(source: RecordBytes): string | null {
+  const length = readSigned(source);
+  if (length < 0) return null;
+  const start = source.offset;
+  source.offset = start + length;
+  return source.buffer.toString('utf8', start, start + length);
+}
+
+/** `base` (an int64 as decimal text) plus `delta`, as decimal text: in numbers while they are exact. */
+function addToDecimal(base: string | undefined, delta: number): string {
+  const n = Number(base ?? 0);
+  const sum = n + delta;
+  if (Number.isSafeInteger(n) && Number.isSafeInteger(sum)) return String(sum);
+  return (BigInt(base ?? 0) + BigInt(delta)).toString();
+}
+
+/** kafkajs's RecordDecoder: one record of a v2 batch. A header name seen twice holds an array of its values. */
+export function decodeRecord(source: RecordBytes, batchContext: BatchContext = {}): DecodedRecord {
+  const { firstOffset, firstTimestamp, magicByte, isControlBatch = false, timestampType, maxTimestamp } = batchContext;
+  const attributes = source.buffer.readInt8(source.offset);
+  source.offset += 1;
+  const timestampDelta = readSigned(source);
+  const timestamp = timestampType === LOG_APPEND_TIME && maxTimestamp ? maxTimestamp : addToDecimal(firstTimestamp, timestampDelta);
+  const offset = addToDecimal(firstOffset, readSigned(source));
+  const key = readBytes(source);
+  const value = readBytes(source);
+  const headers: DecodedRecord['headers'] = {};
+  const headerCount = readSigned(source);
+  for (let i = 0; i < headerCount; i++) {
+    const name = String(readString(source));
+    const headerValue = readBytes(source);
+    const seen = headers[name];
+    headers[name] = seen === undefined ? headerValue : Array.isArray(seen) ? [...seen, headerValue] : [seen, headerValue];
+  }
+  return { magicByte, attributes, timestamp, offset, key, value, headers, isControlRecord: isControlBatch, batchContext };
+}
