@@ -41,8 +41,6 @@ export function createTables(input: TablesSetupInput): { readonly reader: Change
     groupId: `${prefix}-changelog-reader-${randomUUID().slice(0, 8)}`,
     topics: [...manifest.tables.keys()].map((t) => changelogTopic(prefix, t)),
     outage: input.outage,
-    // Restores read with the source consumer's fetch size: fewer, larger fetches than the reader's 1 MiB default.
-    maxBytesPerPartition: manifest.settings.consumerMaxFetchBytes,
   });
   const tables = new Tables({
     manifest,
