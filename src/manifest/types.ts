@@ -92,6 +92,12 @@ export interface Settings {
   readonly tableCleanupIntervalMs: number;
   readonly recoveryBufferSize: number;
   readonly recoveryStallTimeoutMs: number;
+  /** RocksDB memtable bytes per table-partition store (see config/manifest.schema.json). */
+  readonly storeWriteBufferBytes: number;
+  /** RocksDB memtables per table-partition store, one active and the rest flushing. */
+  readonly storeMaxWriteBuffers: number;
+  /** Whether each table-partition store has its (32 MiB) RocksDB block cache. */
+  readonly storeBlockCache: boolean;
   readonly timezone: string;
 }
 

@@ -10,7 +10,7 @@ import { ConfigError } from '../errors/index.js';
  */
 export interface RocksdbOptions {
   /**
-   * Default 16 MiB: bytes one memtable holds before it is flushed to an SST file. Too low (under
+   * Default 8 MiB (settings.storeWriteBufferBytes): bytes one memtable holds before it is flushed to an SST file. Too low (under
    * 1 MiB): many tiny L0 files, constant flushing and compaction, write stalls at commit bursts. Too
    * high: memory per partition times the partitions held, and a longer flush when the store closes.
    */
@@ -44,7 +44,7 @@ export interface RocksdbOptions {
 
 /** The defaults, each explained on `RocksdbOptions`. */
 export const DEFAULT_ROCKSDB_OPTIONS: Required<RocksdbOptions> = {
-  writeBufferSize: 16 * 1024 * 1024,
+  writeBufferSize: 8 * 1024 * 1024,
   maxWriteBufferNumber: 2,
   blockCache: true,
   maxOpenFiles: 256,

@@ -35,12 +35,14 @@ export class RocksdbStore implements Store {
   readonly #db: RocksDB;
   readonly #iteratorCapacity: number;
   readonly #isReadOnly: boolean;
+  readonly #hasBlockCache: boolean;
   readonly #openIterators = new Set<RocksDB.Iterator>();
   #closing: Promise<void> | undefined;
   #destroying: Promise<void> | undefined;
 
-  private constructor(path: string, db: RocksDB, iteratorCapacity: number, isReadOnly: boolean) {
+  private constructor(path: string, db: RocksDB, iteratorCapacity: number, isReadOnly: boolean, hasBlockCache: boolean) {
     this.path = path;
+    this.#hasBlockCache = hasBlockCache;
     this.#db = db;
     this.#iteratorCapacity = iteratorCapacity;
     this.#isReadOnly = isReadOnly;
@@ -83,7 +85,7 @@ export class RocksdbStore implements Store {
       // A failed open releases the LOCK and closes the handle itself (ready-resource); nothing to close.
       throw toStoreError(err, path, 'open');
     }
-    const store = new RocksdbStore(path, db, tuning.iteratorCapacity, isReadOnly);
+    const store = new RocksdbStore(path, db, tuning.iteratorCapacity, isReadOnly, tuning.blockCache);
     try {
       await store.offset();
     } catch (err) {
@@ -178,6 +180,21 @@ export class RocksdbStore implements Store {
         this.#db.getProperty('rocksdb.size-all-mem-tables'),
       ]);
       return Number(files) + Number(memtables);
+    } catch (err) {
+      throw toStoreError(err, this.path, 'read');
+    }
+  }
+
+  /**
+   * What the store holds in memory now: its memtables (active, and immutable ones not yet flushed)
+   * and what its block cache holds (0 without one). Bounded by the options it was opened with.
+   */
+  async memoryUsage(): Promise<{ memtableBytes: number; blockCacheBytes: number }> {
+    this.#assertOpen('memoryUsage');
+    try {
+      const memtables = await this.#db.getProperty('rocksdb.size-all-mem-tables');
+      const blockCache = this.#hasBlockCache ? await this.#db.getProperty('rocksdb.block-cache-usage') : '0';
+      return { memtableBytes: Number(memtables), blockCacheBytes: Number(blockCache) };
     } catch (err) {
       throw toStoreError(err, this.path, 'read');
     }

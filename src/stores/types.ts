@@ -9,6 +9,7 @@ import type { RocksdbOptions } from './rocksdb-options.js';
  * table's metadata blob as of this write.
  */
 export interface StoreWriteBatch {
+  /** Applied in order: a key put twice in one batch holds the later value. */
   readonly puts: readonly (readonly [key: Buffer, value: Buffer])[];
   /** Applied after the puts: a key both put and deleted in one batch ends up deleted. */
   readonly deletes: readonly Buffer[];

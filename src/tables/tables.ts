@@ -13,7 +13,7 @@ import type { Manifest, TableDeclaration } from '../manifest/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import type { TopicCodecs } from '../models/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
-import { openOrRebuild, openStore, type Store } from '../stores/index.js';
+import { openOrRebuild, openStore, type Store, type StoreOpenOptions } from '../stores/index.js';
 import { catchUp, type CatchUpProgress } from './catch-up.js';
 import type { ChangelogReader } from './changelog-reader.js';
 import { TablePositions } from './positions.js';
@@ -28,6 +28,7 @@ import type { AnyTable, ClosedWindow } from './types.js';
 import type { TableHooks } from './table-hooks.js';
 import { WindowedRuntime } from './windowed-runtime.js';
 import { WindowLoops } from './window-loops.js';
+import { storeOptionsOf } from './store-options.js';
 
 export interface TablesOptions {
   readonly manifest: Manifest;
@@ -324,12 +325,17 @@ export class Tables extends Service {
     const id = tpId({ topic: table.changelog, partition });
     const existing = this.#held.get(id);
     if (existing !== undefined) return existing;
-    const store = await openOrRebuild(this.#options.manifest.store, { path: this.#options.storePath(table.name, partition), logger: this.log }).catch((err: unknown) => {
+    const store = await openOrRebuild(this.#options.manifest.store, { ...this.#storeOpening(table.name, partition), logger: this.log }).catch((err: unknown) => {
       throw hasCode(err, 'STREAMD_STORE_IO') ? this.#storeFailed(table.name, partition, err, 'opening the store') : err;
     });
     const held: Held = { table, partition, store, role: 'idle', offset: await store.offset(), positions: TablePositions.decode(await store.meta()) };
     this.#held.set(id, held);
     return held;
+  }
+
+  /** Where and how a table partition's store opens: its directory, and the settings' RocksDB tuning. */
+  #storeOpening(table: string, partition: number): StoreOpenOptions {
+    return { path: this.#options.storePath(table, partition), options: storeOptionsOf(this.#options.manifest.settings) };
   }
 
   async #standby(table: TableRuntime, partition: number): Promise<void> {
@@ -354,7 +360,7 @@ export class Tables extends Service {
       );
       await held.store.destroy();
       this.#held.delete(tpId(tp));
-      const store = await openStore(this.#options.manifest.store, { path: this.#options.storePath(table.name, partition) });
+      const store = await openStore(this.#options.manifest.store, this.#storeOpening(table.name, partition));
       held = { table, partition, store, role: 'idle', offset: undefined, positions: new TablePositions() };
       this.#held.set(tpId(tp), held);
     }

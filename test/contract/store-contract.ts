@@ -64,6 +64,12 @@ export function describeStoreContract(label: string, open: (path: string) => Pro
       assert.deepEqual(await collect(store), [[s('a'), s('10')], [s('c'), s('3')], [s('d'), s('4')]]);
     });
 
+    void it('applies the puts of one write in order: a key put twice holds the later value', async () => {
+      const store = await openAt();
+      await store.write({ puts: [[s('a'), s('1')], [s('b'), s('2')], [s('a'), s('3')], [s('b'), s('4')], [s('a'), s('5')]], deletes: [] });
+      assert.deepEqual(await collect(store), [[s('a'), s('5')], [s('b'), s('4')]]);
+    });
+
     void it('keeps an empty value apart from a missing key', async () => {
       const store = await openAt();
       await store.write({ puts: [[s('empty'), Buffer.alloc(0)]], deletes: [] });

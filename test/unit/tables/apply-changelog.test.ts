@@ -8,11 +8,12 @@ import { describe, it } from 'node:test';
 import { partitionForKey, type ConsumerRecord, type RecordBatch } from '../../../src/kafka/index.js';
 import type { TableDeclaration } from '../../../src/manifest/index.js';
 import { createTopicCodecs } from '../../../src/models/index.js';
-import { MemoryStore } from '../../../src/stores/index.js';
+import { MemoryStore, RocksdbStore, type Store } from '../../../src/stores/index.js';
 import { applyChangelogBatch, applyChangelogInWrites } from '../../../src/tables/apply-changelog.js';
-import { KEY_ENCODING_HEADER, TablePositions } from '../../../src/tables/index.js';
+import { KEY_ENCODING_HEADER, POSITIONS_HEADER, TablePositions } from '../../../src/tables/index.js';
 import { TableRuntime } from '../../../src/tables/table-runtime.js';
-import { captureLogger } from '../stores/fixture.js';
+import { captureLogger, tempDirPerTest } from '../stores/fixture.js';
+import { join } from 'node:path';
 
 const TOPIC = 'app-counts-changelog';
 const declaration: TableDeclaration = {
@@ -50,13 +51,15 @@ function batch(partition: number, records: ConsumerRecord[]): RecordBatch {
   return { topic: TOPIC, partition, records, nextOffset, highWatermark: nextOffset };
 }
 
-async function contents(store: MemoryStore): Promise<Record<string, string>> {
+async function contents(store: Store): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for await (const [key, value] of store.iterate()) out[key.toString()] = value.toString();
   return out;
 }
 
 describe('applyChangelogBatch', () => {
+  const temp = tempDirPerTest('apply-changelog');
+
   it('stores new records under their key bytes, re-encodes header-less (old JSON) keys, and deletes on a tombstone', async () => {
     const { runtime: table } = runtime();
     const store = new MemoryStore('mem/counts-0');
@@ -70,6 +73,28 @@ describe('applyChangelogBatch', () => {
     // Later batches: an old-format tombstone and a new-format one delete the same keys as their new-format puts.
     await applyChangelogBatch(store, new TablePositions(), batch(p, [changelogRecord(p, '"/gone"', null), changelogRecord(p, '/b', null, 'string'), changelogRecord(p, '/a', '4', 'string')]), table.changelogKeys(p));
     assert.deepEqual(await contents(store), { '/a': '4' });
+  });
+
+  it('leaves each key at its last record in the batch, with or without tombstones in it, and takes the positions of the last record that carries them', async () => {
+    const { runtime: table } = runtime();
+    for (const [name, store] of [['memory', new MemoryStore('mem/counts-9')], ['rocksdb', await RocksdbStore.open(join(temp.dir(), 'counts-9'))]] as const) {
+      try {
+        const positions = new TablePositions();
+        const at = (n: number): Buffer => {
+          const p = new TablePositions();
+          p.advanceSource('clicks', BigInt(n));
+          return p.encode();
+        };
+        const put = (key: string, value: string, n?: number): ConsumerRecord => ({ ...changelogRecord(1, key, value, 'string'), ...(n === undefined ? {} : { headers: { [KEY_ENCODING_HEADER]: Buffer.from('string'), [POSITIONS_HEADER]: at(n) } }) });
+        await applyChangelogBatch(store, positions, batch(1, [put('a', '1', 10), put('b', '2'), put('a', '3', 20), put('b', '4')]), table.changelogKeys(1));
+        assert.deepEqual(await contents(store), { a: '3', b: '4' }, `${name}: puts only`);
+        assert.deepEqual(TablePositions.decode(await store.meta()).encode(), at(20), `${name}: positions of the last record with the header`);
+        await applyChangelogBatch(store, positions, batch(1, [put('a', '5'), changelogRecord(1, 'a', null, 'string'), put('b', '6'), changelogRecord(1, 'c', null, 'string'), put('c', '7'), put('b', '8')]), table.changelogKeys(1));
+        assert.deepEqual(await contents(store), { b: '8', c: '7' }, `${name}: with tombstones`);
+      } finally {
+        await store.close();
+      }
+    }
   });
 
   it('keeps a key that is not JSON as it is, and warns once per partition of an old key that hashes elsewhere now', async () => {
