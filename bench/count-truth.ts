@@ -32,13 +32,19 @@ export function countMismatches(found: ReadonlyMap<string, number>, records: num
   return mismatches;
 }
 
-/** Every key and count in a stopped worker's partition stores of `table`. */
-export async function storeCounts(manifest: Manifest, table: string, partitions: number): Promise<Map<string, number>> {
+/**
+ * Every key and count in a stopped worker's partition stores of `table`, each under `entryOf` its
+ * store key (default the key as text; undefined leaves the entry out).
+ */
+export async function storeCounts(manifest: Manifest, table: string, partitions: number, entryOf: (key: Buffer) => string | undefined = (key) => key.toString()): Promise<Map<string, number>> {
   const found = new Map<string, number>();
   for (let partition = 0; partition < partitions; partition++) {
     const store = await openStore('rocksdb://', { path: tableStorePath(manifest, table, partition) });
     try {
-      for await (const [key, value] of store.iterate()) found.set(key.toString(), JSON.parse(value.toString()) as number);
+      for await (const [key, value] of store.iterate()) {
+        const entry = entryOf(key);
+        if (entry !== undefined) found.set(entry, JSON.parse(value.toString()) as number);
+      }
     } finally {
       await store.close();
     }

@@ -236,7 +236,7 @@ async function statefulWorkload(bootstrap: string, run: string, b1: StatelessFig
     );
     if (result.mismatches.length > 0 || eos.mismatches.length > 0) process.exitCode = 1;
     say('windowed (B3): streamd counts[key] += 1 per tumbling minute of the record timestamp, over the same input');
-    const windowed = await streamdWindowed(bootstrap, admin, `bench-windowed-${run}`, await windowTruth(kafka, admin, STATEFUL_TOPIC, `bench-windowed-truth-${run}`));
+    const windowed = await streamdWindowed(bootstrap, admin, `bench-windowed-${run}`, await windowTruth(kafka, STATEFUL_TOPIC));
     notes.push(
       `B3 app: B2's count in a tumbling 1-minute window (one or two windows per key, as the input is produced within a minute or two); ${windowed.windows.toLocaleString('en-US')} windows. ` +
         (windowed.mismatches.length === 0 ? 'Correctness gate: pass (every window equals the count read back from the input).' : `Correctness gate: FAIL: ${windowed.mismatches.join('; ')}.`),

@@ -59,7 +59,7 @@ export async function runPeers(input: PeersInput): Promise<PeerRun[]> {
   try {
     await preload(driver, admin, records, say);
     say(`peers: B3's truth, the count per user per tumbling minute of the record timestamp, read back from ${STATEFUL_TOPIC}`);
-    const truth = await windowTruth(driver, admin, STATEFUL_TOPIC, `bench-peer-b3-truth-${run}`);
+    const truth = await windowTruth(driver, STATEFUL_TOPIC);
     say(`peers: B3's truth: ${truth.size.toLocaleString('en-US')} windows of ${new Set([...truth.keys()].map((entry) => entry.slice(0, entry.lastIndexOf('@')))).size.toLocaleString('en-US')} users`);
     const restoreApps = { streamd: `bench-peer-restore-${run}`, kafkaStreams: `bench-peer-restore-ks-${run}` };
     say(`peers: restore: writing a changelog of ${records} distinct keys for each system`);

@@ -3,15 +3,14 @@
 // from the input itself (its keys and record timestamps), as both systems window it.
 
 import type { Agent } from '../src/agents/index.js';
-import type { Admin, KafkaDriver } from '../src/kafka/index.js';
+import type { Admin, ConsumerRecord, KafkaDriver } from '../src/kafka/index.js';
 import type { Manifest } from '../src/manifest/index.js';
-import { openStore } from '../src/stores/index.js';
 import { parseWindowKey } from '../src/windows/window-key.js';
-import { tableStorePath } from '../src/worker/index.js';
+import { storeCounts } from './count-truth.js';
 import { repoPath } from '../test/kafka/repo-root.js';
 import { b3 } from './apps/windowed/handlers.js';
 import type { DrainResult } from './drain-watch.js';
-import { readTopicToEnd } from './peers/read-topic.js';
+import { readToEnd } from '../test/helpers/read-to-end.js';
 import { STATEFUL_TOPIC, drainBenchApp } from './stateful.js';
 import { streamdCounting, type CountingRun } from './streamd-process.js';
 
@@ -28,12 +27,13 @@ export interface WindowedResult extends DrainResult {
 }
 
 /** The count of every (key, tumbling minute of the record timestamp) of `topic`, read back from it. */
-export async function windowTruth(driver: KafkaDriver, admin: Admin, topic: string, groupId: string): Promise<Map<string, number>> {
+export async function windowTruth(driver: KafkaDriver, topic: string): Promise<Map<string, number>> {
   const truth = new Map<string, number>();
-  await readTopicToEnd(driver, admin, topic, groupId, (record) => {
+  const count = (record: ConsumerRecord): void => {
     const entry = windowEntry(record.key?.toString() ?? '', Math.floor(record.timestamp / B3_WINDOW_MS) * B3_WINDOW_MS);
     truth.set(entry, (truth.get(entry) ?? 0) + 1);
-  });
+  };
+  await readToEnd(driver, topic, { timeoutMs: 120_000, onRecord: count });
   return truth;
 }
 
@@ -51,20 +51,11 @@ export function windowMismatches(found: ReadonlyMap<string, number>, truth: Read
 }
 
 /** Every window and count in a stopped worker's partition stores of the windowed `table`. */
-export async function storeWindowCounts(manifest: Manifest, table: string, partitions: number): Promise<Map<string, number>> {
-  const found = new Map<string, number>();
-  for (let partition = 0; partition < partitions; partition++) {
-    const store = await openStore('rocksdb://', { path: tableStorePath(manifest, table, partition) });
-    try {
-      for await (const [key, value] of store.iterate()) {
-        const parsed = parseWindowKey(key);
-        if (parsed !== undefined) found.set(windowEntry(parsed.key.toString(), parsed.window.start), JSON.parse(value.toString()) as number);
-      }
-    } finally {
-      await store.close();
-    }
-  }
-  return found;
+export function storeWindowCounts(manifest: Manifest, table: string, partitions: number): Promise<Map<string, number>> {
+  return storeCounts(manifest, table, partitions, (key) => {
+    const parsed = parseWindowKey(key);
+    return parsed === undefined ? undefined : windowEntry(parsed.key.toString(), parsed.window.start);
+  });
 }
 
 /** streamd's worker running bench/apps/windowed on B2's keyed input, with a fresh datadir, its windows checked against `truth`. */

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Admin, KafkaDriver } from '../../src/kafka/index.js';
+import type { Admin, ConsumerRecord, KafkaDriver } from '../../src/kafka/index.js';
 import { javaExecutable } from '../../test/kafka/java-command.js';
 import { KAFKA_VERSION } from '../../test/kafka/jars.js';
 import { repoPath } from '../../test/kafka/repo-root.js';
@@ -18,7 +18,7 @@ import { runCommand } from '../java-perf.js';
 import { watchProcessDrain } from '../drain-watch.js';
 import type { CountingRun } from '../streamd-process.js';
 import { windowEntry } from '../windowed.js';
-import { readTopicToEnd } from './read-topic.js';
+import { readToEnd } from '../../test/helpers/read-to-end.js';
 
 const HOME = repoPath('bench', 'peers', 'kafka-streams');
 const CACHE = repoPath('.cache', 'peers', `kafka-streams-${KAFKA_VERSION}`);
@@ -82,7 +82,7 @@ export async function kafkaStreamsCounting(options: KafkaStreamsCountingOptions)
       child.kill('SIGTERM');
       const code = await exited;
       if (code !== 0 && code !== 143) process.stderr.write(`Kafka Streams exited with ${code}:\n${err}\n`);
-      const found = await changelogCounts(options.driver, options.admin, countsChangelog(options.appId), `${options.appId}-verify`, options.mode === 'b3');
+      const found = await changelogCounts(options.driver, countsChangelog(options.appId), options.mode === 'b3');
       return { ...drain, mismatches: options.verify(found) };
     } finally {
       child.kill('SIGKILL');
@@ -97,13 +97,14 @@ export async function kafkaStreamsCounting(options: KafkaStreamsCountingOptions)
  * values. A windowed store's changelog key is the key, then the window start (8 bytes) and a
  * sequence number (4 bytes).
  */
-async function changelogCounts(driver: KafkaDriver, admin: Admin, topic: string, groupId: string, isWindowed: boolean): Promise<Map<string, number>> {
+async function changelogCounts(driver: KafkaDriver, topic: string, isWindowed: boolean): Promise<Map<string, number>> {
   const found = new Map<string, number>();
-  await readTopicToEnd(driver, admin, topic, groupId, (record) => {
+  const keep = (record: ConsumerRecord): void => {
     if (record.key === null) return;
     const key = isWindowed ? windowEntry(record.key.subarray(0, record.key.length - 12).toString(), Number(record.key.readBigInt64BE(record.key.length - 12))) : record.key.toString();
     if (record.value === null) found.delete(key);
     else found.set(key, Number(record.value.readBigInt64BE()));
-  });
+  };
+  await readToEnd(driver, topic, { timeoutMs: 120_000, onRecord: keep });
   return found;
 }
