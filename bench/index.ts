@@ -4,6 +4,7 @@
 // Usage: node dist/bench/index.js [--records N] [--only drivers,stateless,stateful,grouped,recovery,failover] [--json]
 //   [--cpu-prof DIR] (B4's worker process writes a V8 CPU profile into DIR)
 //   [--peers [--repeat N]] (streamd's process beside Kafka Streams 3.9.1 on B2, B3, B4 and a cold restore; alone unless --only is given)
+//   [--peer-workloads B4,restore] [--without-kafka-streams] (a narrower peers run: a quicker before/after with BENCH_BASELINE_CLI)
 //   [--node24] (streamd's worker processes run on Node 24, the image's runtime; BENCH_STREAMD_NODE names any other node binary)
 // stateful needs B1's figures as its baselines: it runs the stateless workload when --only leaves it out.
 // stateful runs B2 under at_least_once and exactly_once; the EOS row is a ratio to the at_least_once one, by the steady
@@ -25,7 +26,7 @@ import { consumerPerformance, producerPerformance } from './java-perf.js';
 import type { DrainResult } from './drain-watch.js';
 import { RECOVERY_INPUT, buildChangelog, readChangelog, streamdRecovery } from './recovery.js';
 import { groupedWorkload } from './grouped.js';
-import { peersReport, runPeers, type PeerRun } from './peers.js';
+import { PEER_WORKLOADS, peersReport, runPeers, type PeerRun, type PeersInput, type Workload } from './peers.js';
 import type { Row } from './report-row.js';
 import { STATEFUL_KEYS, STATEFUL_TOPIC, preloadKeyedPageViews, streamdStateful } from './stateful.js';
 import { workerNode } from './streamd-process.js';
@@ -48,6 +49,10 @@ const { values } = parseArgs({
     peers: { type: 'boolean', default: false },
     /** Rounds of the peers comparison (median, min, max). */
     repeat: { type: 'string', default: '1' },
+    /** Some of the peers workloads (B2, B3, B4, restore); default all. */
+    'peer-workloads': { type: 'string' },
+    /** The peers comparison without Kafka Streams: streamd beside BENCH_BASELINE_CLI only. */
+    'without-kafka-streams': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     /** A directory: the B4 worker process runs with --cpu-prof and writes its profile there. */
     'cpu-prof': { type: 'string' },
@@ -97,7 +102,9 @@ async function main(): Promise<void> {
         await driver.close();
       }
     }
-    if (values.peers) peers.push(...(await runPeers({ bootstrap: broker.bootstrap, run, records, repeat: Number(values.repeat), say, ...baselineCli() })));
+    if (values.peers) {
+      peers.push(...(await runPeers({ bootstrap: broker.bootstrap, run, records, repeat: Number(values.repeat), say, ...baselineCli(), ...peerSelection() })));
+    }
     if (workloads.has('recovery')) rows.push(...(await recoveryWorkload(classpath, broker.bootstrap, run, notes)));
     if (workloads.has('failover')) {
       // A time, not a rate: it goes with the notes.
@@ -111,6 +118,15 @@ async function main(): Promise<void> {
     await broker.stop();
   }
   report(rows, notes, broker.startedMs, peers);
+}
+
+/** --peer-workloads and --without-kafka-streams, checked. */
+function peerSelection(): Pick<PeersInput, 'workloads' | 'withoutKafkaStreams'> {
+  const listed = values['peer-workloads'];
+  const chosen = listed === undefined ? undefined : listed.split(',').map((w) => w.trim()).filter((w) => w.length > 0);
+  const unknown = (chosen ?? []).filter((w) => !(PEER_WORKLOADS as readonly string[]).includes(w));
+  if (unknown.length > 0) throw new Error(`--peer-workloads: unknown workload ${unknown.join(', ')}; choose from ${PEER_WORKLOADS.join(', ')}`);
+  return { ...(chosen === undefined ? {} : { workloads: chosen as Workload[] }), withoutKafkaStreams: values['without-kafka-streams'] };
 }
 
 /** BENCH_BASELINE_CLI: another build's dist/cmd/streamd.js, run beside this one in the peers comparison. */

@@ -15,8 +15,8 @@ import { STATEFUL_TOPIC, preloadKeyedPageViews } from './stateful.js';
 import { streamdCounting, type CountingRun } from './streamd-process.js';
 import { streamdWindowedProcess, windowMismatches, windowTruth } from './windowed.js';
 
-type Workload = 'B2' | 'B3' | 'B4' | 'restore';
-const WORKLOADS: readonly Workload[] = ['B2', 'B3', 'B4', 'restore'];
+export type Workload = 'B2' | 'B3' | 'B4' | 'restore';
+export const PEER_WORKLOADS: readonly Workload[] = ['B2', 'B3', 'B4', 'restore'];
 /** `streamd`, `Kafka Streams`, or `streamd baseline` (another build, BENCH_BASELINE_CLI). */
 type System = string;
 const BASELINE = 'streamd baseline';
@@ -36,6 +36,10 @@ export interface PeersInput {
   readonly say: (line: string) => void;
   /** Another build's dist/cmd/streamd.js, run as a third system for a before/after ratio. */
   readonly baselineCli?: string;
+  /** The workloads to run (default all); a narrower set for a quicker before/after while developing. */
+  readonly workloads?: readonly Workload[];
+  /** Leaves Kafka Streams out (streamd against its baseline build only). */
+  readonly withoutKafkaStreams?: boolean;
 }
 
 /** What every run of one peers invocation shares: the broker, the peer's classpath, the B3 truth, the restore app ids. */
@@ -66,8 +70,8 @@ export async function runPeers(input: PeersInput): Promise<PeerRun[]> {
     await writeRestoreChangelogs(driver, admin, restoreApps, records);
     const shared: Shared = { bootstrap, driver, admin, classpath, records, windowTruth: truth, restoreApps };
     for (let round = 0; round < repeat; round++) {
-      for (const workload of WORKLOADS) {
-        const systems: System[] = ['streamd', 'Kafka Streams', ...(input.baselineCli === undefined ? [] : [BASELINE])];
+      for (const workload of input.workloads ?? PEER_WORKLOADS) {
+        const systems: System[] = ['streamd', ...(input.withoutKafkaStreams === true ? [] : ['Kafka Streams']), ...(input.baselineCli === undefined ? [] : [BASELINE])];
         const order = round % 2 === 0 ? systems : [...systems].reverse();
         for (const [index, system] of order.entries()) {
           const appId = `bench-peer-${workload.toLowerCase()}-${run}-${round}-${index}`;
@@ -142,7 +146,7 @@ export function peersReport(runs: readonly PeerRun[]): string[] {
     `${'workload'.padEnd(9)}${'system'.padEnd(17)}${'records/s'.padStart(26)}${'records/s (drain)'.padStart(26)}${'µs/record (run)'.padStart(26)}${'µs/record (steady)'.padStart(26)}${'peak RSS MiB'.padStart(22)}  table`,
   ];
   const of = (workload: Workload, system: System): PeerRun[] => runs.filter((r) => r.workload === workload && r.system === system);
-  for (const workload of WORKLOADS) {
+  for (const workload of PEER_WORKLOADS) {
     for (const system of ['streamd', 'Kafka Streams', BASELINE]) {
       const mine = of(workload, system);
       if (mine.length === 0) continue;
