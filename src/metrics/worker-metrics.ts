@@ -9,7 +9,7 @@ export class WorkerMetrics {
   readonly #messagesIn: Counter<'topic'>;
   readonly #messagesOut: Counter<'topic'>;
   /** Events counted by agents since the last scrape; added to `streamd_events_total` when it is collected. */
-  readonly #uncountedEvents = new Map<string, { count: number }>();
+  readonly #uncountedEvents: (agent: string) => Tally;
   readonly #handlerErrors: Counter<'agent'>;
   readonly #timerErrors: Counter<'timer'>;
   readonly #viewErrors: Counter<'view'>;
@@ -24,8 +24,8 @@ export class WorkerMetrics {
   readonly #leader: Gauge;
   readonly #sendLatency: Histogram;
   readonly #processingLatency: TallyHistogram;
-  readonly #tableReads: Counter<'table'>;
-  readonly #tableWrites: Counter<'table'>;
+  readonly #tableReads: (table: string) => Tally;
+  readonly #tableWrites: (table: string) => Tally;
   readonly #tableHookErrors: Counter<'table' | 'hook'>;
   readonly #lateEvents: Counter<'table'>;
   readonly #windowsClosed: Counter<'table'>;
@@ -37,20 +37,7 @@ export class WorkerMetrics {
     if (options.withDefaults ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'streamd_' });
     this.#messagesIn = new Counter({ name: 'streamd_messages_in_total', help: 'Records received from Kafka, per topic.', labelNames: ['topic'], registers });
     this.#messagesOut = new Counter({ name: 'streamd_messages_out_total', help: 'Records sent to Kafka, per topic.', labelNames: ['topic'], registers });
-    const uncountedEvents = this.#uncountedEvents;
-    // Read from the agents' tallies at each scrape, never incremented directly.
-    new Counter({
-      name: 'streamd_events_total',
-      help: "Events taken by agents' handlers, per agent.",
-      labelNames: ['agent'],
-      registers,
-      collect() {
-        for (const [agent, tally] of uncountedEvents) {
-          if (tally.count > 0) this.inc({ agent }, tally.count);
-          tally.count = 0;
-        }
-      },
-    });
+    this.#uncountedEvents = talliedCounter(registers, 'streamd_events_total', "Events taken by agents' handlers, per agent.", 'agent');
     this.#handlerErrors = new Counter({ name: 'streamd_handler_errors_total', help: 'Handler errors, per agent.', labelNames: ['agent'], registers });
     this.#timerErrors = new Counter({ name: 'streamd_timer_errors_total', help: 'Failed runs of timer and start-up task handlers, per timer or task.', labelNames: ['timer'], registers });
     this.#viewErrors = new Counter({ name: 'streamd_view_errors_total', help: 'View requests whose handler failed (answered 500), per view.', labelNames: ['view'], registers });
@@ -101,9 +88,9 @@ export class WorkerMetrics {
     );
     // A hot-path histogram of our own (tally-histogram.ts); the registry reads it like its own.
     this.registry.registerMetric(this.#processingLatency as unknown as Parameters<Registry['registerMetric']>[0]);
-    this.#tableReads = new Counter({ name: 'streamd_table_reads_total', help: 'Table reads by handlers and the web API, per table.', labelNames: ['table'], registers });
+    this.#tableReads = talliedCounter(registers, 'streamd_table_reads_total', 'Table reads by handlers and the web API, per table.', 'table');
     this.#tableHookErrors = new Counter({ name: 'streamd_table_hook_errors_total', help: 'Calls of table hooks (onKeySet, onKeyDel, onChangelogEvent) that threw or rejected, per table and hook; the worker logged each and went on.', labelNames: ['table', 'hook'], registers });
-    this.#tableWrites = new Counter({ name: 'streamd_table_writes_total', help: 'Table writes (set, delete, update) by handlers, per table.', labelNames: ['table'], registers });
+    this.#tableWrites = talliedCounter(registers, 'streamd_table_writes_total', 'Table writes (set, delete, update) by handlers, per table.', 'table');
     this.#lateEvents = new Counter({ name: 'streamd_late_events_total', help: 'Events a windowed table dropped because every window they fall in had closed (end + grace passed), per table.', labelNames: ['table'], registers });
     this.#windowsClosed = new Counter({ name: 'streamd_windows_closed_total', help: 'Windows closed (onWindowClose called, final record sent), per windowed table.', labelNames: ['table'], registers });
     this.#lag = new Gauge({
@@ -128,9 +115,7 @@ export class WorkerMetrics {
    * `streamd_events_total` at each scrape (a labelled Prometheus inc per event is not free).
    */
   eventTally(agent: string): { count: number } {
-    let tally = this.#uncountedEvents.get(agent);
-    if (tally === undefined) this.#uncountedEvents.set(agent, (tally = { count: 0 }));
-    return tally;
+    return this.#uncountedEvents(agent);
   }
 
   handlerError(agent: string): void {
@@ -184,9 +169,9 @@ export class WorkerMetrics {
     return this.#processingLatency.series(agent);
   }
 
-  /** A counter of reads of `table`, bound once (a labelled lookup per event is not free). */
+  /** A counter of reads of `table`, bound once: a tally read in at each scrape (see talliedCounter). */
   tableReads(table: string): { inc(): void } {
-    return this.#tableReads.labels({ table });
+    return this.#tableReads(table);
   }
 
   /** Counts a table hook call that failed. */
@@ -194,8 +179,9 @@ export class WorkerMetrics {
     this.#tableHookErrors.labels({ table, hook }).inc();
   }
 
+  /** A counter of writes to `table`, bound once: a tally read in at each scrape (see talliedCounter). */
   tableWrites(table: string): { inc(): void } {
-    return this.#tableWrites.labels({ table });
+    return this.#tableWrites(table);
   }
 
   lateEvents(table: string): { inc(): void } {
@@ -223,4 +209,39 @@ export class WorkerMetrics {
   async expose(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/** A count kept as a plain number on the per-record path, moved into its Prometheus counter at each scrape. */
+class Tally {
+  count = 0;
+
+  inc(): void {
+    this.count += 1;
+  }
+}
+
+/**
+ * A counter with one label whose series are fed by tallies (one per label value, made once) and
+ * read in when the registry collects it: prom-client's own `labels(...).inc()` hashes and validates
+ * the labels on every call, which a per-record counter pays for on every record.
+ */
+function talliedCounter(registers: Registry[], name: string, help: string, label: string): (value: string) => Tally {
+  const tallies = new Map<string, Tally>();
+  new Counter({
+    name,
+    help,
+    labelNames: [label],
+    registers,
+    collect() {
+      for (const [value, tally] of tallies) {
+        if (tally.count > 0) this.inc({ [label]: value }, tally.count);
+        tally.count = 0;
+      }
+    },
+  });
+  return (value) => {
+    let tally = tallies.get(value);
+    if (tally === undefined) tallies.set(value, (tally = new Tally()));
+    return tally;
+  };
 }
