@@ -17,11 +17,20 @@ export function originHeader(record: Pick<ConsumerRecord, 'topic' | 'partition' 
   return Buffer.from(`${record.topic}\u0000${record.partition}\u0000${record.offset}`);
 }
 
-/** The origin partition id (`topic\0partition`) and offset of a repartitioned record, if it says. */
-export function readOrigin(record: Pick<ConsumerRecord, 'headers'>): { readonly id: string; readonly offset: bigint } | undefined {
+/** Where a repartitioned record came from: its origin partition id (`topic\0partition`) and offset. */
+export interface Origin {
+  readonly id: string;
+  readonly offset: bigint;
+}
+
+/**
+ * The origin of a repartitioned record, if it says. Read as latin1: topic names are ASCII (Kafka
+ * allows only letters, digits, `.`, `_` and `-`), and latin1 is the cheaper decode.
+ */
+export function readOrigin(record: Pick<ConsumerRecord, 'headers'>): Origin | undefined {
   const raw = record.headers[ORIGIN_HEADER];
   if (raw === undefined) return undefined;
-  const text = raw.toString();
+  const text = raw.toString('latin1');
   const cut = text.lastIndexOf('\u0000');
   if (cut <= 0) return undefined;
   try {
@@ -79,21 +88,26 @@ export class TablePositions {
     if (current === undefined || offset > current) origins.set(id, offset);
   }
 
-  /** Takes in what `record` (a processed input record) contributes. */
-  advance(record: Pick<ConsumerRecord, 'topic' | 'offset' | 'headers'>): void {
+  /**
+   * Takes in what `record` (a processed input record) contributes. `origin`: its origin header as
+   * `readOrigin` read it, for a caller that already did (read here otherwise).
+   */
+  advance(record: Pick<ConsumerRecord, 'topic' | 'offset' | 'headers'>, origin: Origin | undefined = readOrigin(record)): void {
     this.advanceSource(record.topic, record.offset + 1n);
-    const origin = readOrigin(record);
     if (origin !== undefined) this.advanceOrigin(record.topic, origin.id, origin.offset);
   }
 
-  /** True when the table already reflects `record`: an event processed again, or sent twice upstream. */
-  covers(record: Pick<ConsumerRecord, 'topic' | 'offset' | 'headers'>): boolean {
+  /**
+   * True when the table already reflects `record`: an event processed again, or sent twice upstream.
+   * `origin` as for `advance`; without it, the header is read only when some origin could match.
+   */
+  covers(record: Pick<ConsumerRecord, 'topic' | 'offset' | 'headers'>, known?: { readonly origin: Origin | undefined }): boolean {
     const next = this.sources.get(record.topic);
     if (next !== undefined && record.offset < next) return true;
     if (this.origins.size === 0) return false;
     const origins = this.origins.get(record.topic);
     if (origins === undefined) return false;
-    const origin = readOrigin(record);
+    const origin = known === undefined ? readOrigin(record) : known.origin;
     if (origin === undefined) return false;
     const seen = origins.get(origin.id);
     return seen !== undefined && origin.offset <= seen;

@@ -7,7 +7,7 @@
 
 import type { Store } from '../stores/index.js';
 import type { Event } from '../streams/index.js';
-import type { TablePositions } from './positions.js';
+import { readOrigin, type Origin, type TablePositions } from './positions.js';
 
 /** A pending write: `value` null deletes the key. */
 export interface PendingWrite {
@@ -24,6 +24,12 @@ export interface Flush {
   readonly positions: TablePositions;
   /** The highest changelog offset the flush produced, once sent. */
   offset?: bigint;
+}
+
+/** The writes an event made here, not yet acked, and its origin header (read once, at its first write). */
+interface EventWrites {
+  readonly writes: Map<string, PendingWrite>;
+  readonly origin: Origin | undefined;
 }
 
 const id = (key: Buffer): string => key.toString('latin1');
@@ -54,7 +60,7 @@ export class TablePartition {
   readonly #flushes: Map<string, PendingWrite>[] = [];
   /** Global tables: flushes waiting for the follower, oldest first. */
   readonly #sent: Flush[] = [];
-  readonly #byEvent = new Map<Event, Map<string, PendingWrite>>();
+  readonly #byEvent = new Map<Event, EventWrites>();
   #isDetached = false;
   /** Global tables: the changelog follower writes the store, flushes only wait for it. */
   readonly #isFollowerFed: boolean;
@@ -85,10 +91,20 @@ export class TablePartition {
   }
 
   /** The value under `key` as this event sees it: null when deleted, undefined when not found. */
-  async get(key: Buffer, event: Event | undefined): Promise<Buffer | null | undefined> {
+  get(key: Buffer, event: Event | undefined): Promise<Buffer | null | undefined> {
+    const found = this.lookup(key, event);
+    return found instanceof Promise ? found : Promise.resolve(found);
+  }
+
+  /**
+   * `get`, answered at once when memory holds the answer (the event's own writes, dirty, flushes,
+   * the clean cache): a promise only for a store read. A read per event is the hot path of a
+   * counting agent, and each promise layer on it is a turn of the microtask queue.
+   */
+  lookup(key: Buffer, event: Event | undefined): Buffer | null | undefined | Promise<Buffer | null | undefined> {
     const k = id(key);
     if (event !== undefined) {
-      const own = this.#byEvent.get(event)?.get(k);
+      const own = this.#byEvent.get(event)?.writes.get(k);
       if (own !== undefined) return own.value;
     }
     const dirty = this.#dirty.get(k);
@@ -100,7 +116,7 @@ export class TablePartition {
     const clean = this.#clean.get(k);
     if (clean !== undefined) return clean;
     if (this.#isCleanComplete) return undefined;
-    return this.store.get(key);
+    return Promise.resolve(this.store.get(key));
   }
 
   /**
@@ -127,7 +143,7 @@ export class TablePartition {
    */
   async peek(key: Buffer): Promise<Buffer | null | undefined> {
     const k = id(key);
-    const pending = [...this.#byEvent.values()];
+    const pending = [...this.#byEvent.values()].map((e) => e.writes);
     for (let i = pending.length - 1; i >= 0; i--) {
       const own = pending[i]!.get(k);
       if (own !== undefined) return own.value;
@@ -136,41 +152,55 @@ export class TablePartition {
   }
 
   /**
-   * Records a write. Inside an event it becomes committable when the event is acked (so a commit
-   * never carries half of an event's writes); outside one it is committable at once.
+   * Records a write, and says whether the partition took it (see `takesWritesOf`). Inside an event it
+   * becomes committable when the event is acked (so a commit never carries half of an event's
+   * writes); outside one it is committable at once.
    */
-  put(key: Buffer, value: Buffer | null, event: Event | undefined): void {
-    if (!this.takesWritesOf(event)) return;
-    const write = { key, value };
-    if (event === undefined || event.isAcked) {
-      this.#dirty.set(id(key), write);
-      return;
+  put(key: Buffer, value: Buffer | null, event: Event | undefined): boolean {
+    if (event === undefined) {
+      if (this.#isDetached) return false;
+      this.#dirty.set(id(key), { key, value });
+      return true;
     }
-    let writes = this.#byEvent.get(event);
-    if (writes === undefined) {
-      this.#byEvent.set(event, (writes = new Map<string, PendingWrite>()));
+    let pending = this.#byEvent.get(event);
+    const taking = pending ?? { writes: new Map<string, PendingWrite>(), origin: readOrigin(event.message) };
+    if (!this.#takes(event, taking)) return false;
+    const write = { key, value };
+    if (event.isAcked) {
+      this.#dirty.set(id(key), write);
+      return true;
+    }
+    if (pending === undefined) {
+      this.#byEvent.set(event, (pending = taking));
       event.whenAcked(() => this.#acked(event));
     }
-    writes.set(id(key), write);
+    pending.writes.set(id(key), write);
+    return true;
   }
 
   /** Whether writes of `event` (undefined: outside an event) land here; put() drops the others. */
   takesWritesOf(event: Event | undefined): boolean {
+    return this.#takes(event, undefined);
+  }
+
+  /** `takesWritesOf`, with the event's origin header when the caller has read it. */
+  #takes(event: Event | undefined, known: { readonly origin: Origin | undefined } | undefined): boolean {
     if (this.#isDetached) return false;
+    if (event === undefined) return true;
     // An event of a revoked assignment, still in a handler's hands: its partition's next owner (maybe
     // this worker again, in this new partition) processes it again, so its writes must not land here.
-    if (event?.source?.tracker.isRevoked === true) return false;
+    if (event.source?.tracker.isRevoked === true) return false;
     // A replayed event whose effects the table already holds (processed before a crash, or sent
     // twice by the upstream stage) must not apply them again.
-    return event === undefined || this.#isFollowerFed || !this.positions.covers(event.message);
+    return this.#isFollowerFed || !this.positions.covers(event.message, known);
   }
 
   #acked(event: Event): void {
-    const writes = this.#byEvent.get(event);
+    const pending = this.#byEvent.get(event);
     this.#byEvent.delete(event);
-    if (writes === undefined || this.#isDetached) return;
-    for (const [k, write] of writes) this.#dirty.set(k, write);
-    this.positions.advance(event.message);
+    if (pending === undefined || this.#isDetached) return;
+    for (const [k, write] of pending.writes) this.#dirty.set(k, write);
+    this.positions.advance(event.message, pending.origin);
   }
 
   /** Takes the dirty writes as one flush, or undefined when there are none. */

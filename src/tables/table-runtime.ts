@@ -174,10 +174,33 @@ export class TableRuntime {
   }
 
   /** The decoded value under `key`, or undefined when there is none. */
-  async read(key: unknown, event: Event | undefined): Promise<unknown> {
-    const bytes = this.key.encode(key)!;
-    const raw = await this.partitionFor(bytes, event, 'read').get(bytes, event);
-    this.#options.onRead?.();
+  read(key: unknown, event: Event | undefined): Promise<unknown> {
+    return this.#read(key, event, (value) => value);
+  }
+
+  /**
+   * `read`, with `then` applied to the value: one promise per read, and no async layer when the
+   * partition's memory holds the key (a store read is the only wait). Every failure (the key's
+   * encoding, a partition not held here, the value's decoding) is a rejection, as from an async read.
+   */
+  #read<T>(key: unknown, event: Event | undefined, then: (value: unknown) => T): Promise<T> {
+    try {
+      const bytes = this.key.encode(key)!;
+      const raw = this.partitionFor(bytes, event, 'read').lookup(bytes, event);
+      if (raw instanceof Promise) {
+        return raw.then((stored) => {
+          this.#options.onRead?.();
+          return then(this.#decodeStored(stored));
+        });
+      }
+      this.#options.onRead?.();
+      return Promise.resolve(then(this.#decodeStored(raw)));
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  #decodeStored(raw: Buffer | null | undefined): unknown {
     return raw === undefined || raw === null ? undefined : this.value.decode(raw);
   }
 
@@ -191,10 +214,8 @@ export class TableRuntime {
     const bytes = this.key.encode(key)!;
     const partition = this.partitionFor(bytes, event, 'write');
     const encoded = value === undefined ? null : this.value.encode(value);
-    // Asked before the write: a write the partition drops (a replayed or revoked event's) calls no hook.
-    const isTaken = partition.takesWritesOf(event);
-    this.writeEncoded(partition, bytes, encoded, event);
-    if (isTaken) this.#keyChanged(partition.partition, bytes, encoded);
+    // A write the partition drops (a replayed or revoked event's) calls no hook.
+    if (this.writeEncoded(partition, bytes, encoded, event)) this.#keyChanged(partition.partition, bytes, encoded);
   }
 
   /** Tells onKeySet (or onKeyDel, for a delete) of an accepted write, when the table names it. */
@@ -237,8 +258,11 @@ export class TableRuntime {
     return this.declaration.kind === 'set' ? new Set(value as unknown[]) : value;
   }
 
-  /** Buffers a write of encoded bytes under `storeKey` (a windowed table's carries the window) in `partition`. */
-  writeEncoded(partition: TablePartition, storeKey: Buffer, encoded: Buffer | null, event: Event | undefined): void {
+  /**
+   * Buffers a write of encoded bytes under `storeKey` (a windowed table's carries the window) in
+   * `partition`; false when the partition drops it (a replayed or revoked event's).
+   */
+  writeEncoded(partition: TablePartition, storeKey: Buffer, encoded: Buffer | null, event: Event | undefined): boolean {
     const limit = this.maxRecordBytes;
     if (limit !== undefined) {
       const size = recordBytes({ key: storeKey, value: encoded }) + POSITIONS_RESERVE_BYTES;
@@ -247,8 +271,9 @@ export class TableRuntime {
         throw new RecordTooLargeError(this.changelog, storeKey, size, limit, `a write to table ${this.name} (its changelog record, with room for the positions header)`);
       }
     }
-    partition.put(storeKey, encoded, event);
+    const isTaken = partition.put(storeKey, encoded, event);
     this.#options.onWrite?.();
+    return isTaken;
   }
 
   /** Counts a read (windowed tables read through their own path). */
@@ -281,14 +306,11 @@ export class TableRuntime {
   }
 
   #tableHandle(scope: HandleScope): Table {
-    const get = async (key: unknown): Promise<unknown> => {
-      const value = await this.read(key, scope.currentEvent());
-      return value === undefined ? this.defaultValue() : value;
-    };
+    const get = (key: unknown): Promise<unknown> => this.#read(key, scope.currentEvent(), (value) => (value === undefined ? this.defaultValue() : value));
     return {
       name: this.name,
       get,
-      has: async (key) => (await this.read(key, scope.currentEvent())) !== undefined,
+      has: (key) => this.#read(key, scope.currentEvent(), (value) => value !== undefined),
       set: (key, value) => {
         this.guard(scope);
         this.write(key, value, scope.currentEvent());
