@@ -61,12 +61,13 @@ export class ActorRun implements StreamEnvironment {
     return this.#failure;
   }
 
-  send(topic: string, value: unknown, options: { key?: unknown; event?: Event; origin?: Event }): Promise<void> {
+  send(topic: string, value: unknown, options: { key?: unknown; event?: Event; origin?: Event }): Promise<void> | undefined {
     const headers = options.origin !== undefined && this.#ports.marksOrigins === true ? { headers: { [ORIGIN_HEADER]: originHeader(options.origin.message) } } : {};
     const source = options.event ?? options.origin;
     const from = source === undefined ? {} : { event: source };
-    if (options.key !== undefined) return this.#ports.outbox.send(topic, { value, key: options.key, ...headers, ...from });
-    return this.#ports.outbox.send(topic, { value, rawKey: options.event?.message.key ?? null, ...headers, ...from });
+    const message = options.key !== undefined ? { value, key: options.key, ...headers, ...from } : { value, rawKey: options.event?.message.key ?? null, ...headers, ...from };
+    const outbox = this.#ports.outbox;
+    return outbox.trySend !== undefined ? outbox.trySend(topic, message) : outbox.send(topic, message);
   }
 
   repartition(name: string): { topic: string; channel: Channel } {

@@ -23,4 +23,11 @@ export interface OutboxMessage {
 
 export interface Outbox {
   send(topic: string, message: OutboxMessage): Promise<void>;
+  /**
+   * `send` for the per-record path (groupBy, through, echo): undefined when the record was enqueued
+   * at once and there is nothing to wait for, so a forwarding loop pays no promise for it; a
+   * promise when it must wait (room in the producer, a topic's first size limit) or failed.
+   * Absent: `send` is used.
+   */
+  trySend?(topic: string, message: OutboxMessage): Promise<void> | undefined;
 }

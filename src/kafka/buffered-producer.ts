@@ -117,8 +117,13 @@ export class BufferedProducer {
 
   /** Resolves when there is room for more records (backpressure for fast handlers). */
   ready(): Promise<void> {
+    return this.whenRoom() ?? Promise.resolve();
+  }
+
+  /** `ready`, but undefined when there is room now: a sender that need not wait makes no promise. */
+  whenRoom(): Promise<void> | undefined {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#hasRoom) return Promise.resolve();
+    if (this.#hasRoom) return undefined;
     return new Promise((resolve) => this.#waitingForRoom.push(resolve));
   }
 

@@ -60,6 +60,11 @@ export class Channel {
     });
   }
 
+  /** The next buffered event, taken at once; undefined when none is buffered (nothing waits). */
+  poll(): Event | undefined {
+    return this.#shift();
+  }
+
   /** Puts an event a reader took but did not use back at the front, for the next reader. */
   requeue(event: Event): void {
     const waiter = this.#waiters.shift();

@@ -28,9 +28,10 @@ export interface StreamEnvironment {
   /**
    * Enqueues a value for `topic`, keyed by `key` (or by the raw key bytes of `event` when key is
    * undefined). `origin` is the upstream event a groupBy/through forwards: its position travels
-   * in a header, so tables downstream can tell a record sent twice.
+   * in a header, so tables downstream can tell a record sent twice. Undefined when the record was
+   * enqueued at once and there is nothing to wait for; a promise otherwise (room, a failure).
    */
-  send(topic: string, value: unknown, options: { key?: unknown; event?: Event; origin?: Event }): Promise<void>;
+  send(topic: string, value: unknown, options: { key?: unknown; event?: Event; origin?: Event }): Promise<void> | undefined;
   /** The channel of a repartition topic declared at boot by `groupBy(…, { name })`. */
   repartition(name: string, partitions: number | undefined): { topic: string; channel: Channel };
   /** The channel of a declared topic, for `through`. */
@@ -129,8 +130,17 @@ export class Stream<V = unknown> implements AsyncIterable<V> {
       try {
         for await (const value of upstream) {
           const event = upstream.currentEvent;
-          const origin = event === undefined ? {} : { origin: event };
-          await env.send(topic, value, key === undefined ? (event === undefined ? {} : { event, ...origin }) : { key: await key(value), ...origin });
+          let options: { key?: unknown; event?: Event; origin?: Event };
+          if (key === undefined) options = event === undefined ? {} : { event, origin: event };
+          else {
+            // A key function that returns at once costs no turn of the microtask queue, nor does a
+            // send that enqueued its record without waiting for room.
+            const computed = key(value);
+            const keyed = computed instanceof Promise ? ((await computed) as unknown) : computed;
+            options = event === undefined ? { key: keyed } : { key: keyed, origin: event };
+          }
+          const sending = env.send(topic, value, options);
+          if (sending !== undefined) await sending;
         }
       } catch (err) {
         const event = upstream.currentEvent;
@@ -229,8 +239,24 @@ export class Stream<V = unknown> implements AsyncIterable<V> {
       if (autoAck && previous !== undefined) previous.ack();
       previous = undefined;
     };
-    const next = async (): Promise<IteratorResult<T>> => {
+    const next = (): Promise<IteratorResult<T>> => {
       release();
+      // A stream without steps whose channel holds an event answers with it at once: one promise
+      // per event, no async layer nor await on the channel (the hot path of a handler's loop).
+      if (steps.length === 0 && !env.signal.aborted) {
+        const event = channel.poll();
+        if (event !== undefined) return Promise.resolve(deliver(event.value, event));
+      }
+      return pull();
+    };
+    const deliver = (value: unknown, event: Event): IteratorResult<T> => {
+      const [out, holder] = shape(value, event);
+      previous = holder;
+      this.#current = holder;
+      env.current(holder);
+      return { value: out, done: false };
+    };
+    const pull = async (): Promise<IteratorResult<T>> => {
       for (;;) {
         const event = await channel.next(env.signal);
         if (event === undefined) {
@@ -254,11 +280,7 @@ export class Stream<V = unknown> implements AsyncIterable<V> {
           event.ack();
           continue;
         }
-        const [out, holder] = shape(value, event);
-        previous = holder;
-        this.#current = holder;
-        env.current(holder);
-        return { value: out, done: false };
+        return deliver(value, event);
       }
     };
     return {

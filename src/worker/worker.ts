@@ -479,7 +479,20 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     return this.#isLeader;
   }
 
-  async send(topic: string, message: OutboxMessage): Promise<void> {
+  send(topic: string, message: OutboxMessage): Promise<void> {
+    try {
+      return this.trySend(topic, message) ?? Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /**
+   * Encodes and enqueues a record (Outbox.trySend): undefined once it is enqueued with room to
+   * spare, a promise when it waits (the topic's size limit read the first time, room in the
+   * producer). Throws when the record cannot be made (encoding, placement, its size).
+   */
+  trySend(topic: string, message: OutboxMessage): Promise<void> | undefined {
     const codecs = this.#book.codecs(topic);
     const key = message.key !== undefined ? codecs.key.encode(message.key) : (message.rawKey ?? null);
     const value = Buffer.isBuffer(message.value) && !this.#book.has(topic) ? message.value : codecs.value.encode(message.value);
@@ -487,13 +500,18 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     const headers = toHeaders(keyHeaders === undefined ? message.headers : { ...message.headers, ...keyHeaders });
     const record = { ...(headers === undefined ? { topic, key, value } : { topic, key, value, headers }), ...placement(topic, message, this.#partitionCounts) };
     const checking = this.#producer.limits.check(record);
-    if (checking !== undefined) await checking;
-    if (this.#eos !== undefined && message.event !== undefined) {
-      this.#eos.enqueueFor(record, message.event);
-      return;
+    if (checking !== undefined) return checking.then(() => this.#enqueueSend(record, message.event) ?? undefined);
+    return this.#enqueueSend(record, message.event);
+  }
+
+  /** A handler's record, checked: into its event's transaction under exactly_once, else the buffered producer. */
+  #enqueueSend(record: ProducerRecord, event: Event | undefined): Promise<void> | undefined {
+    if (this.#eos !== undefined && event !== undefined) {
+      this.#eos.enqueueFor(record, event);
+      return undefined;
     }
     this.#producer.buffered.send(record);
-    await this.#producer.buffered.ready();
+    return this.#producer.buffered.whenRoom();
   }
 
   /** Sends a record made by processing `event`: in its partition generation's transaction under exactly_once. */
