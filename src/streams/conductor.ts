@@ -58,6 +58,12 @@ export class UndecodableRecordError extends StreamdError {
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
+/** One partition's events buffered in channels, and whether it is paused for them. */
+interface Flow {
+  buffered: number;
+  isPaused: boolean;
+}
+
 export class Conductor {
   readonly #ports: ConductorPorts;
   readonly #maxBuffered: number;
@@ -65,8 +71,11 @@ export class Conductor {
   readonly #patterns: Subscription[] = [];
   /** The subscriptions of each topic seen, named and pattern ones together. */
   readonly #resolved = new Map<string, Subscription[]>();
-  readonly #buffered = new Map<string, number>();
-  readonly #paused = new Set<string>();
+  /**
+   * Topic → partition → its flow. Nested, not keyed by a `topic\0partition` string: `taken` runs
+   * once per event, and a string built per event is hashed per event.
+   */
+  readonly #flows = new Map<string, Map<number, Flow>>();
   readonly #halted = new Set<string>();
 
   /** `maxBuffered`: events buffered per partition before it is paused (streamBufferMaxsize). */
@@ -131,32 +140,40 @@ export class Conductor {
       for (const subscription of subscriptions) subscription.channel.push(new Event(decoded.key, decoded.value, record, tracked));
       delivered += subscriptions.length;
     }
-    if (delivered > 0) this.#add(id, batch, delivered);
+    if (delivered > 0) this.#add(batch, delivered);
   }
 
   /** A reader took an event out of a channel: its partition may resume. */
   taken(event: Event): void {
-    const id = key(event.message.topic, event.message.partition);
+    const { topic, partition } = event.message;
+    const flow = this.#flow(topic, partition);
     // A push straight to a waiting reader is taken before deliver() counts it: the count may dip below 0.
-    const count = (this.#buffered.get(id) ?? 0) - 1;
-    this.#buffered.set(id, count);
-    if (count <= this.#maxBuffered / 2 && this.#paused.delete(id)) {
-      this.#ports.resume({ topic: event.message.topic, partition: event.message.partition });
+    flow.buffered -= 1;
+    if (flow.isPaused && flow.buffered <= this.#maxBuffered / 2) {
+      flow.isPaused = false;
+      this.#ports.resume({ topic, partition });
     }
   }
 
   /** Forgets buffered counts and pauses after a rebalance: every channel was emptied. */
   reset(): void {
-    this.#buffered.clear();
-    this.#paused.clear();
+    this.#flows.clear();
     this.#halted.clear();
   }
 
-  #add(id: string, partition: TopicPartition, count: number): void {
-    const buffered = (this.#buffered.get(id) ?? 0) + count;
-    this.#buffered.set(id, buffered);
-    if (buffered >= this.#maxBuffered && !this.#paused.has(id)) {
-      this.#paused.add(id);
+  #flow(topic: string, partition: number): Flow {
+    let partitions = this.#flows.get(topic);
+    if (partitions === undefined) this.#flows.set(topic, (partitions = new Map<number, Flow>()));
+    let flow = partitions.get(partition);
+    if (flow === undefined) partitions.set(partition, (flow = { buffered: 0, isPaused: false }));
+    return flow;
+  }
+
+  #add(partition: TopicPartition, count: number): void {
+    const flow = this.#flow(partition.topic, partition.partition);
+    flow.buffered += count;
+    if (flow.buffered >= this.#maxBuffered && !flow.isPaused) {
+      flow.isPaused = true;
       this.#ports.pause({ topic: partition.topic, partition: partition.partition });
     }
   }
