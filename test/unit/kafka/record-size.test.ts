@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { recordBytes, splitByBytes, type ProducerRecord } from '../../../src/kafka/index.js';
+import { RecordTooLargeError, recordBytes, splitByBytes, type ProducerRecord } from '../../../src/kafka/index.js';
 
 const LIMIT = 1_048_588;
 const limitOf = (): number => LIMIT;
@@ -44,6 +44,12 @@ describe('splitByBytes', () => {
   it('gives a record larger than the fill target a request of its own', () => {
     const records = [rec('t', 100, 0), rec('t', 1_000_000, 0), rec('t', 100, 0)];
     assert.deepEqual(splitByBytes(records, limitOf).map((r) => r.length), [1, 1, 1]);
+  });
+
+  it('refuses a send with a record no batch can carry, whether the send is small or must be cut', () => {
+    assert.throws(() => splitByBytes([rec('t', 100, 0), rec('t', LIMIT, 0)], limitOf), RecordTooLargeError);
+    const many = Array.from({ length: 2_000 }, (_, i) => rec('t', 2_000, i % 4));
+    assert.throws(() => splitByBytes([...many, rec('u', 10_000, 0)], (topic) => (topic === 'u' ? 5_000 : LIMIT)), RecordTooLargeError);
   });
 
   it('estimates high: headers, key and value, plus the widest fixed fields', () => {

@@ -15,7 +15,7 @@ import type {
   TransactionalProducer,
   TopicPartitionOffset,
 } from '../../types.js';
-import { checkRecordSizes, maxRecordBytes, splitByBytes } from '../../record-size.js';
+import { maxRecordBytes, splitByBytes } from '../../record-size.js';
 import { mapErrors } from './errors.js';
 import { recordOffsets, toTopicMessages } from './records.js';
 import type { TopicLimits } from './topic-limits.js';
@@ -45,14 +45,14 @@ export const PRODUCER_RETRY = { retries: 10, initialRetryTime: 100, maxRetryTime
 /**
  * Sends `records` as one request per slice that `splitByBytes` cuts, one slice after the other (so a
  * partition's records land in call order). A record too large for any batch rejects the whole send
- * before anything is sent. Slices sent before a failed one stay sent: the caller's send rejects,
- * as it would for a failed single request that the broker had partly appended.
+ * before anything is sent (splitByBytes throws before it returns). Slices sent before a failed one
+ * stay sent: the caller's send rejects, as it would for a failed single request that the broker had
+ * partly appended.
  */
 async function sendVia(sender: Sender, limits: TopicLimits, records: readonly ProducerRecord[], acks: number, compression: KafkajsCompression): Promise<RecordMetadata[]> {
   if (records.length === 0) return [];
   const limitOf = await limits.ofAll(records.map((r) => r.topic));
   const limit = (topic: string): number => limitOf.get(topic)!;
-  checkRecordSizes(records, limit);
   const out: RecordMetadata[] = [];
   for (const slice of splitByBytes(records, limit)) {
     const { batches, messages } = toTopicMessages(slice);
