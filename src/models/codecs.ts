@@ -53,6 +53,17 @@ function stringify(value: unknown, part: RecordPart): string {
   return text;
 }
 
+/**
+ * `bytes` as UTF-8 text; DecodeError `invalid_utf8` when they are not UTF-8. The decode replaces
+ * each invalid sequence with U+FFFD, so text without one came from valid bytes: only text with one
+ * (an invalid record, or a real U+FFFD) pays for a validation pass over the bytes.
+ */
+function utf8Text(bytes: Buffer, part: RecordPart): string {
+  const text = bytes.toString('utf8');
+  if (text.includes('\uFFFD') && !isUtf8(bytes)) throw invalidUtf8Error(part, bytes);
+  return text;
+}
+
 /** `raw`: the bytes as they are (Faust's default key serializer). */
 export function rawCodec(part: RecordPart = 'value'): Codec<Buffer> {
   return {
@@ -78,17 +89,16 @@ export function stringCodec(part: RecordPart = 'value'): Codec<string> {
     },
     decode(bytes) {
       if (bytes === null) return null;
-      if (!isUtf8(bytes)) throw invalidUtf8Error(part, bytes);
-      return bytes.toString('utf8');
+      return utf8Text(bytes, part);
     },
   };
 }
 
 /**
  * `json`: UTF-8 JSON, checked by `check` when given (both when decoding and when encoding, so a handler
- * cannot write a value its own topic would reject). Decoding is one `isUtf8`, one `JSON.parse` and one
- * check call. A zero-length buffer is `empty`, not `invalid_json`; the JSON text `null` decodes to
- * `null` and is checked like any value (only a missing value is a tombstone).
+ * cannot write a value its own topic would reject). Decoding is one UTF-8 decode (see utf8Text), one
+ * `JSON.parse` and one check call. A zero-length buffer is `empty`, not `invalid_json`; the JSON text
+ * `null` decodes to `null` and is checked like any value (only a missing value is a tombstone).
  */
 export function jsonCodec(part: RecordPart = 'value', check?: ValueCheck): Codec<unknown> {
   return {
@@ -109,10 +119,10 @@ export function jsonCodec(part: RecordPart = 'value', check?: ValueCheck): Codec
     decode(bytes) {
       if (bytes === null) return null;
       if (bytes.length === 0) throw emptyError(part, check?.label);
-      if (!isUtf8(bytes)) throw invalidUtf8Error(part, bytes);
+      const text = utf8Text(bytes, part);
       let value: unknown;
       try {
-        value = JSON.parse(bytes.toString('utf8'));
+        value = JSON.parse(text);
       } catch (error) {
         throw invalidJsonError(part, bytes, error);
       }
