@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createTopicCodecs, DecodeError, decodeRecord, ModelRegistry, stringCodec, type DecodeReason } from '../../../src/models/index.js';
+import { createTopicCodecs, DecodeError, decodeRecord, jsonCodec, ModelRegistry, stringCodec, type DecodeReason } from '../../../src/models/index.js';
 
 const models = new ModelRegistry({
   PageView: {
@@ -68,6 +68,13 @@ describe('DecodeError', () => {
     const inKey = decodeFailure(() => codecs.key.decode(bytes), 'invalid_utf8');
     assert.equal(inKey.part, 'key');
     decodeFailure(() => stringCodec().decode(Buffer.from([0x61, 0xff])), 'invalid_utf8');
+  });
+
+  it('decodes text holding a real U+FFFD, and still refuses invalid bytes beside one (a surrogate, an overlong form)', () => {
+    assert.equal(stringCodec().decode(Buffer.from('a\uFFFDb', 'utf8')), 'a\uFFFDb');
+    assert.deepEqual(jsonCodec().decode(Buffer.from(JSON.stringify({ s: '\uFFFD' }), 'utf8')), { s: '\uFFFD' });
+    decodeFailure(() => stringCodec().decode(Buffer.concat([Buffer.from('\uFFFD', 'utf8'), Buffer.from([0xed, 0xa0, 0x80])])), 'invalid_utf8');
+    decodeFailure(() => jsonCodec().decode(Buffer.from([0x22, 0xc0, 0xaf, 0x22])), 'invalid_utf8');
   });
 
   it('decodes a valid 900 KB JSON value', () => {
