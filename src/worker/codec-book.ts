@@ -9,7 +9,16 @@ import type { Manifest, TypeReference } from '../manifest/index.js';
 import { KEY_ENCODING_HEADER } from '../tables/index.js';
 
 const RAW: TopicCodecs = { key: rawCodec('key'), value: rawCodec('value'), nullValues: true };
-const STRING_KEY_HEADER = { [KEY_ENCODING_HEADER]: 'string' } as const;
+/** The header of a repartition record keyed by a string: one Buffer for every record (headers are never written to). */
+const STRING_KEY_HEADER: Readonly<Record<string, Buffer>> = { [KEY_ENCODING_HEADER]: Buffer.from('string') };
+
+/** Whether a repartition record's key-encoding header says `string`: compared in place, per record, with no string made. */
+function isStringKeyed(header: Buffer | undefined): boolean {
+  const expected = STRING_KEY_HEADER[KEY_ENCODING_HEADER]!;
+  if (header === undefined || header.length !== expected.length) return false;
+  for (let i = 0; i < expected.length; i++) if (header[i] !== expected[i]) return false;
+  return true;
+}
 
 /**
  * A groupBy key: a string as its UTF-8 bytes (as a `string` table key, so the record lands on the
@@ -73,11 +82,11 @@ export class CodecBook {
     const legacy = createTopicCodecs({ keyType: 'json', valueType: 'json', models: this.models, nullValues: true });
     const stringKeyed: TopicCodecs = { key: stringCodec('key'), value: legacy.value, nullValues: true };
     // Header-less records: JSON keys (non-string keys, and every key streamd wrote before the header).
-    this.#decoders.set(topic, (record) => decodeRecord(record.headers[KEY_ENCODING_HEADER]?.toString('latin1') === 'string' ? stringKeyed : legacy, record));
+    this.#decoders.set(topic, (record) => decodeRecord(isStringKeyed(record.headers[KEY_ENCODING_HEADER]) ? stringKeyed : legacy, record));
   }
 
   /** Headers a record of `topic` keyed by `key` needs: a repartition record's key encoding. */
-  keyHeaders(topic: string, key: unknown): Readonly<Record<string, string>> | undefined {
+  keyHeaders(topic: string, key: unknown): Readonly<Record<string, Buffer>> | undefined {
     return typeof key === 'string' && this.#repartitions.has(topic) ? STRING_KEY_HEADER : undefined;
   }
 

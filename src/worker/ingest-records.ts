@@ -8,11 +8,15 @@ import type { Manifest } from '../manifest/index.js';
 import type { CodecBook } from './codec-book.js';
 import type { IngestMessage } from './types.js';
 
-/** Header values as the producer takes them (strings become UTF-8 bytes). */
-export function toHeaders(headers: Readonly<Record<string, string | Buffer>> | undefined): Headers | undefined {
-  if (headers === undefined) return undefined;
+/** Header values as the producer takes them (strings become UTF-8 bytes); `extra` goes over `headers`, in one new object. */
+export function toHeaders(headers: Readonly<Record<string, string | Buffer>> | undefined, extra?: Readonly<Record<string, Buffer>>): Headers | undefined {
+  if (headers === undefined && extra === undefined) return undefined;
   const out: Record<string, Buffer> = {};
-  for (const [name, value] of Object.entries(headers)) out[name] = typeof value === 'string' ? Buffer.from(value) : value;
+  for (const name in headers) {
+    const value = headers[name]!;
+    out[name] = typeof value === 'string' ? Buffer.from(value) : value;
+  }
+  for (const name in extra) out[name] = extra[name]!;
   return out;
 }
 

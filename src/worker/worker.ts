@@ -496,9 +496,9 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     const codecs = this.#book.codecs(topic);
     const key = message.key !== undefined ? codecs.key.encode(message.key) : (message.rawKey ?? null);
     const value = Buffer.isBuffer(message.value) && !this.#book.has(topic) ? message.value : codecs.value.encode(message.value);
-    const keyHeaders = message.key === undefined ? undefined : this.#book.keyHeaders(topic, message.key);
-    const headers = toHeaders(keyHeaders === undefined ? message.headers : { ...message.headers, ...keyHeaders });
-    const record = { ...(headers === undefined ? { topic, key, value } : { topic, key, value, headers }), ...placement(topic, message, this.#partitionCounts) };
+    const headers = toHeaders(message.headers, message.key === undefined ? undefined : this.#book.keyHeaders(topic, message.key));
+    const made = headers === undefined ? { topic, key, value } : { topic, key, value, headers };
+    const record: ProducerRecord = message.partition === undefined && message.timestamp === undefined ? made : { ...made, ...placement(topic, message, this.#partitionCounts) };
     const checking = this.#producer.limits.check(record);
     if (checking !== undefined) return checking.then(() => this.#enqueueSend(record, message.event) ?? undefined);
     return this.#enqueueSend(record, message.event);
