@@ -18,6 +18,12 @@ export class StreamOperatorError extends StreamdError {
   }
 }
 
+/** An iterator that can also answer at once: `poll()` is the next result when one is at hand, else undefined (call `next()`). */
+interface PollingIterator<T> extends AsyncIterator<T> {
+  poll(): IteratorResult<T> | undefined;
+  return(): Promise<IteratorResult<T>>;
+}
+
 /** Returned by an operator to drop the event (it is acked at once). */
 const SKIP: unique symbol = Symbol('skip');
 type Step = (value: unknown, event: Event) => unknown;
@@ -127,8 +133,14 @@ export class Stream<V = unknown> implements AsyncIterable<V> {
     const quiet: StreamEnvironment = { ...withSignal(env, env.signal), current: () => undefined };
     const upstream = new Stream<V>(this.#channel, quiet, this.#steps, true);
     env.pump(name, async () => {
+      const iterator = upstream.#iterate((value, event) => [value as V, event])[Symbol.asyncIterator]();
       try {
-        for await (const value of upstream) {
+        for (;;) {
+          // The events the channel holds are forwarded in one run, with no promise per event, until
+          // a send must wait for room or the channel is empty.
+          const result = iterator.poll() ?? (await iterator.next());
+          if (result.done === true) break;
+          const value = result.value;
           const event = upstream.currentEvent;
           let options: { key?: unknown; event?: Event; origin?: Event };
           if (key === undefined) options = event === undefined ? {} : { event, origin: event };
@@ -146,6 +158,8 @@ export class Stream<V = unknown> implements AsyncIterable<V> {
         const event = upstream.currentEvent;
         event?.ack();
         throw new StreamOperatorError(name, event, err);
+      } finally {
+        await iterator.return();
       }
     });
   }
@@ -230,7 +244,7 @@ export class Stream<V = unknown> implements AsyncIterable<V> {
    * the caller sees and the event that holds the acknowledgement (a copy when the value changed).
    * Only delivered events — or one whose step threw — become the actor's current event.
    */
-  #iterate<T>(shape: (value: unknown, event: Event) => [T, Event], autoAck = this.#acks): AsyncIterable<T> {
+  #iterate<T>(shape: (value: unknown, event: Event) => [T, Event], autoAck = this.#acks): { [Symbol.asyncIterator](): PollingIterator<T> } {
     const channel = this.#channel;
     const env = this.#env;
     const steps = this.#steps;
@@ -239,14 +253,18 @@ export class Stream<V = unknown> implements AsyncIterable<V> {
       if (autoAck && previous !== undefined) previous.ack();
       previous = undefined;
     };
-    const next = (): Promise<IteratorResult<T>> => {
+    // A stream without steps whose channel holds an event answers with it at once: no async layer
+    // nor await on the channel (the hot path of a handler's loop), and no promise at all for poll().
+    const poll = (): IteratorResult<T> | undefined => {
+      if (steps.length > 0 || env.signal.aborted) return undefined;
       release();
-      // A stream without steps whose channel holds an event answers with it at once: one promise
-      // per event, no async layer nor await on the channel (the hot path of a handler's loop).
-      if (steps.length === 0 && !env.signal.aborted) {
-        const event = channel.poll();
-        if (event !== undefined) return Promise.resolve(deliver(event.value, event));
-      }
+      const event = channel.poll();
+      return event === undefined ? undefined : deliver(event.value, event);
+    };
+    const next = (): Promise<IteratorResult<T>> => {
+      const polled = poll();
+      if (polled !== undefined) return Promise.resolve(polled);
+      release();
       return pull();
     };
     const deliver = (value: unknown, event: Event): IteratorResult<T> => {
@@ -286,6 +304,7 @@ export class Stream<V = unknown> implements AsyncIterable<V> {
     return {
       [Symbol.asyncIterator]: () => ({
         next,
+        poll,
         return: (): Promise<IteratorResult<T>> => {
           release();
           return Promise.resolve({ value: undefined, done: true });
