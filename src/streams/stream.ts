@@ -92,7 +92,7 @@ export class Stream<V = unknown> implements AsyncIterable<V> {
   /** Sends every value to `topics` as well, and goes on with the same values. */
   echo(...topics: string[]): Stream<V> {
     return this.#derive(async (value, event) => {
-      await Promise.all(topics.map((topic) => this.#env.send(topic, value, { event })));
+      await Promise.all(topics.map((topic) => Promise.resolve(this.#env.send(topic, value, { event }))));
       return value;
     });
   }
