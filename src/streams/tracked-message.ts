@@ -40,7 +40,8 @@ export class PartitionTracker {
   readonly outbox = new PartitionOutbox();
   #queue: TrackedMessage[] = [];
   #head = 0;
-  #next: bigint | undefined;
+  /** The last offset delivered (its successor is Kafka's "next offset to read"): kept as is, no BigInt sum per record. */
+  #last: bigint | undefined;
   #committed: bigint | undefined;
   #isRevoked = false;
   readonly #onSettled: (count: number) => void;
@@ -54,14 +55,14 @@ export class PartitionTracker {
 
   /** True for an offset at or below one already delivered: a refetch to be ignored. */
   isRead(offset: bigint): boolean {
-    return this.#next !== undefined && offset < this.#next;
+    return this.#last !== undefined && offset <= this.#last;
   }
 
   /** Registers a delivered record; with `refs` 0 it is settled at once (skipped, or no subscriber). */
   track(offset: bigint, refs: number): TrackedMessage {
     const message = new TrackedMessage(this, offset, refs);
     if (this.#isRevoked) return message;
-    this.#next = offset + 1n;
+    this.#last = offset;
     this.#queue.push(message);
     if (refs === 0) this.settle();
     return message;
@@ -90,7 +91,8 @@ export class PartitionTracker {
   /** The next offset to commit, or undefined when nothing was delivered yet. */
   committable(): bigint | undefined {
     if (this.#isRevoked) return undefined;
-    return this.#head < this.#queue.length ? this.#queue[this.#head]!.offset : this.#next;
+    if (this.#head < this.#queue.length) return this.#queue[this.#head]!.offset;
+    return this.#last === undefined ? undefined : this.#last + 1n;
   }
 
   /** The committable offset when it is ahead of the last commit. */
