@@ -11,6 +11,7 @@ import { WebServer, createWebApp } from '../web/index.js';
 import type { WorkerHandle } from '../worker/types.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './cli-io.js';
 import type { SettingFlags } from './flags.js';
+import { applyHeapGrowingPercent } from './heap-growth.js';
 import { loadForCommand } from './inspect-commands.js';
 import { packageVersion } from './version.js';
 
@@ -106,6 +107,7 @@ class DaemonRun {
     const { id, version, broker, store, datadir, processingGuarantee } = manifest;
     this.#log.info({ id, version, broker, store, datadir, processingGuarantee, streamd: packageVersion(), pid: process.pid, node: process.version }, 'starting streamd');
     if (this.isStopRequested) return EXIT_OK;
+    applyHeapGrowingPercent(manifest.settings.heapGrowingPercent, this.#log);
     const createWorker = await this.#deps.loadCreateWorker();
     const worker = await createWorker(manifest, { logger });
     this.#worker = worker;

@@ -98,6 +98,8 @@ export interface Settings {
   readonly storeMaxWriteBuffers: number;
   /** Whether each table-partition store has its (32 MiB) RocksDB block cache. */
   readonly storeBlockCache: boolean;
+  /** V8's old-generation growth past the live heap, set by `streamd start` (0: V8's own factor). */
+  readonly heapGrowingPercent: number;
   readonly timezone: string;
 }
 
