@@ -2,7 +2,12 @@
 // distinct keys, run as `streamd start` processes (streamd-process.ts), each reporting its peak RSS
 // and CPU from /proc. Starts its own broker like `npm run bench`. Usage:
 //   node dist/bench/b2-memory.js [--records 1000000] [--keys 1000000] [--cli a/dist/cmd/streamd.js,b/...] [--repeat 1]
-// Several --cli builds run interleaved on the same input, for before/after figures from one run.
+//     [--node-args='|--max-semi-space-size=16'] [--env='STREAMD_X=1|'] [--node=/path/to/node24|node]
+// Several --cli builds run interleaved on the same input, for before/after figures from one run; each
+// build runs once per `|`-separated set of node flags (space-separated within a set; an empty set is
+// node's defaults) and per `|`-separated set of environment variables, so V8 flags and settings are
+// compared in the same run; `--node` likewise runs each on several node binaries (default: the
+// bench's, or BENCH_STREAMD_NODE).
 
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
@@ -12,7 +17,7 @@ import { TestBroker } from '../test/kafka/broker.js';
 import { repoPath } from '../test/kafka/repo-root.js';
 import { STATEFUL_TOPIC, preloadKeyedPageViews } from './stateful.js';
 import { storeCounts } from './count-truth.js';
-import { streamdCounting } from './streamd-process.js';
+import { streamdCounting, workerNode } from './streamd-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -20,11 +25,17 @@ const { values } = parseArgs({
     keys: { type: 'string', default: '1000000' },
     cli: { type: 'string', default: repoPath('dist', 'cmd', 'streamd.js') },
     repeat: { type: 'string', default: '1' },
+    'node-args': { type: 'string', default: '' },
+    env: { type: 'string', default: '' },
+    node: { type: 'string', default: '' },
   },
 });
 const records = Number(values.records);
 const keys = Number(values.keys);
 const partitions = 4;
+const nodeArgSets = values['node-args'].split('|').map((set) => set.split(' ').filter((arg) => arg !== ''));
+const envSets = values.env.split('|').map((set) => Object.fromEntries(set.split(' ').filter((pair) => pair !== '').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])));
+const nodes = values.node === '' ? [workerNode()] : values.node.split('|');
 const keyOf = (n: number): string => `user-${String(n % keys).padStart(7, '0')}`;
 
 /** Record n is counted under keyOf(n): each key `floor(records / keys)` times, the first `records % keys` once more. */
@@ -53,13 +64,15 @@ async function main(): Promise<void> {
     await preloadKeyedPageViews(driver, STATEFUL_TOPIC, records, keyOf);
     const run = randomUUID().slice(0, 8);
     for (let round = 0; round < Number(values.repeat); round++) {
-      for (const [index, cli] of values.cli.split(',').entries()) {
+      const variants = values.cli.split(',').flatMap((cli) => nodes.flatMap((node) => nodeArgSets.flatMap((nodeArgs) => envSets.map((env) => ({ cli, node, nodeArgs, env })))));
+      for (const [index, { cli, node, nodeArgs, env }] of variants.entries()) {
         const result = await streamdCounting({
           bootstrap: broker.bootstrap, admin, manifest: repoPath('bench', 'apps', 'stateful', 'app.yaml'), appId: `bench-b2-memory-${run}-${round}-${index}`,
-          source: STATEFUL_TOPIC, internal: [], records, partitions, cli,
+          source: STATEFUL_TOPIC, internal: [], records, partitions, cli, node, nodeArgs, env,
           verify: async (manifest) => mismatchesOf(await storeCounts(manifest, 'counts', partitions)),
         });
-        say(`${cli}: peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${result.cpuMicrosPerRecord.toFixed(1)} µs CPU/record, ` +
+        const label = [cli, ...(nodes.length > 1 ? [node] : []), ...nodeArgs, ...Object.entries(env).map(([name, value]) => `${name}=${value}`)].join(' ');
+        say(`${label}: peak RSS ${(result.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${result.cpuMicrosPerRecord.toFixed(1)} µs CPU/record, ` +
           `${Math.round(result.steadyRecordsPerSec).toLocaleString('en-US')} records/s steady, table ${result.mismatches.length === 0 ? 'exact' : `WRONG: ${result.mismatches.join('; ')}`}`);
         if (result.mismatches.length > 0) process.exitCode = 1;
       }

@@ -34,6 +34,10 @@ export interface StreamdCountingOptions {
   readonly partitions: number;
   /** Node flags for the worker process, e.g. `--cpu-prof`, `--cpu-prof-dir=/tmp/prof`. */
   readonly nodeArgs?: readonly string[];
+  /** The node binary of the worker process; default workerNode(). */
+  readonly node?: string;
+  /** Extra environment for the worker process, e.g. a STREAMD_<SETTING> to compare settings. */
+  readonly env?: Readonly<Record<string, string>>;
   /** Another build's dist/cmd/streamd.js (a before/after comparison); default this checkout's. */
   readonly cli?: string;
   /** Checks the stopped worker's stores; default: the `counts` table against the count truth (count-truth.ts). */
@@ -55,8 +59,8 @@ export async function streamdCounting(options: StreamdCountingOptions): Promise<
   const env = { STREAMD_BROKER: `kafka://${options.bootstrap}`, BENCH_APP_ID: options.appId, BENCH_DATADIR: datadir };
   try {
     const started = performance.now();
-    const child = spawn(workerNode(), [...(options.nodeArgs ?? []), options.cli ?? repoPath('dist', 'cmd', 'streamd.js'), 'start', '--manifest', options.manifest, '--web-port', '0', '--log-level', 'warn'], {
-      env: { ...process.env, ...env },
+    const child = spawn(options.node ?? workerNode(), [...(options.nodeArgs ?? []), options.cli ?? repoPath('dist', 'cmd', 'streamd.js'), 'start', '--manifest', options.manifest, '--web-port', '0', '--log-level', 'warn'], {
+      env: { ...process.env, ...options.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = trackExit(child);

@@ -11,6 +11,7 @@ import { WebServer, createWebApp } from '../web/index.js';
 import type { WorkerHandle } from '../worker/types.js';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './cli-io.js';
 import type { SettingFlags } from './flags.js';
+import { keepHeapHeadroom } from './heap-growth.js';
 import { loadForCommand } from './inspect-commands.js';
 import { packageVersion } from './version.js';
 
@@ -106,6 +107,15 @@ class DaemonRun {
     const { id, version, broker, store, datadir, processingGuarantee } = manifest;
     this.#log.info({ id, version, broker, store, datadir, processingGuarantee, streamd: packageVersion(), pid: process.pid, node: process.version }, 'starting streamd');
     if (this.isStopRequested) return EXIT_OK;
+    const headroom = keepHeapHeadroom(manifest.settings.heapHeadroomBytes, this.#log);
+    try {
+      return await this.#serve(manifest, logger);
+    } finally {
+      headroom.stop();
+    }
+  }
+
+  async #serve(manifest: Manifest, logger: Logger): Promise<number> {
     const createWorker = await this.#deps.loadCreateWorker();
     const worker = await createWorker(manifest, { logger });
     this.#worker = worker;

@@ -98,6 +98,8 @@ export interface Settings {
   readonly storeMaxWriteBuffers: number;
   /** Whether each table-partition store has its (32 MiB) RocksDB block cache. */
   readonly storeBlockCache: boolean;
+  /** Garbage the old generation may gather past the live heap before V8 collects it, kept by `streamd start` (0: V8's own factor). */
+  readonly heapHeadroomBytes: number;
   readonly timezone: string;
 }
 

@@ -1,2 +1,2 @@
 // Public surface of the metrics area.
-export { WorkerMetrics } from './worker-metrics.js';
+export { WorkerMetrics, type StoreMemorySum } from './worker-metrics.js';

@@ -4,6 +4,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { TallyHistogram, type TallySeries } from './tally-histogram.js';
 
+/** One table's store memory, summed over the partitions the worker holds. */
+export interface StoreMemorySum {
+  readonly table: string;
+  readonly memtableBytes: number;
+  readonly blockCacheBytes: number;
+}
+
 export class WorkerMetrics {
   readonly registry = new Registry();
   readonly #messagesIn: Counter<'topic'>;
@@ -30,6 +37,8 @@ export class WorkerMetrics {
   readonly #lateEvents: Counter<'table'>;
   readonly #windowsClosed: Counter<'table'>;
   readonly #lag: Gauge<'topic' | 'partition'>;
+  /** Reads the table stores' native memory at a scrape; none until the worker's tables set it. */
+  #readStoreMemory: () => Promise<readonly StoreMemorySum[]> = () => Promise.resolve([]);
 
   /** `withDefaults`: also Node's process metrics (off in tests that create many workers). */
   constructor(options: { withDefaults?: boolean } = {}) {
@@ -98,6 +107,21 @@ export class WorkerMetrics {
       help: 'Records between the committed offset and the end of each assigned partition, as of the last commit.',
       labelNames: ['topic', 'partition'],
       registers,
+    });
+    const readStoreMemory = (): Promise<readonly StoreMemorySum[]> => this.#readStoreMemory();
+    new Gauge({
+      name: 'streamd_store_memory_bytes',
+      help: 'Native memory of the RocksDB stores this worker holds (active, standby and global partitions), per table and kind: memtable (write buffers not yet flushed, up to storeWriteBufferBytes × storeMaxWriteBuffers per partition) and block_cache (cached blocks). Read from RocksDB at each scrape; none for memory:// stores.',
+      labelNames: ['table', 'kind'],
+      registers,
+      async collect() {
+        const sums = await readStoreMemory();
+        this.reset();
+        for (const sum of sums) {
+          this.set({ table: sum.table, kind: 'memtable' }, sum.memtableBytes);
+          this.set({ table: sum.table, kind: 'block_cache' }, sum.blockCacheBytes);
+        }
+      },
     });
     this.#leader = new Gauge({ name: 'streamd_leader', help: '1 while this worker is the leader of its group, else 0.', registers });
   }
@@ -199,6 +223,11 @@ export class WorkerMetrics {
   /** Forgets the lag of partitions this worker no longer holds. */
   clearConsumerLag(): void {
     this.#lag.reset();
+  }
+
+  /** Where `streamd_store_memory_bytes` reads the stores' memory at each scrape (the worker's tables). */
+  readStoreMemory(read: () => Promise<readonly StoreMemorySum[]>): void {
+    this.#readStoreMemory = read;
   }
 
   leader(isLeader: boolean): void {

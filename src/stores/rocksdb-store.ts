@@ -24,7 +24,7 @@ import {
   toStoredKey,
   toStoredKeys,
 } from './rocksdb-key-layout.js';
-import type { KeyRange, Store, StoreWriteBatch } from './types.js';
+import type { KeyRange, Store, StoreMemoryUsage, StoreWriteBatch } from './types.js';
 
 /**
  * A Store on RocksDB. Every rocksdb-native batch it creates is destroyed in a `finally`, and
@@ -189,7 +189,7 @@ export class RocksdbStore implements Store {
    * What the store holds in memory now: its memtables (active, and immutable ones not yet flushed)
    * and what its block cache holds (0 without one). Bounded by the options it was opened with.
    */
-  async memoryUsage(): Promise<{ memtableBytes: number; blockCacheBytes: number }> {
+  async memoryUsage(): Promise<StoreMemoryUsage> {
     this.#assertOpen('memoryUsage');
     try {
       const memtables = await this.#db.getProperty('rocksdb.size-all-mem-tables');

@@ -62,10 +62,18 @@ export interface Store {
   iterate(range?: KeyRange): AsyncIterable<[key: Buffer, value: Buffer]>;
   /** Approximate bytes the data takes (on disk plus memtables for RocksDB), for metrics. */
   approximateSize?(): Promise<number>;
+  /** What a RocksDB store holds in memory now (memtables, block cache), for metrics; memory stores have none of their own. */
+  memoryUsage?(): Promise<StoreMemoryUsage>;
   /** Releases the store; idempotent (every call returns the same promise). Data stays. */
   close(): Promise<void>;
   /** Closes the store and deletes its files; idempotent. */
   destroy(): Promise<void>;
+}
+
+/** A store's native memory: its memtables (active and not yet flushed) and its block cache's contents. */
+export interface StoreMemoryUsage {
+  readonly memtableBytes: number;
+  readonly blockCacheBytes: number;
 }
 
 /** Where and how `openStore` opens a store. */

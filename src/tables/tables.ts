@@ -29,6 +29,7 @@ import type { TableHooks } from './table-hooks.js';
 import { WindowedRuntime } from './windowed-runtime.js';
 import { WindowLoops } from './window-loops.js';
 import { storeOptionsOf } from './store-options.js';
+import { storeMemoryByTable } from './store-memory.js';
 
 export interface TablesOptions {
   readonly manifest: Manifest;
@@ -122,6 +123,7 @@ export class Tables extends Service {
       }
     }
     const metrics = options.metrics;
+    metrics.readStoreMemory(() => storeMemoryByTable([...this.#held.values()].map((held) => ({ table: held.table.name, store: held.store }))));
     this.#windowLoops = new WindowLoops({
       windowed: this.windowed,
       clock: this.#clock,

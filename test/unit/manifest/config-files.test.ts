@@ -20,7 +20,7 @@ const SETTING_KEYS: Record<keyof Settings, true> = {
   consumerMaxFetchBytes: true, consumerAutoOffsetReset: true, producerLingerMs: true, producerAcks: true,
   producerCompression: true, topicPartitions: true, topicReplicationFactor: true, topicAllowDeclare: true, topicPatternRefreshIntervalMs: true,
   tableCleanupIntervalMs: true, recoveryBufferSize: true, recoveryStallTimeoutMs: true, timezone: true,
-  storeWriteBufferBytes: true, storeMaxWriteBuffers: true, storeBlockCache: true,
+  storeWriteBufferBytes: true, storeMaxWriteBuffers: true, storeBlockCache: true, heapHeadroomBytes: true,
 };
 const OVERRIDABLE_KEYS: Record<keyof OverridableSettings, true> = {
   ...SETTING_KEYS, broker: true, store: true, datadir: true, buildDir: true, processingGuarantee: true,

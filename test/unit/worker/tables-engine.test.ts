@@ -105,6 +105,10 @@ describe('tables on the embedded broker', () => {
       assert.ok((await metric(/^streamd_table_writes_total\{table="counts"\} (\d+)/m)) >= 2000, 'table writes are counted');
       assert.ok((await metric(/^streamd_send_latency_seconds_count (\d+)/m)) > 0, 'send latency is observed');
       await waitFor(async () => (await worker.metrics.expose()).body.match(/^streamd_consumer_lag_records\{[^}]*\} 0$/gm)?.length ?? 0, { timeoutMs: 20_000, message: 'a partition whose lag is 0 after the drain' });
+      // The committed writes sit in the RocksDB stores' memtables; the gauge reads them per table and kind.
+      await waitFor(async () => (await metric(/^streamd_store_memory_bytes\{table="counts",kind="memtable"\} (\d+)/m)) > 0, { timeoutMs: 20_000, message: "the counts stores' memtables in streamd_store_memory_bytes" });
+      assert.ok((await metric(/^streamd_store_memory_bytes\{table="visitors",kind="memtable"\} (\d+)/m)) > 0, "the visitors stores' memtables are reported too");
+      assert.ok((await metric(/^streamd_store_memory_bytes\{table="counts",kind="block_cache"\} (\d+)/m)) >= 0, 'the block cache of each table is reported (storeBlockCache is on by default)');
       assert.equal((await worker.stop()).state, 'stopped');
 
       worker = await start(manifest);
