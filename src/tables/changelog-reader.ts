@@ -50,8 +50,6 @@ interface Follow {
   position: bigint;
   /** The next offset to take from the consumer: past every batch applied or queued to be. */
   accepted: bigint;
-  /** The last batch queued to be applied (settles once it is, or is dropped); never rejects. */
-  tail: Promise<void>;
   /** Batches taken and not yet applied or dropped. */
   inFlight: number;
 }
@@ -76,6 +74,12 @@ export class ChangelogReader extends Service {
   #admin: Promise<Admin> | undefined;
   /** Applies of taken batches not yet settled (see #deliver); a stop waits for them. */
   readonly #applying = new Set<Promise<void>>();
+  /**
+   * The last apply queued per partition (settles once applied or dropped; never rejects). By
+   * partition, not by follow: the first batch of a new follow waits for a batch of the old one still
+   * being applied, so two handlers never write one partition's store at once.
+   */
+  readonly #lastApplies = new Map<string, Promise<void>>();
   /** True while a new consumer replaces one that failed on the broker (see #waitOutBroker). */
   #isWaitingOutBroker = false;
   /** Consumers created so far; each after the first joins a fresh private group. */
@@ -100,7 +104,7 @@ export class ChangelogReader extends Service {
     if (from < 0n) throw new IllegalStateError(`cannot follow ${key} from offset ${from}: offsets start at 0`);
     if (!this.#isActive() && this.state !== 'idle') throw new IllegalStateError(`cannot follow ${key}: the changelog reader is ${this.state}`);
     const { topic, partition } = topicPartition;
-    const follow: Follow = { topicPartition: { topic, partition }, handler, position: from, accepted: from, tail: Promise.resolve(), inFlight: 0 };
+    const follow: Follow = { topicPartition: { topic, partition }, handler, position: from, accepted: from, inFlight: 0 };
     this.#follows.set(key, follow);
     this.log.debug({ partition: key, from }, 'following');
     if (this.#assigned.has(key)) {
@@ -300,11 +304,14 @@ export class ChangelogReader extends Service {
     const delivered = isFresh ? batch : { ...batch, records: batch.records.filter((r) => r.offset >= follow.accepted) };
     follow.accepted = delivered.nextOffset;
     follow.inFlight += 1;
-    const ahead = follow.tail;
+    const ahead = this.#lastApplies.get(key) ?? Promise.resolve();
     const applied = ahead.then(() => this.#apply(key, follow, delivered));
-    follow.tail = applied;
+    this.#lastApplies.set(key, applied);
     this.#applying.add(applied);
-    void applied.then(() => this.#applying.delete(applied));
+    void applied.then(() => {
+      this.#applying.delete(applied);
+      if (this.#lastApplies.get(key) === applied) this.#lastApplies.delete(key);
+    });
     if (follow.inFlight >= BATCHES_IN_FLIGHT) await ahead;
   }
 
