@@ -52,6 +52,8 @@ interface Follow {
   accepted: bigint;
   /** Batches taken and not yet applied or dropped. */
   inFlight: number;
+  /** An apply failed: the batches taken after it are dropped, never applied over the gap. */
+  isFailed: boolean;
 }
 
 /**
@@ -104,7 +106,7 @@ export class ChangelogReader extends Service {
     if (from < 0n) throw new IllegalStateError(`cannot follow ${key} from offset ${from}: offsets start at 0`);
     if (!this.#isActive() && this.state !== 'idle') throw new IllegalStateError(`cannot follow ${key}: the changelog reader is ${this.state}`);
     const { topic, partition } = topicPartition;
-    const follow: Follow = { topicPartition: { topic, partition }, handler, position: from, accepted: from, inFlight: 0 };
+    const follow: Follow = { topicPartition: { topic, partition }, handler, position: from, accepted: from, inFlight: 0, isFailed: false };
     this.#follows.set(key, follow);
     this.log.debug({ partition: key, from }, 'following');
     if (this.#assigned.has(key)) {
@@ -318,10 +320,11 @@ export class ChangelogReader extends Service {
   /** Applies one queued batch, unless its follow was dropped or replaced, or the reader stopped, since it was taken. */
   async #apply(key: string, follow: Follow, delivered: RecordBatch): Promise<void> {
     try {
-      if (this.#follows.get(key) !== follow || !this.#isActive()) return;
+      if (this.#follows.get(key) !== follow || follow.isFailed || !this.#isActive()) return;
       try {
         await follow.handler(delivered);
       } catch (error) {
+        follow.isFailed = true;
         if (this.#follows.get(key) !== follow) {
           this.log.debug({ err: error, partition: key }, 'the handler of an unfollowed partition failed; its batch is dropped');
           return;
