@@ -14,6 +14,7 @@ import { IllegalStateError, StoreCorruptedError, type StreamdError } from '../er
 import { checkKeyRange, isEmptyKeyRange } from './store-checks.js';
 import { resolveRocksdbOptions, type RocksdbOptions } from './rocksdb-options.js';
 import { toStoreError } from './rocksdb-errors.js';
+import { fastenOperationType, operationsOf } from './rocksdb-op-types.js';
 import {
   META_RECORD_KEY,
   OFFSET_RECORD_KEY,
@@ -119,6 +120,10 @@ export class RocksdbStore implements Store {
     try {
       batch.puts.forEach(([, value], i) => write.tryPut(putKeys[i] as Buffer, value));
       for (const key of deleteKeys) write.tryDelete(key);
+      // Once per operation class; a check of the prototype per write after that.
+      const written = operationsOf(write);
+      if (batch.puts.length > 0) fastenOperationType(written[0]);
+      if (deleteKeys.length > 0) fastenOperationType(written[batch.puts.length]);
       if (offsetValue !== undefined) write.tryPut(OFFSET_RECORD_KEY, offsetValue);
       if (batch.meta !== undefined) write.tryPut(META_RECORD_KEY, batch.meta);
       await write.flush();

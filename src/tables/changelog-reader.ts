@@ -34,11 +34,26 @@ export interface ChangelogReaderOptions {
 /** Applies one batch of a followed partition. A rejection crashes the reader. */
 export type ChangelogBatchHandler = (batch: RecordBatch) => Promise<void>;
 
-/** One followed partition: where its handler is, and the next offset it wants. */
+/**
+ * Batches of one followed partition that may be taken from the consumer and not yet applied: one
+ * being applied and one waiting. The consumer's next fetch (and its decoding) then overlaps the
+ * apply (a store write runs on RocksDB's threads), instead of waiting for it; more would only hold
+ * more fetched bytes in memory, as the apply is the slower side.
+ */
+const BATCHES_IN_FLIGHT = 2;
+
+/** One followed partition: where its handler is, and the next offsets it wants. */
 interface Follow {
   readonly topicPartition: TopicPartition;
   readonly handler: ChangelogBatchHandler;
+  /** The next offset to apply: past every batch the handler has applied. */
   position: bigint;
+  /** The next offset to take from the consumer: past every batch applied or queued to be. */
+  accepted: bigint;
+  /** Batches taken and not yet applied or dropped. */
+  inFlight: number;
+  /** An apply failed: the batches taken after it are dropped, never applied over the gap. */
+  isFailed: boolean;
 }
 
 /**
@@ -59,6 +74,14 @@ export class ChangelogReader extends Service {
   #assigned = new Set<string>();
   #consumer: Consumer | undefined;
   #admin: Promise<Admin> | undefined;
+  /** Applies of taken batches not yet settled (see #deliver); a stop waits for them. */
+  readonly #applying = new Set<Promise<void>>();
+  /**
+   * The last apply queued per partition (settles once applied or dropped; never rejects). By
+   * partition, not by follow: the first batch of a new follow waits for a batch of the old one still
+   * being applied, so two handlers never write one partition's store at once.
+   */
+  readonly #lastApplies = new Map<string, Promise<void>>();
   /** True while a new consumer replaces one that failed on the broker (see #waitOutBroker). */
   #isWaitingOutBroker = false;
   /** Consumers created so far; each after the first joins a fresh private group. */
@@ -83,7 +106,7 @@ export class ChangelogReader extends Service {
     if (from < 0n) throw new IllegalStateError(`cannot follow ${key} from offset ${from}: offsets start at 0`);
     if (!this.#isActive() && this.state !== 'idle') throw new IllegalStateError(`cannot follow ${key}: the changelog reader is ${this.state}`);
     const { topic, partition } = topicPartition;
-    const follow: Follow = { topicPartition: { topic, partition }, handler, position: from };
+    const follow: Follow = { topicPartition: { topic, partition }, handler, position: from, accepted: from, inFlight: 0, isFailed: false };
     this.#follows.set(key, follow);
     this.log.debug({ partition: key, from }, 'following');
     if (this.#assigned.has(key)) {
@@ -242,6 +265,8 @@ export class ChangelogReader extends Service {
     try {
       await this.#consumer?.stop();
     } finally {
+      // A batch being applied finishes (as kafkajs lets the batch in hand finish); queued ones are dropped.
+      await Promise.all(this.#applying);
       this.#assigned = new Set();
       // A connect that failed has already been reported to the endOffsets caller.
       await admin?.then((client) => client.close(), () => undefined);
@@ -257,11 +282,16 @@ export class ChangelogReader extends Service {
     this.#onConsumer('pause, resume and seek', (consumer) => {
       if (idle.length > 0) consumer.pause(idle);
       if (followed.length > 0) consumer.resume(followed.map((f) => f.topicPartition));
-      for (const { topicPartition, position } of followed) consumer.seek({ ...topicPartition, offset: position });
+      // Past the batches already taken: they are still applied.
+      for (const { topicPartition, accepted } of followed) consumer.seek({ ...topicPartition, offset: accepted });
     });
   }
 
-  /** The consumer's batch handler. Never rejects: a failing apply crashes the reader instead. */
+  /**
+   * The consumer's batch handler: queues the batch behind the partition's batches in flight, in
+   * offset order, and returns once at most one batch of the partition is left ahead of it (see
+   * BATCHES_IN_FLIGHT). Never rejects: a failing apply crashes the reader instead.
+   */
   async #deliver(batch: RecordBatch, context: BatchContext): Promise<void> {
     const key = topicPartitionKey(batch);
     const follow = this.#follows.get(key);
@@ -271,26 +301,47 @@ export class ChangelogReader extends Service {
       this.#seekBack(key, follow);
       return;
     }
-    if (batch.nextOffset <= follow.position) return;
-    const isFresh = batch.records.every((r) => r.offset >= follow.position);
-    const delivered = isFresh ? batch : { ...batch, records: batch.records.filter((r) => r.offset >= follow.position) };
+    if (batch.nextOffset <= follow.accepted) return;
+    const isFresh = batch.records.every((r) => r.offset >= follow.accepted);
+    const delivered = isFresh ? batch : { ...batch, records: batch.records.filter((r) => r.offset >= follow.accepted) };
+    follow.accepted = delivered.nextOffset;
+    follow.inFlight += 1;
+    const ahead = this.#lastApplies.get(key) ?? Promise.resolve();
+    const applied = ahead.then(() => this.#apply(key, follow, delivered));
+    this.#lastApplies.set(key, applied);
+    this.#applying.add(applied);
+    void applied.then(() => {
+      this.#applying.delete(applied);
+      if (this.#lastApplies.get(key) === applied) this.#lastApplies.delete(key);
+    });
+    if (follow.inFlight >= BATCHES_IN_FLIGHT) await ahead;
+  }
+
+  /** Applies one queued batch, unless its follow was dropped or replaced, or the reader stopped, since it was taken. */
+  async #apply(key: string, follow: Follow, delivered: RecordBatch): Promise<void> {
     try {
-      await follow.handler(delivered);
-    } catch (error) {
-      if (this.#follows.get(key) !== follow) {
-        this.log.debug({ err: error, partition: key }, 'the handler of an unfollowed partition failed; its batch is dropped');
+      if (this.#follows.get(key) !== follow || follow.isFailed || !this.#isActive()) return;
+      try {
+        await follow.handler(delivered);
+      } catch (error) {
+        follow.isFailed = true;
+        if (this.#follows.get(key) !== follow) {
+          this.log.debug({ err: error, partition: key }, 'the handler of an unfollowed partition failed; its batch is dropped');
+          return;
+        }
+        const offsets = delivered.records.length === 0 ? `up to ${delivered.nextOffset}` : `${delivered.records[0]!.offset}..${delivered.records.at(-1)!.offset}`;
+        this.crash(new ServiceCrashedError(this.name, `applying changelog ${key} at offsets ${offsets} failed: ${describeError(error)}`, { cause: error }));
         return;
       }
-      const offsets = delivered.records.length === 0 ? `up to ${delivered.nextOffset}` : `${delivered.records[0]!.offset}..${delivered.records.at(-1)!.offset}`;
-      this.crash(new ServiceCrashedError(this.name, `applying changelog ${key} at offsets ${offsets} failed: ${describeError(error)}`, { cause: error }));
-      return;
+      if (this.#follows.get(key) !== follow) return;
+      follow.position = delivered.nextOffset;
+    } finally {
+      follow.inFlight -= 1;
     }
-    if (this.#follows.get(key) !== follow) return;
-    follow.position = delivered.nextOffset;
   }
 
   #seekBack(key: string, follow: Follow): void {
-    if (this.#assigned.has(key)) this.#onConsumer('seek', (consumer) => consumer.seek({ ...follow.topicPartition, offset: follow.position }));
+    if (this.#assigned.has(key)) this.#onConsumer('seek', (consumer) => consumer.seek({ ...follow.topicPartition, offset: follow.accepted }));
   }
 
   /** Runs `action` on the consumer while the reader runs; a failure (the consumer died) crashes the reader. */

@@ -26,10 +26,15 @@ export type ChangelogKeyReader = (record: ConsumerRecord) => { readonly key: Buf
  * codec, keeps its bytes: better a key under odd bytes than a lost value.
  */
 export function changelogKeyReader(codec: Codec<unknown>): ChangelogKeyReader {
+  // Compared as bytes: the header of nearly every record names the table's own codec, and a
+  // string made of it per record is a cost of every restored record.
+  const ownName = Buffer.from(codec.name, 'latin1');
   return (record) => {
     const { key } = record;
     if (key === null) return undefined;
-    const named = record.headers[KEY_ENCODING_HEADER]?.toString('latin1') ?? LEGACY_KEY_ENCODING;
+    const header = record.headers[KEY_ENCODING_HEADER];
+    if (header !== undefined && header.equals(ownName)) return { key, isReencoded: false };
+    const named = header?.toString('latin1') ?? LEGACY_KEY_ENCODING;
     if (named === codec.name || !isSerializerName(named)) return { key, isReencoded: false };
     try {
       const encoded = codec.encode(CODECS[named].decode(key));

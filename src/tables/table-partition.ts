@@ -40,7 +40,7 @@ const ZERO_BYTE = Buffer.from([0]);
  * oldest written first out): hot keys are read on nearly every event, and a store read is a native
  * round trip.
  */
-const CLEAN_CACHE_KEYS = 20_000;
+export const CLEAN_CACHE_KEYS = 20_000;
 
 export class TablePartition {
   readonly table: string;

@@ -19,7 +19,8 @@ import type { ChangelogReader } from './changelog-reader.js';
 import { TablePositions } from './positions.js';
 import { applyChangelogInWrites } from './apply-changelog.js';
 import { RecoveriesInFlight, type RecoveryProgress } from './recoveries-in-flight.js';
-import { TablePartition, type Flush } from './table-partition.js';
+import { CLEAN_CACHE_KEYS, TablePartition, type Flush } from './table-partition.js';
+import { KeyCensus } from './key-census.js';
 import { changelogRecords } from './changelog-records.js';
 import { reportStoreFailure } from './store-failure.js';
 import { changelogPartitionsOf, checkChangelogCounts, copartitionGroups, resolvePartitionCounts } from './table-layout.js';
@@ -73,6 +74,8 @@ interface Held {
   /** The changelog offset the store holds (highest applied), when known. */
   offset: bigint | undefined;
   positions: TablePositions;
+  /** While a restore into an empty store runs: how many keys it wrote, to skip a warm that cannot complete. */
+  census?: KeyCensus | undefined;
 }
 
 export class Tables extends Service {
@@ -379,7 +382,9 @@ export class Tables extends Service {
         `recovering ${table.name}[${partition}]: ${p.records} records applied, ${(p.end - p.position).toString()} to go`,
       );
     };
+    held.census = held.offset === undefined && role !== 'global' ? new KeyCensus(CLEAN_CACHE_KEYS) : undefined;
     let result: { records: number; position: bigint };
+    let isOverWarmLimit: boolean;
     const inFlight = toApply > 0n ? this.#inFlight.begin(table.name, partition, from, end) : undefined;
     if (toApply > 0n) this.log.info({ table: table.name, partition, from: from.toString(), end: end.toString(), records: Number(toApply) }, `recovering ${table.name}[${partition}]`);
     try {
@@ -399,6 +404,8 @@ export class Tables extends Service {
       throw err instanceof StreamdError ? err : new StreamdError('STREAMD_RECOVERY', `recovery of table ${table.name} partition ${partition} failed`, { cause: err });
     } finally {
       inFlight?.end();
+      isOverWarmLimit = held.census?.isOverLimit === true;
+      held.census = undefined;
     }
     metrics.recoveryRemaining(table.name, 0);
     if (result.position > end) {
@@ -415,7 +422,8 @@ export class Tables extends Service {
       this.log.info({ table: table.name, partition, records: result.records, seconds, ratePerSecond: seconds > 0 ? Math.round(result.records / seconds) : undefined }, `recovered ${table.name}[${partition}]`);
     }
     const served = new TablePartition(table.name, partition, held.store, held.positions.clone(), { isFollowerFed: role === 'global' });
-    if (role !== 'global') await served.warm();
+    // A store restored from empty with more keys than the clean cache holds would be read only to find out.
+    if (role !== 'global' && !isOverWarmLimit) await served.warm();
     if (signal.aborted) return;
     if (role === 'global') {
       // The follower goes on applying; own flushes are served from memory until it passes them.
@@ -442,7 +450,8 @@ export class Tables extends Service {
   }
 
   async #applyBatch(held: Held, batch: RecordBatch, isRecovery = false): Promise<void> {
-    held.offset = await applyChangelogInWrites(held.store, held.positions, batch, held.table.changelogKeys(held.partition), this.#options.manifest.settings.recoveryBufferSize);
+    const keyOf = held.table.changelogKeys(held.partition);
+    held.offset = await applyChangelogInWrites(held.store, held.positions, batch, held.census?.counting(keyOf) ?? keyOf, this.#options.manifest.settings.recoveryBufferSize);
     if (isRecovery) this.#options.metrics.recoveryApplied(held.table.name, batch.records.length);
     await held.table.changelogApplied(held.partition, batch);
   }

@@ -197,6 +197,43 @@ export function readerBehaviour(fx: ReaderFixture, options: { readonly timeoutMs
     }
   });
 
+  void it('applies one partition while another is held in its apply, and the held one goes on in order, one batch at a time', { timeout: timeoutMs }, async () => {
+    const topic = await fx.createTopic('overlap', 2);
+    await fx.produce(records(topic, 0, 5));
+    const reader = fx.reader([topic]);
+    await reader.start();
+    const p0: TopicPartition = { topic, partition: 0 };
+    const p1: TopicPartition = { topic, partition: 1 };
+    const held = new BatchRecorder();
+    let release: () => void = () => undefined;
+    held.hold(new Promise((resolve) => (release = resolve)));
+    let applying = 0;
+    let mostAtOnce = 0;
+    const counting = async (batch: RecordBatch): Promise<void> => {
+      mostAtOnce = Math.max(mostAtOnce, ++applying);
+      try {
+        await held.handler(batch);
+      } finally {
+        applying -= 1;
+      }
+    };
+    reader.follow(p0, 0n, counting);
+    await held.untilBatches(1, fx.deliveryTimeoutMs);
+    // While partition 0's first batch is in its apply (and none of it waits behind: a second one
+    // would hold up the consumer's deliveries until the first is applied).
+    await fx.produce(records(topic, 1, 6));
+    const other = new BatchRecorder();
+    reader.follow(p1, 0n, other.handler);
+    await untilPosition(reader, p1, 6n, fx.deliveryTimeoutMs);
+    assert.deepEqual(other.values, expectedValues(1, 0, 6), 'partition 1 applied while partition 0 is held');
+    assert.equal(held.batches.length, 1, 'partition 0 is still in its first apply');
+    await fx.produce(records(topic, 0, 9).slice(5));
+    release();
+    await untilPosition(reader, p0, 9n, fx.deliveryTimeoutMs);
+    assert.deepEqual(held.values, expectedValues(0, 0, 9), 'partition 0: every record once, in order');
+    assert.equal(mostAtOnce, 1, 'one apply of a partition at a time');
+  });
+
   void it('crashes, naming the partition, when a handler rejects', { timeout: timeoutMs }, async () => {
     const topic = await fx.createTopic('crash', 2);
     await fx.produce(records(topic, 1, 3));

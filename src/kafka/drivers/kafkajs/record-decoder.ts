@@ -67,12 +67,52 @@ function readBytes(source: RecordBytes): Buffer | null {
   return source.buffer.subarray(start, start + length);
 }
 
-function readString(source: RecordBytes): string | null {
+/**
+ * The headers of the record decoded last, by position: the records of a batch mostly carry the same
+ * header names, and often the same values (a changelog's key encoding on every record, one positions
+ * header per commit), so a header equal to the one before at its position is the same string, or the
+ * same Buffer, instead of a new one per record. A value is shared only within one fetched buffer, so
+ * that this cache never keeps an older fetch in memory; values longer than MAX_SHARED_VALUE_BYTES
+ * are not compared.
+ */
+const MAX_SHARED_VALUE_BYTES = 64;
+const MAX_SHARED_HEADERS = 8;
+const previousNames: { readonly bytes: Buffer; readonly name: string }[] = [];
+const previousValues: Buffer[] = [];
+
+/** Whether `buffer[start, start + candidate.length)` holds `candidate`'s bytes. */
+function holds(buffer: Buffer, start: number, candidate: Buffer): boolean {
+  for (let i = 0; i < candidate.length; i++) {
+    if (buffer[start + i] !== candidate[i]) return false;
+  }
+  return true;
+}
+
+function readHeaderName(source: RecordBytes, position: number): string {
   const length = readSigned(source);
-  if (length < 0) return null;
+  if (length < 0) return 'null';
+  const { buffer } = source;
   const start = source.offset;
   source.offset = start + length;
-  return source.buffer.toString('utf8', start, start + length);
+  const previous = previousNames[position];
+  if (previous !== undefined && previous.bytes.length === length && holds(buffer, start, previous.bytes)) return previous.name;
+  const name = buffer.toString('utf8', start, start + length);
+  if (position < MAX_SHARED_HEADERS) previousNames[position] = { bytes: Buffer.from(buffer.subarray(start, start + length)), name };
+  return name;
+}
+
+function readHeaderValue(source: RecordBytes, position: number): Buffer | null {
+  const length = readSigned(source);
+  if (length < 0) return null;
+  const { buffer } = source;
+  const start = source.offset;
+  source.offset = start + length;
+  if (length > MAX_SHARED_VALUE_BYTES || position >= MAX_SHARED_HEADERS) return buffer.subarray(start, start + length);
+  const previous = previousValues[position];
+  if (previous !== undefined && previous.length === length && previous.buffer === buffer.buffer && holds(buffer, start, previous)) return previous;
+  const value = buffer.subarray(start, start + length);
+  previousValues[position] = value;
+  return value;
 }
 
 /** `base` (an int64 as decimal text) plus `delta`, as decimal text: in numbers while they are exact. */
@@ -96,8 +136,8 @@ export function decodeRecord(source: RecordBytes, batchContext: BatchContext = {
   const headers: DecodedRecord['headers'] = {};
   const headerCount = readSigned(source);
   for (let i = 0; i < headerCount; i++) {
-    const name = String(readString(source));
-    const headerValue = readBytes(source);
+    const name = readHeaderName(source, i);
+    const headerValue = readHeaderValue(source, i);
     const seen = headers[name];
     headers[name] = seen === undefined ? headerValue : Array.isArray(seen) ? [...seen, headerValue] : [seen, headerValue];
   }

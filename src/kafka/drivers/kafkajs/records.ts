@@ -56,8 +56,19 @@ export function recordOffsets(
 }
 
 function toHeaders(headers: IHeaders | undefined): Headers {
+  if (headers === undefined) return {};
+  // The common case, every header once and as bytes: the decoded object is already the answer (each
+  // record has its own), and a copy per record is a cost of every consumed record.
+  let isPlain = true;
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== null && !Buffer.isBuffer(value)) {
+      isPlain = false;
+      break;
+    }
+  }
+  if (isPlain) return headers as Headers;
   const out: Record<string, Buffer> = {};
-  if (headers === undefined) return out;
   for (const [name, value] of Object.entries(headers)) {
     const last = Array.isArray(value) ? value[value.length - 1] : value;
     if (last !== undefined) out[name] = typeof last === 'string' ? Buffer.from(last) : last;

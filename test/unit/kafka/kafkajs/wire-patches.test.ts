@@ -104,6 +104,11 @@ describe('record decoder', () => {
       message(1, { headers: { 'streamd-origin': Buffer.from('views\u00003\u0000123'), 'streamd-key-encoding': Buffer.from('string') } }),
       message(2, { key: null, value: null, headers: { a: [Buffer.from('1'), Buffer.from('2'), Buffer.from('3')], b: null } }),
       message(3, { value: Buffer.alloc(20_000, 7), timestamp: '1' }),
+      // Against the record before it at each header position: a value of another length, the same
+      // length but other bytes, the same bytes again, and a name of the same length.
+      message(4, { headers: { 'streamd-origin': Buffer.from('views\u00003\u0000124'), 'streamd-key-encoding': Buffer.from('json') } }),
+      message(5, { headers: { 'streamd-origin': Buffer.from('views\u00003\u0000124'), 'streamd-key-encoding': Buffer.from('raw'), c: Buffer.from('1') } }),
+      message(6, { headers: { 'streamd-origiN': Buffer.from('views\u00003\u0000124'), 'streamd-key-encoding': Buffer.from('rav'), c: Buffer.alloc(100, 1) } }),
     ];
     const bytes = encodeProduceRequest({ acks: 1, timeout: 1000, topicData: [{ topic: 't', partitions: [{ partition: 0, messages }] }] });
     // Past the request (27 bytes) and the batch header (61): the records, each a varint length and its bytes.
