@@ -2,6 +2,7 @@
 // the source partition when full); closing lets readers drain what is left, then ends them.
 
 import type { Event } from './event.js';
+import { isTurnOver, nextTurn } from './turns.js';
 
 export interface ChannelHooks {
   /** Called when a reader takes an event out of the channel (drives resume of paused partitions). */
@@ -40,9 +41,14 @@ export class Channel {
     }
   }
 
-  /** The next event; undefined once the channel is closed and empty, or when `signal` aborts. */
+  /**
+   * The next event; undefined once the channel is closed and empty, or when `signal` aborts. A
+   * buffered event waits for the event loop's next turn once the current run of processing has held
+   * the loop for TURN_MS (turns.ts); it stays in the channel meanwhile (a revoke can still drop it).
+   */
   next(signal?: AbortSignal): Promise<Event | undefined> {
     if (signal?.aborted === true) return Promise.resolve(undefined);
+    if (this.size > 0 && isTurnOver()) return nextTurn().then(() => this.next(signal));
     const event = this.#shift();
     if (event !== undefined) return Promise.resolve(event);
     if (this.#isClosed) return Promise.resolve(undefined);
@@ -60,9 +66,12 @@ export class Channel {
     });
   }
 
-  /** The next buffered event, taken at once; undefined when none is buffered (nothing waits). */
+  /**
+   * The next buffered event, taken at once; undefined when none is buffered (nothing waits), or when
+   * the current run of processing is past its turn (then `next()` waits for the event loop's next).
+   */
   poll(): Event | undefined {
-    return this.#shift();
+    return isTurnOver() ? undefined : this.#shift();
   }
 
   /** Puts an event a reader took but did not use back at the front, for the next reader. */

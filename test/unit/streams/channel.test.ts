@@ -3,7 +3,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Channel, type Event } from '../../../src/streams/index.js';
+import { performance } from 'node:perf_hooks';
+import { TURN_MS } from '../../../src/streams/turns.js';
 import { Delivery, isSettled } from './fixtures.js';
+
+/** CPU work of `ms` (a handler that computes without waiting on I/O). */
+function busyFor(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
 
 function values(events: readonly (Event | undefined)[]): unknown[] {
   return events.map((event) => event?.value);
@@ -102,5 +110,40 @@ describe('Channel', () => {
     channel.close();
     channel.close();
     assert.equal(await channel.next(), undefined);
+  });
+
+  it('lets timers run while a reader drains a backlog without waiting on I/O (no heartbeat, commit or HTTP starves)', async () => {
+    const channel = new Channel('c');
+    new Delivery().push(channel, ...Array.from({ length: 400 }, (_, i) => i));
+    channel.close();
+    const leftWhenTimerRan: number[] = [];
+    const timer = setInterval(() => leftWhenTimerRan.push(channel.size), 1);
+    let taken = 0;
+    try {
+      // Each event costs TURN_MS / 20 of CPU: the drain holds the loop for 20 turns' worth.
+      for (let event = await channel.next(); event !== undefined; event = await channel.next()) {
+        busyFor(TURN_MS / 20);
+        taken++;
+      }
+    } finally {
+      clearInterval(timer);
+    }
+    assert.equal(taken, 400);
+    assert.ok(leftWhenTimerRan.some((left) => left > 0), `a timer ran before the backlog was drained (it ran with ${JSON.stringify(leftWhenTimerRan)} left)`);
+  });
+
+  it('answers poll() with nothing once a run of processing is past its turn, and next() after the loop turned', async () => {
+    const channel = new Channel('c');
+    new Delivery().push(channel, 1, 2, 3);
+    assert.equal(channel.poll()?.value, 1, 'the first poll of a run takes at once');
+    busyFor(TURN_MS + 5);
+    assert.equal(channel.poll(), undefined, 'past the turn, poll leaves the event for next()');
+    assert.equal(channel.size, 2);
+    let hasLoopTurned = false;
+    setImmediate(() => (hasLoopTurned = true));
+    const second = await channel.next();
+    assert.equal(second?.value, 2);
+    assert.equal(hasLoopTurned, true, 'next() waited for the event loop to turn');
+    assert.equal(channel.poll()?.value, 3, 'a new turn takes at once again');
   });
 });
