@@ -41,8 +41,8 @@ export function groupContract(ctx: ContractContext): void {
       timeoutMs: DELIVERY_TIMEOUT_MS,
       message: () => `4 records split over two members (have ${first.records.length} + ${second.records.length})`,
     });
-    assert.deepEqual(partitionNames(first.records), [...mine], 'the first member receives exactly its partitions\' records');
-    assert.deepEqual(partitionNames(second.records), [...theirs], 'the second member receives exactly its partitions\' records');
+    assert.deepEqual(partitionNames(first.records), [...mine], `the first member receives exactly its partitions' records (${deliveries(first)})`);
+    assert.deepEqual(partitionNames(second.records), [...theirs], `the second member receives exactly its partitions' records (${deliveries(second)})`);
 
     await second.consumer.stop();
     await waitFor(() => sameNames(partitionNames(first.consumer.assignment()), all), {
@@ -323,3 +323,11 @@ function committed(offsets: readonly { readonly partition: number; readonly offs
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((name, i) => name === b[i]);
 }
+
+/** What a member was assigned and delivered, for a failure message: a record delivered twice says whether a new assignment came between. */
+function deliveries(collector: RecordCollector): string {
+  const assigned = collector.assignedEvents.map((e) => `[${partitionNames(e.partitions).join(' ')}]`).join(' then ');
+  const batches = collector.batches.map((b) => `${b.partition}@${b.records.map((r) => r.offset).join(',')}`).join(' ');
+  return `assigned ${assigned}; batches ${batches}`;
+}
+
