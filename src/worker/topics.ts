@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { ConfigError } from '../errors/index.js';
 import type { KafkaDriver, TopicSpec } from '../kafka/index.js';
 import type { Manifest, TopicDeclaration } from '../manifest/index.js';
+import type { Tables } from '../tables/index.js';
 import type { Plan } from './plan.js';
 
 const quoted = (names: readonly string[]): string => names.map((n) => `"${n}"`).join(', ');
@@ -85,4 +86,46 @@ export async function ensureTopics(driver: KafkaDriver, manifest: Manifest, plan
   } finally {
     await admin.close();
   }
+}
+
+export interface TopicSetup {
+  /** Partition counts of every topic of the topology (for /topology and placement). */
+  readonly partitionCounts: Map<string, number>;
+  /** Partition counts of the subscribed topics and the changelogs. */
+  readonly counts: Map<string, number>;
+  readonly subscribed: readonly string[];
+}
+
+/**
+ * Creates or checks every topic of the app (the leader topic and the changelogs included) and
+ * reads their partition counts. Repeatable: a worker retries it while the broker is unavailable.
+ */
+export async function setUpTopics(parts: {
+  readonly driver: KafkaDriver;
+  readonly manifest: Manifest;
+  readonly plan: Plan;
+  readonly log: Logger;
+  readonly leaderTopic: string;
+  readonly subscribed: readonly string[];
+  readonly tables: Tables | undefined;
+  /** Every topic the topology names, given the counts known so far. */
+  readonly topologyTopics: (counts: ReadonlyMap<string, number>) => readonly string[];
+  /** Removes this worker's dead run's member from the group (member-record.ts). */
+  readonly removeLeftover: () => Promise<void>;
+}): Promise<TopicSetup> {
+  const { driver, manifest, plan, log, subscribed, tables } = parts;
+  const leader = { topic: parts.leaderTopic, partitions: 1, replicationFactor: manifest.settings.topicReplicationFactor };
+  await Promise.all([ensureTopics(driver, manifest, plan, log, [leader]), parts.removeLeftover()]);
+  const counts = await describePartitions(driver, subscribed);
+  if (tables !== undefined) {
+    const changelogs = tables.resolve(counts, subscribed);
+    const existing = await describePartitions(driver, changelogs.map((c) => c.topic), { missingOk: true });
+    tables.checkChangelogs(existing);
+    await ensureTopics(driver, manifest, plan, log, changelogs);
+    for (const changelog of changelogs) counts.set(changelog.topic, changelog.partitions); // checked or created with this count
+  }
+  // For /topology: the topics not described above (sinks, dead letters, the leader topic).
+  const rest = parts.topologyTopics(counts).filter((name) => !counts.has(name));
+  const partitionCounts = new Map([...counts, ...(await describePartitions(driver, rest, { missingOk: true }))]);
+  return { partitionCounts, counts, subscribed };
 }

@@ -5,32 +5,31 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { Replies, probeAgent, type AnyAgent, type Outbox, type OutboxMessage } from '../agents/index.js';
-import { StreamdAssignor, decodeClusterAssignment, isStarved, type ClusterAssignment } from '../assignor/index.js';
+import { Replies, type AnyAgent, type Outbox, type OutboxMessage } from '../agents/index.js';
+import { StreamdAssignor } from '../assignor/index.js';
 import {
   BrokerOutage,
   connectionOptions,
   createDriver,
   type ProducerRecord,
-  type AssignedEvent,
   type AssignmentInput,
   type Assignor,
   type KafkaDriver,
   type RecordMetadata,
-  type TopicPartition,
 } from '../kafka/index.js';
 import type { Manifest, TableHookName } from '../manifest/index.js';
 import { WorkerMetrics } from '../metrics/index.js';
 import type { CustomCodecs } from '../models/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
-import { Channel, Conductor, PartitionedChannel, type Event, type SendSource } from '../streams/index.js';
+import { Channel, Conductor, PartitionedChannel, type Event } from '../streams/index.js';
 import type { Tables } from '../tables/index.js';
 import type { JobKind, TimerHandler } from '../timers/index.js';
 import type { View } from '../web/index.js';
+import { reloadAgents } from './agent-reload.js';
+import { AssignmentSteps } from './assignment-steps.js';
 import { CodecBook } from './codec-book.js';
 import { describeTopology } from './describe-topology.js';
 import { ExactlyOnce } from './eos/index.js';
-import { ingestRecords, toHeaders } from './ingest-records.js';
 import { MemberRecord } from './member-record.js';
 import { groupId, leaderTopic, replyTopic, stateDir } from './naming.js';
 import { makePlan, type Plan } from './plan.js';
@@ -39,12 +38,12 @@ import { buildServiceTree, type ServiceTree } from './service-tree.js';
 import { createTables } from './tables-setup.js';
 import { WindowCloseHandlers, type WindowCloseHandler } from './window-close-handlers.js';
 import { TableHookRunner, type TableHookHandlers } from './table-hook-runner.js';
-import { describePartitions, ensureTopics } from './topics.js';
+import { setUpTopics } from './topics.js';
 import { createTableQueries } from './table-queries.js';
 import type { IngestMessage, Readiness, TableQueries, Topology, WorkerHandle } from './types.js';
+import { RecordSends } from './record-sends.js';
 import { ViewRuntime } from './view-runtime.js';
 import type { SinkHandler } from './faust-wiring.js';
-import { placement } from './placement.js';
 
 export interface WorkerOptions {
   readonly logger: Logger;
@@ -96,14 +95,9 @@ export class Worker extends Service implements WorkerHandle, Outbox {
   /** Under processingGuarantee exactly_once: per-partition transactions (src/worker/eos). */
   readonly #eos: ExactlyOnce | undefined;
   #assignor: StreamdAssignor | undefined;
-  /** The latest generation's cluster assignment (tables only): who owns which table partition. */
-  #cluster: ClusterAssignment | undefined;
+  readonly #assigned: AssignmentSteps;
+  readonly #sends: RecordSends;
   #tableQueries: TableQueries | undefined;
-  #previousActives: readonly TopicPartition[] = [];
-  #isLeader = false;
-  #rejoins = 0;
-  /** Assignments seen so far: tells a superseded assignment's steps (fencing, tables, offsets) not to run. */
-  #assignments = 0;
   #isHalting = false;
   /** Undefined on the embedded broker: its groups die with the process, leaving no member behind. */
   readonly #member: MemberRecord | undefined;
@@ -123,7 +117,7 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       {
         log: options.logger.child({ component: 'conductor' }),
         decoderFor: (topic) => this.#book.decoderFor(topic),
-        send: (record, source) => this.#enqueue(record, source),
+        send: (record, source) => this.#sends.enqueueFrom(record, source),
         pause: (partition) => this.#tree.source.pause(partition),
         resume: (partition) => this.#tree.source.resume(partition),
         halt: (error) => this.#halt(error),
@@ -176,6 +170,23 @@ export class Worker extends Service implements WorkerHandle, Outbox {
             rejoin: (reason) => void this.#tree.source.rejoin(reason),
           })
         : undefined;
+    this.#sends = new RecordSends({
+      manifest,
+      metrics: this.metrics,
+      book: this.#book,
+      eos: this.#eos,
+      producer: () => this.#producer,
+      partitionCounts: () => this.#partitionCounts,
+    });
+    this.#assigned = new AssignmentSteps({
+      log: this.log,
+      metrics: this.metrics,
+      leaderTopic: this.#leaderTopic,
+      tables: this.#tables,
+      eos: this.#eos,
+      member: this.#member,
+      source: () => this.#tree.source,
+    });
     const assignor: Assignor = {
       name: 'streamd',
       version: 1,
@@ -197,8 +208,8 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       leaderTopic: this.#leaderTopic,
       reader,
       tables: this.#tables,
-      onAssigned: (event) => this.#onAssigned(event),
-      isLeader: () => this.#isLeader,
+      onAssigned: (event) => this.#assigned.onAssigned(event),
+      isLeader: () => this.#assigned.isLeader,
       timerHandlers: options.timers ?? new Map(),
       taskHandlers: options.tasks ?? new Map(),
       crontabHandlers: options.crontabs ?? new Map(),
@@ -252,21 +263,19 @@ export class Worker extends Service implements WorkerHandle, Outbox {
 
   /** Creates or checks every topic of the app, reads partition counts, builds the assignor. Repeatable. */
   async #setUpTopics(): Promise<void> {
-    const leader = { topic: this.#leaderTopic, partitions: 1, replicationFactor: this.manifest.settings.topicReplicationFactor };
-    await Promise.all([ensureTopics(this.#driver, this.manifest, this.#plan, this.log, [leader]), this.#member?.removeLeftover(this.#driver)]);
-    const subscribed = this.#conductor.topics();
-    const counts = await describePartitions(this.#driver, subscribed);
     const tables = this.#tables;
-    if (tables !== undefined) {
-      const changelogs = tables.resolve(counts, subscribed);
-      const existing = await describePartitions(this.#driver, changelogs.map((c) => c.topic), { missingOk: true });
-      tables.checkChangelogs(existing);
-      await ensureTopics(this.#driver, this.manifest, this.#plan, this.log, changelogs);
-      for (const changelog of changelogs) counts.set(changelog.topic, changelog.partitions); // checked or created with this count
-    }
-    // For /topology: the topics not described above (sinks, dead letters, the leader topic).
-    const rest = this.topology().topics.flatMap((t) => ('pattern' in t || counts.has(t.name) ? [] : [t.name]));
-    this.#partitionCounts = new Map([...counts, ...(await describePartitions(this.#driver, rest, { missingOk: true }))]);
+    const { partitionCounts, counts, subscribed } = await setUpTopics({
+      driver: this.#driver,
+      manifest: this.manifest,
+      plan: this.#plan,
+      log: this.log,
+      leaderTopic: this.#leaderTopic,
+      subscribed: this.#conductor.topics(),
+      tables,
+      topologyTopics: (known) => describeTopology({ manifest: this.manifest, plan: this.#plan, leaderTopic: this.#leaderTopic, partitionsOf: known }).topics.flatMap((t) => ('pattern' in t ? [] : [t.name])),
+      removeLeftover: async () => this.#member?.removeLeftover(this.#driver),
+    });
+    this.#partitionCounts = partitionCounts;
     const groups = tables?.copartitionGroups(subscribed) ?? [];
     this.#eos?.useGroups(groups, subscribed, counts);
     this.#assignor = new StreamdAssignor({
@@ -274,88 +283,9 @@ export class Worker extends Service implements WorkerHandle, Outbox {
       standbyReplicas: this.manifest.settings.standbyReplicas,
       copartitionGroups: groups,
       localState: () => tables?.localState() ?? [],
-      previousActives: () => this.#previousActives,
+      previousActives: () => this.#assigned.previousActives,
     });
   }
-
-  /** On each assignment: who leads, and (with tables) recovery before the partitions resume. */
-  #onAssigned(event: AssignedEvent): Promise<void> | undefined {
-    this.#member?.remember(event.memberId);
-    const isLeader = event.partitions.some((tp) => tp.topic === this.#leaderTopic);
-    if (isLeader !== this.#isLeader) this.log.info({ memberId: event.memberId }, isLeader ? 'this worker is now the leader' : 'this worker is no longer the leader');
-    this.#isLeader = isLeader;
-    this.metrics.leader(isLeader);
-    this.#previousActives = event.partitions;
-    if (event.partitions.every((tp) => tp.topic === this.#leaderTopic)) this.#checkStarved(event);
-    const tables = this.#tables;
-    const eos = this.#eos;
-    if (tables === undefined && eos === undefined) return undefined;
-    const inputs = event.partitions.filter((tp) => tp.topic !== this.#leaderTopic);
-    // A newer assignment supersedes this one: its steps must not run after the newer one's (a late
-    // tables.assigned, after #clusterAssignment's retries, would take the newer assignment's table
-    // partitions away while it processes: handler errors, acked events, lost counts).
-    const assignment = ++this.#assignments;
-    const isSuperseded = (): boolean => assignment !== this.#assignments;
-    const skipping = (): void => this.log.debug({ memberId: event.memberId }, 'a newer assignment arrived while this one was read; skipping its steps');
-    return (async () => {
-      if (eos !== undefined) {
-        await this.#tree.source.whenCommitted();
-        if (isSuperseded()) return skipping();
-        await eos.fence(inputs);
-      }
-      if (tables !== undefined) {
-        const cluster = await this.#clusterAssignment(event);
-        if (isSuperseded()) return skipping();
-        this.#cluster = cluster;
-        this.#previousActives = [...event.partitions, ...cluster.actives.filter((tp) => !event.partitions.some((p) => p.topic === tp.topic && p.partition === tp.partition))];
-        await tables.assigned(cluster, () => this.#tree.source.whenCommitted());
-      }
-      if (eos !== undefined && !isSuperseded()) await this.#tree.source.skipCommitted(inputs);
-    })();
-  }
-
-  /** Rejoins (at most 3 times in a row) when the group left this worker idle beside busy members. */
-  #checkStarved(event: AssignedEvent): void {
-    const source = this.#tree.source;
-    void source
-      .groupAssignment()
-      .then((group) => {
-        if (!isStarved(group, event.memberId, [this.#leaderTopic])) {
-          this.#rejoins = 0;
-          return;
-        }
-        if (this.#rejoins >= 3) {
-          this.log.warn({ memberId: event.memberId }, 'this worker has no partitions while others hold several, after 3 rejoins; staying idle until the next rebalance');
-          return;
-        }
-        this.#rejoins += 1;
-        return source.rejoin('the group assigned this worker nothing while other workers hold several partitions (kafkajs#1361)');
-      })
-      .catch((err: unknown) => this.log.debug({ err }, 'could not check the assignment for an idle member'));
-  }
-
-  /**
-   * This member's part of the cluster assignment, from the group's description. When the group
-   * cannot describe this member (it is rebalancing again), the table partitions are derived from
-   * the member's own partitions (co-partitioning), without standbys, so processing never waits on
-   * a description that may not come.
-   */
-  async #clusterAssignment(event: AssignedEvent): Promise<ClusterAssignment> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      try {
-        const group = await this.#tree.source.groupAssignment();
-        const me = group.members.find((m) => m.memberId === event.memberId);
-        if (me !== undefined) return decodeClusterAssignment(me.assignmentUserData);
-      } catch (err) {
-        this.log.debug({ err }, 'could not describe the group');
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt).unref());
-    }
-    this.log.warn({ memberId: event.memberId }, 'the group does not describe this worker (it is rebalancing): taking the table partitions of its own partitions, without standbys');
-    const actives = this.#tables?.changelogPartitionsOf(event.partitions) ?? [];
-    return { memberId: event.memberId, actives, standbys: [], members: [], copartitionGroups: [] };
-  }
-
 
   /**
    * The drain (ARCHITECTURE.md §2): stop fetching, drop the events no actor has taken yet and close
@@ -411,27 +341,9 @@ export class Worker extends Service implements WorkerHandle, Outbox {
     this.crash(error);
   }
 
-  /**
-   * Swaps in reloaded handlers: each changed agent's actors finish the event in hand and go on
-   * with the new code. A handler whose groupBy/through topology differs is refused: the consumer's
-   * subscription is fixed for the life of the worker, so that change needs a restart.
-   */
+  /** Swaps in reloaded agent handlers (agent-reload.ts). */
   async reloadHandlers(handlers: ReadonlyMap<string, AnyAgent>): Promise<void> {
-    for (const [name, handler] of handlers) {
-      const planned = this.#plan.agents.find((a) => a.declaration.name === name);
-      const runner = this.#tree.runners.find((r) => r.name === `agent ${name}`);
-      if (planned === undefined || runner === undefined || planned.handler() === handler) continue;
-      const probed = await probeAgent(handler);
-      const before = planned.repartitions.map((r) => r.name).join(',') + '|' + planned.throughTopics.join(',');
-      const after = probed.groupBys.map((g) => g.name).join(',') + '|' + probed.throughTopics.join(',');
-      if (before !== after) {
-        this.log.error({ agent: name, before, after }, 'reload refused: the handler changes its groupBy/through topics; restart the worker to apply it');
-        continue;
-      }
-      planned.replace(handler);
-      runner.restartRuns();
-      this.log.info({ agent: name }, 'handler reloaded');
-    }
+    await reloadAgents(this.#plan, this.#tree.runners, handlers, this.log);
   }
 
   /**
@@ -470,68 +382,30 @@ export class Worker extends Service implements WorkerHandle, Outbox {
 
   /** Table reads for the web API; owners come from the latest cluster assignment. */
   get tableQueries(): TableQueries {
-    this.#tableQueries ??= createTableQueries({ tables: this.#tables, cluster: () => this.#cluster, url: this.url });
+    this.#tableQueries ??= createTableQueries({ tables: this.#tables, cluster: () => this.#assigned.cluster, url: this.url });
     return this.#tableQueries;
   }
 
   /** True while this worker owns the leader topic's partition. */
   get isLeader(): boolean {
-    return this.#isLeader;
+    return this.#assigned.isLeader;
   }
 
   send(topic: string, message: OutboxMessage): Promise<void> {
-    try {
-      return this.trySend(topic, message) ?? Promise.resolve();
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-    }
+    return this.#sends.send(topic, message);
   }
 
-  /**
-   * Encodes and enqueues a record (Outbox.trySend): undefined once it is enqueued with room to
-   * spare, a promise when it waits (the topic's size limit read the first time, room in the
-   * producer). Throws when the record cannot be made (encoding, placement, its size).
-   */
   trySend(topic: string, message: OutboxMessage): Promise<void> | undefined {
-    const codecs = this.#book.codecs(topic);
-    const key = message.key !== undefined ? codecs.key.encode(message.key) : (message.rawKey ?? null);
-    const value = Buffer.isBuffer(message.value) && !this.#book.has(topic) ? message.value : codecs.value.encode(message.value);
-    const headers = toHeaders(message.headers, message.key === undefined ? undefined : this.#book.keyHeaders(topic, message.key));
-    const made = headers === undefined ? { topic, key, value } : { topic, key, value, headers };
-    const record: ProducerRecord = message.partition === undefined && message.timestamp === undefined ? made : { ...made, ...placement(topic, message, this.#partitionCounts) };
-    const checking = this.#producer.limits.check(record);
-    if (checking !== undefined) return checking.then(() => this.#enqueueSend(record, message.event) ?? undefined);
-    return this.#enqueueSend(record, message.event);
-  }
-
-  /** A handler's record, checked: into its event's transaction under exactly_once, else the buffered producer. */
-  #enqueueSend(record: ProducerRecord, event: Event | undefined): Promise<void> | undefined {
-    if (this.#eos !== undefined && event !== undefined) {
-      this.#eos.enqueueFor(record, event);
-      return undefined;
-    }
-    this.#producer.buffered.send(record);
-    return this.#producer.buffered.whenRoom();
+    return this.#sends.trySend(topic, message);
   }
 
   /** Sends a record made by processing `event`: in its partition generation's transaction under exactly_once. */
   enqueue(record: ProducerRecord, event: Event): void {
-    if (this.#eos === undefined) this.#producer.buffered.send(record);
-    else this.#eos.enqueueFor(record, event);
+    this.#sends.enqueue(record, event);
   }
 
-  #enqueue(record: ProducerRecord, source: SendSource | undefined): void {
-    if (this.#eos === undefined) this.#producer.buffered.send(record);
-    else this.#eos.enqueue(record, source);
-  }
-
-  async ingest(topic: string, messages: readonly IngestMessage[]): Promise<RecordMetadata[]> {
-    const { target, records } = ingestRecords({ manifest: this.manifest, book: this.#book, partitionsOf: this.#partitionCounts }, topic, messages);
-    // A record over the topic's limit is refused before any of the request is sent (STREAMD_RECORD_TOO_LARGE).
-    for (const record of records) await this.#producer.limits.check(record);
-    const sent = await this.#producer.direct.send(records);
-    this.metrics.messagesOut(target, sent.length);
-    return sent;
+  ingest(topic: string, messages: readonly IngestMessage[]): Promise<RecordMetadata[]> {
+    return this.#sends.ingest(topic, messages);
   }
 
   /** The physical plan; partition counts are known once the worker has started. */
