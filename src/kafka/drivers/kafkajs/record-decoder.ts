@@ -54,7 +54,7 @@ function readUnsigned(source: RecordBytes): number {
 }
 
 /** A signed (zigzag) varint or varlong. */
-function readSigned(source: RecordBytes): number {
+export function readSigned(source: RecordBytes): number {
   const n = readUnsigned(source);
   return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
 }
