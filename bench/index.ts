@@ -2,7 +2,7 @@
 // streamd figure beside a baseline measured in the same run. Figures are reported, never asserted.
 // drivers also runs raw kafkajs beside raw @platformatic/kafka on Node 24 (bench/clients.ts).
 // Usage: node dist/bench/index.js [--records N] [--only drivers,stateless,stateful,grouped,recovery,failover] [--json]
-//   [--cpu-prof DIR] (B4's worker process writes a V8 CPU profile into DIR)
+//   [--cpu-prof DIR] (B4's worker process, and with --peers this build's restore worker, writes a V8 CPU profile into DIR)
 //   [--peers [--repeat N]] (streamd's process beside Kafka Streams 3.9.1 on B2, B3, B4 and a cold restore; alone unless --only is given)
 //   [--peer-workloads B4,restore] [--without-kafka-streams] (a narrower peers run: a quicker before/after with BENCH_BASELINE_CLI)
 //   [--node24] (streamd's worker processes run on Node 24, the image's runtime; BENCH_STREAMD_NODE names any other node binary)
@@ -54,7 +54,7 @@ const { values } = parseArgs({
     /** The peers comparison without Kafka Streams: streamd beside BENCH_BASELINE_CLI only. */
     'without-kafka-streams': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
-    /** A directory: the B4 worker process runs with --cpu-prof and writes its profile there. */
+    /** A directory: the B4 worker process (with --peers: this build's restore worker) runs with --cpu-prof and writes its profile there. */
     'cpu-prof': { type: 'string' },
     /** streamd's worker processes run on Node 24 (the image's runtime; fetched into .cache/tools on first use). */
     node24: { type: 'boolean', default: false },
@@ -103,7 +103,9 @@ async function main(): Promise<void> {
       }
     }
     if (values.peers) {
-      peers.push(...(await runPeers({ bootstrap: broker.bootstrap, run, records, repeat: Number(values.repeat), say, ...baselineCli(), ...peerSelection() })));
+      const cpuProf = values['cpu-prof'];
+      const restoreNodeArgs = cpuProf === undefined ? {} : { restoreNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] };
+      peers.push(...(await runPeers({ bootstrap: broker.bootstrap, run, records, repeat: Number(values.repeat), say, ...baselineCli(), ...peerSelection(), ...restoreNodeArgs })));
     }
     if (workloads.has('recovery')) rows.push(...(await recoveryWorkload(classpath, broker.bootstrap, run, notes)));
     if (workloads.has('failover')) {

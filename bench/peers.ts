@@ -26,6 +26,8 @@ export interface PeerRun extends CountingRun {
   readonly system: System;
   /** Input records; for the restore, the changelog records the system says it restored. */
   readonly records: number;
+  /** The restore only: CPU of the main thread per restored record. */
+  readonly mainThreadCpuMicrosPerRecord?: number;
 }
 
 export interface PeersInput {
@@ -40,6 +42,8 @@ export interface PeersInput {
   readonly workloads?: readonly Workload[];
   /** Leaves Kafka Streams out (streamd against its baseline build only). */
   readonly withoutKafkaStreams?: boolean;
+  /** Node flags for this build's restore worker (not the baseline's), e.g. `--cpu-prof --cpu-prof-dir=DIR`. */
+  readonly restoreNodeArgs?: readonly string[];
 }
 
 /** What every run of one peers invocation shares: the broker, the peer's classpath, the B3 truth, the restore app ids. */
@@ -51,6 +55,7 @@ interface Shared {
   readonly records: number;
   readonly windowTruth: ReadonlyMap<string, number>;
   readonly restoreApps: { readonly streamd: string; readonly kafkaStreams: string };
+  readonly restoreNodeArgs: readonly string[];
 }
 
 /** Runs every workload × system `repeat` times, interleaved; returns every run. */
@@ -68,7 +73,7 @@ export async function runPeers(input: PeersInput): Promise<PeerRun[]> {
     const restoreApps = { streamd: `bench-peer-restore-${run}`, kafkaStreams: `bench-peer-restore-ks-${run}` };
     say(`peers: restore: writing a changelog of ${records} distinct keys for each system`);
     await writeRestoreChangelogs(driver, admin, restoreApps, records);
-    const shared: Shared = { bootstrap, driver, admin, classpath, records, windowTruth: truth, restoreApps };
+    const shared: Shared = { bootstrap, driver, admin, classpath, records, windowTruth: truth, restoreApps, restoreNodeArgs: input.restoreNodeArgs ?? [] };
     for (let round = 0; round < repeat; round++) {
       for (const workload of input.workloads ?? PEER_WORKLOADS) {
         const systems: System[] = ['streamd', ...(input.withoutKafkaStreams === true ? [] : ['Kafka Streams']), ...(input.baselineCli === undefined ? [] : [BASELINE])];
@@ -90,10 +95,11 @@ export async function runPeers(input: PeersInput): Promise<PeerRun[]> {
 }
 
 /** One system on one workload; `cli` runs another build of streamd. */
-async function runOne(shared: Shared, workload: Workload, system: System, appId: string, cli: string | undefined): Promise<CountingRun & { records: number }> {
+async function runOne(shared: Shared, workload: Workload, system: System, appId: string, cli: string | undefined): Promise<CountingRun & { records: number; mainThreadCpuMicrosPerRecord?: number }> {
   const { bootstrap, driver, admin, classpath, records, windowTruth: truth, restoreApps } = shared;
   if (workload === 'restore') {
-    const restore = system === 'Kafka Streams' ? await kafkaStreamsRestore(classpath, bootstrap, restoreApps.kafkaStreams, records) : await streamdRestore(bootstrap, restoreApps.streamd, records, cli);
+    const nodeArgs = system === 'streamd' ? shared.restoreNodeArgs : [];
+    const restore = system === 'Kafka Streams' ? await kafkaStreamsRestore(classpath, bootstrap, restoreApps.kafkaStreams, records) : await streamdRestore(bootstrap, restoreApps.streamd, records, cli, nodeArgs);
     return { ...restore, records: restore.restored };
   }
   if (system === 'Kafka Streams') {
@@ -172,7 +178,8 @@ export function peersReport(runs: readonly PeerRun[]): string[] {
     const each = restored.map((system) => {
       const mine = of('restore', system);
       const wall = mine.map((r) => 1e6 / r.steadyRecordsPerSec);
-      return `${system} ${[...new Set(mine.map((r) => r.records.toLocaleString('en-US')))].join(' / ')} records, ${spread(wall, 1)} µs wall per record`;
+      const mainThread = mine.map((r) => r.mainThreadCpuMicrosPerRecord ?? 0);
+      return `${system} ${[...new Set(mine.map((r) => r.records.toLocaleString('en-US')))].join(' / ')} records, ${spread(wall, 1)} µs wall per record, ${spread(mainThread, 2)} µs main-thread CPU`;
     });
     lines.push(`restore: changelog records restored per run: ${each.join('; ')}`);
   }

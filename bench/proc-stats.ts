@@ -8,7 +8,19 @@ const CLOCK_TICKS = 100;
 
 /** utime + stime of `pid` so far, in microseconds. */
 export function cpuMicros(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return statCpuMicros(`/proc/${pid}/stat`);
+}
+
+/**
+ * utime + stime of `pid`'s main thread so far, in microseconds: for a Node process the event loop's
+ * own time, without libuv's and RocksDB's threads or V8's helpers (a JVM's main thread is not its work).
+ */
+export function mainThreadCpuMicros(pid: number): number {
+  return statCpuMicros(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuMicros(path: string): number {
+  const stat = readFileSync(path, 'utf8');
   // Fields after the command, which is in parentheses and may contain spaces: state is field 3.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const utime = Number(fields[11]);

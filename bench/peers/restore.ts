@@ -21,7 +21,7 @@ import { OutputTail, forEachLine } from '../../test/kafka/output-tail.js';
 import { repoPath } from '../../test/kafka/repo-root.js';
 import { storeCounts } from '../count-truth.js';
 import { sendPipelined } from '../pipelined-sends.js';
-import { cpuMicros, peakRssBytes } from '../proc-stats.js';
+import { cpuMicros, mainThreadCpuMicros, peakRssBytes } from '../proc-stats.js';
 import { RECOVERY_INPUT, buildChangelog } from '../recovery.js';
 import { workerNode, type CountingRun } from '../streamd-process.js';
 import { benchCountArgs, countsChangelog } from './kafka-streams.js';
@@ -33,6 +33,8 @@ const RESTORE_TIMEOUT_MS = 600_000;
 export interface RestoreRun extends CountingRun {
   /** Changelog records the system says it restored. */
   readonly restored: number;
+  /** CPU of the process's main thread over the restore, per record (streamd: the event loop's share). */
+  readonly mainThreadCpuMicrosPerRecord: number;
 }
 
 /** Creates the (empty) input of both restore apps and writes each system's changelog of `records` keys. */
@@ -70,7 +72,7 @@ class RestoreWatch {
   readonly #pid: number;
   readonly #spawnedMs: number;
   readonly #cpuAtSpawn: number;
-  #begun: { atMs: number; cpu: number } | undefined;
+  #begun: { atMs: number; cpu: number; mainThreadCpu: number } | undefined;
   readonly restored = new Map<number, number>();
   #done: ((run: Omit<RestoreRun, 'mismatches'>) => void) | undefined;
   readonly finished: Promise<Omit<RestoreRun, 'mismatches'>>;
@@ -84,13 +86,14 @@ class RestoreWatch {
 
   /** A partition's restore began, at `atMs` by the process's clock (epoch ms). */
   begun(atMs: number): void {
-    this.#begun ??= { atMs, cpu: cpuMicros(this.#pid) };
+    this.#begun ??= { atMs, cpu: cpuMicros(this.#pid), mainThreadCpu: mainThreadCpuMicros(this.#pid) };
   }
 
   /** Every partition is restored, at `atMs` by the process's clock. */
   ended(atMs: number): void {
     if (this.#begun === undefined || this.#done === undefined) return;
     const cpu = cpuMicros(this.#pid);
+    const mainThreadCpu = mainThreadCpuMicros(this.#pid);
     const restored = [...this.restored.values()].reduce((a, b) => a + b, 0);
     const seconds = Math.max(0.001, (atMs - this.#begun.atMs) / 1000);
     this.#done({
@@ -99,6 +102,7 @@ class RestoreWatch {
       steadyRecordsPerSec: restored / seconds,
       cpuMicrosPerRecord: (cpu - this.#cpuAtSpawn) / restored,
       steadyCpuMicrosPerRecord: (cpu - this.#begun.cpu) / restored,
+      mainThreadCpuMicrosPerRecord: (mainThreadCpu - this.#begun.mainThreadCpu) / restored,
       peakRssBytes: peakRssBytes(this.#pid),
     });
     this.#done = undefined;
@@ -131,14 +135,17 @@ interface LogLine {
   readonly records?: number;
 }
 
-/** bench/apps/recovery as a `streamd start` process with an empty datadir, until its tables are recovered. */
-export async function streamdRestore(bootstrap: string, appId: string, records: number, cli?: string): Promise<RestoreRun> {
+/**
+ * bench/apps/recovery as a `streamd start` process with an empty datadir, until its tables are recovered.
+ * `nodeArgs`: Node flags for the worker, e.g. `--cpu-prof --cpu-prof-dir=DIR` to profile the restore.
+ */
+export async function streamdRestore(bootstrap: string, appId: string, records: number, cli?: string, nodeArgs: readonly string[] = []): Promise<RestoreRun> {
   const datadir = await mkdtemp(join(tmpdir(), 'streamd-bench-restore-'));
   const env = { STREAMD_BROKER: `kafka://${bootstrap}`, BENCH_APP_ID: appId, BENCH_DATADIR: datadir };
   const manifestPath = repoPath('bench', 'apps', 'recovery', 'app.yaml');
   try {
     const spawned = performance.now();
-    const child = spawn(workerNode(), [cli ?? repoPath('dist', 'cmd', 'streamd.js'), 'start', '--manifest', manifestPath, '--web-port', '0', '--log-level', 'info'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(workerNode(), [...nodeArgs, cli ?? repoPath('dist', 'cmd', 'streamd.js'), 'start', '--manifest', manifestPath, '--web-port', '0', '--log-level', 'info'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = trackExit(child);
     const tail = new OutputTail(40);
     const watch = new RestoreWatch(child.pid!, spawned);

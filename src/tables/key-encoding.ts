@@ -19,6 +19,15 @@ const isSerializerName = (name: string): name is SerializerName => name === 'jso
 /** Turns the key of a changelog record into the table's key bytes; `isReencoded` when it was written in another encoding. */
 export type ChangelogKeyReader = (record: ConsumerRecord) => { readonly key: Buffer; readonly isReencoded: boolean } | undefined;
 
+/** Whether two short byte strings (codec names) are equal. */
+function isSameBytes(a: Buffer, b: Buffer): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) return false;
+  }
+  return true;
+}
+
 /**
  * Reads changelog keys for a table whose keys use `codec`: a record in the table's own encoding
  * (named by its header) keeps its bytes; any other (header-less: legacy JSON) is decoded with its
@@ -26,14 +35,15 @@ export type ChangelogKeyReader = (record: ConsumerRecord) => { readonly key: Buf
  * codec, keeps its bytes: better a key under odd bytes than a lost value.
  */
 export function changelogKeyReader(codec: Codec<unknown>): ChangelogKeyReader {
-  // Compared as bytes: the header of nearly every record names the table's own codec, and a
-  // string made of it per record is a cost of every restored record.
+  // Compared as bytes, in JavaScript: the header of nearly every record names the table's own codec,
+  // and a string made of it, or a call into C++ (Buffer#equals), per record is a cost of every
+  // restored record.
   const ownName = Buffer.from(codec.name, 'latin1');
   return (record) => {
     const { key } = record;
     if (key === null) return undefined;
     const header = record.headers[KEY_ENCODING_HEADER];
-    if (header !== undefined && header.equals(ownName)) return { key, isReencoded: false };
+    if (header !== undefined && isSameBytes(header, ownName)) return { key, isReencoded: false };
     const named = header?.toString('latin1') ?? LEGACY_KEY_ENCODING;
     if (named === codec.name || !isSerializerName(named)) return { key, isReencoded: false };
     try {

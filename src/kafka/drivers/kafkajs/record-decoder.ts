@@ -54,7 +54,7 @@ function readUnsigned(source: RecordBytes): number {
 }
 
 /** A signed (zigzag) varint or varlong. */
-function readSigned(source: RecordBytes): number {
+export function readSigned(source: RecordBytes): number {
   const n = readUnsigned(source);
   return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
 }
@@ -115,13 +115,29 @@ function readHeaderValue(source: RecordBytes, position: number): Buffer | null {
   return value;
 }
 
-/** `base` (an int64 as decimal text) plus `delta`, as decimal text: in numbers while they are exact. */
-function addToDecimal(base: string | undefined, delta: number): string {
-  const n = Number(base ?? 0);
-  const sum = n + delta;
-  if (Number.isSafeInteger(n) && Number.isSafeInteger(sum)) return String(sum);
-  return (BigInt(base ?? 0) + BigInt(delta)).toString();
+/**
+ * Adds deltas to a base held as decimal text (an int64 of kafkajs's batch context), giving decimal
+ * text: in numbers while they are exact. The base of the last call is kept parsed, as every record
+ * of a batch adds to the same one (the same string), so it is parsed once per batch, not per record.
+ */
+class DecimalBase {
+  #text: string | undefined;
+  #value = 0;
+
+  add(base: string | undefined, delta: number): string {
+    if (base !== this.#text) {
+      this.#text = base;
+      this.#value = Number(base ?? 0);
+    }
+    const n = this.#value;
+    const sum = n + delta;
+    if (Number.isSafeInteger(n) && Number.isSafeInteger(sum)) return String(sum);
+    return (BigInt(base ?? 0) + BigInt(delta)).toString();
+  }
 }
+
+const offsetBase = new DecimalBase();
+const timestampBase = new DecimalBase();
 
 /** kafkajs's RecordDecoder: one record of a v2 batch. A header name seen twice holds an array of its values. */
 export function decodeRecord(source: RecordBytes, batchContext: BatchContext = {}): DecodedRecord {
@@ -129,8 +145,8 @@ export function decodeRecord(source: RecordBytes, batchContext: BatchContext = {
   const attributes = source.buffer.readInt8(source.offset);
   source.offset += 1;
   const timestampDelta = readSigned(source);
-  const timestamp = timestampType === LOG_APPEND_TIME && maxTimestamp ? maxTimestamp : addToDecimal(firstTimestamp, timestampDelta);
-  const offset = addToDecimal(firstOffset, readSigned(source));
+  const timestamp = timestampType === LOG_APPEND_TIME && maxTimestamp ? maxTimestamp : timestampBase.add(firstTimestamp, timestampDelta);
+  const offset = offsetBase.add(firstOffset, readSigned(source));
   const key = readBytes(source);
   const value = readBytes(source);
   const headers: DecodedRecord['headers'] = {};

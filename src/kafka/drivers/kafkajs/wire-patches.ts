@@ -5,11 +5,15 @@
 //   uncompressed sends, kafkajs's own for compressed ones;
 // - groupMessagesPerPartition, which copied a partition's list for every message it added (quadratic
 //   in the records per partition of a send: ~2 µs per record at 2000-record sends; group-per-partition.ts);
-// - the record decoder of fetched batches (record-decoder.ts).
+// - the record decoder of fetched batches (record-decoder.ts), reading each record in place in its
+//   batch (record-batch-decoder.ts);
+// - the Batch a fetch's records are handed over in, without a Long per record (fetched-batch.ts).
 
 import { createRequire, Module } from 'node:module';
+import { fetchedBatchModule } from './fetched-batch.js';
 import { groupMessagesPerPartition } from './group-per-partition.js';
 import { encodeProduceRequest, type ProduceRequestInput } from './produce-request.js';
+import { recordBatchDecoderModule } from './record-batch-decoder.js';
 import { decodeRecord } from './record-decoder.js';
 
 const require = createRequire(import.meta.url);
@@ -54,10 +58,12 @@ function install(path: string, exports: unknown): void {
 const produceV3 = require.resolve('kafkajs/src/protocol/requests/produce/v3/request.js');
 const grouping = require.resolve('kafkajs/src/producer/groupMessagesPerPartition.js');
 const recordDecoder = require.resolve('kafkajs/src/protocol/recordBatch/record/v0/decoder.js');
+const batch = require.resolve('kafkajs/src/consumer/batch.js');
+const batchDecoder = require.resolve('kafkajs/src/protocol/recordBatch/v0/decoder.js');
 
 /** kafkajs's own modules that were replaced, kept for compressed sends and for tests to compare with; undefined when kafkajs loaded first. */
-export const kafkajsOriginals: { readonly produceRequestV3: ProduceRequestFactory; readonly decodeRecord: unknown } | undefined = (() => {
-  if ([produceV3, grouping, recordDecoder].some((path) => require.cache[path] !== undefined)) return undefined;
+export const kafkajsOriginals: { readonly produceRequestV3: ProduceRequestFactory; readonly decodeRecord: unknown; readonly decodeRecordBatch: unknown } | undefined = (() => {
+  if ([produceV3, grouping, recordDecoder, batch, batchDecoder].some((path) => require.cache[path] !== undefined)) return undefined;
   // The original modules are loaded first (their own dependencies are kafkajs's), then replaced.
   const original = require(produceV3) as ProduceRequestFactory;
   const originalDecoder = require(recordDecoder) as unknown;
@@ -65,5 +71,10 @@ export const kafkajsOriginals: { readonly produceRequestV3: ProduceRequestFactor
   install(produceV3, produceRequestV3(original, Encoder));
   install(grouping, groupMessagesPerPartition);
   install(recordDecoder, decodeRecord);
-  return { produceRequestV3: original, decodeRecord: originalDecoder };
+  // kafkajs's batch decoder over our record decoder: what ours must equal.
+  const originalBatchDecoder = require(batchDecoder) as unknown;
+  install(batchDecoder, recordBatchDecoderModule());
+  // After read-committed.ts has put its filter in the cache: the original Batch module loads it.
+  install(batch, fetchedBatchModule());
+  return { produceRequestV3: original, decodeRecord: originalDecoder, decodeRecordBatch: originalBatchDecoder };
 })();
