@@ -7,27 +7,28 @@
 import { readdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { ClusterAssignment, CopartitionGroup, LocalPartition } from '../assignor/index.js';
-import { hasCode, StreamdError } from '../errors/index.js';
+import { hasCode, type StreamdError } from '../errors/index.js';
 import type { KafkaDriver, Producer, ProducerRecord, RecordBatch, TopicPartition, TopicSpec } from '../kafka/index.js';
 import type { Manifest, TableDeclaration } from '../manifest/index.js';
 import type { WorkerMetrics } from '../metrics/index.js';
 import type { TopicCodecs } from '../models/index.js';
 import { Service, SystemClock, type Clock } from '../service/index.js';
-import { openOrRebuild, openStore, type Store, type StoreOpenOptions } from '../stores/index.js';
-import { catchUp, type CatchUpProgress } from './catch-up.js';
+import { openOrRebuild, openStore, type StoreOpenOptions } from '../stores/index.js';
 import type { ChangelogReader } from './changelog-reader.js';
 import { TablePositions } from './positions.js';
 import { applyChangelogInWrites } from './apply-changelog.js';
 import { RecoveriesInFlight, type RecoveryProgress } from './recoveries-in-flight.js';
-import { CLEAN_CACHE_KEYS, TablePartition, type Flush } from './table-partition.js';
-import { KeyCensus } from './key-census.js';
+import { TablePartition, type Flush } from './table-partition.js';
+import { changelogEnds, localPartitions, tpId, type Held } from './held-store.js';
+import { restorePartition, type RestoreParts } from './restore-partition.js';
 import { changelogRecords } from './changelog-records.js';
 import { reportStoreFailure } from './store-failure.js';
 import { changelogPartitionsOf, checkChangelogCounts, copartitionGroups, resolvePartitionCounts } from './table-layout.js';
-import { TableRuntime, type HandleScope } from './table-runtime.js';
+import type { TableRuntime, HandleScope } from './table-runtime.js';
 import type { AnyTable, ClosedWindow } from './types.js';
 import type { TableHooks } from './table-hooks.js';
-import { WindowedRuntime } from './windowed-runtime.js';
+import type { WindowedRuntime } from './windowed-runtime.js';
+import { buildRuntimes } from './table-runtimes.js';
 import { WindowLoops } from './window-loops.js';
 import { storeOptionsOf } from './store-options.js';
 import { storeMemoryByTable } from './store-memory.js';
@@ -60,28 +61,12 @@ export interface TablesOptions {
   readonly hooks?: TableHooks;
 }
 
-/** How often windowed tables check for windows to close (by stream time or idleness). */
-
-const tpId = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
 const PROGRESS_MS = 5000;
 
-/** A store this worker holds for a table partition, and what it is for right now. */
-interface Held {
-  readonly table: TableRuntime;
-  readonly partition: number;
-  store: Store;
-  role: 'active' | 'standby' | 'global' | 'idle';
-  /** The changelog offset the store holds (highest applied), when known. */
-  offset: bigint | undefined;
-  positions: TablePositions;
-  /** While a restore into an empty store runs: how many keys it wrote, to skip a warm that cannot complete. */
-  census?: KeyCensus | undefined;
-}
-
 export class Tables extends Service {
-  readonly runtimes = new Map<string, TableRuntime>();
+  readonly runtimes: ReadonlyMap<string, TableRuntime>;
   /** The windowed tables, by name (their TableRuntime is in `runtimes` too). */
-  readonly windowed = new Map<string, WindowedRuntime>();
+  readonly windowed: ReadonlyMap<string, WindowedRuntime>;
   readonly #inFlight: RecoveriesInFlight;
   readonly #options: TablesOptions;
   readonly #clock: Clock;
@@ -96,36 +81,28 @@ export class Tables extends Service {
   readonly #windowLoops: WindowLoops;
   /** Set once a store write failed: every later commit fails before it sends anything. */
   #writeFailure: StreamdError | undefined;
+  readonly #restoreParts: RestoreParts;
 
   constructor(options: TablesOptions) {
     super({ name: 'table recovery', logger: options.logger });
     this.#options = options;
     this.#clock = options.clock ?? new SystemClock();
     this.#inFlight = new RecoveriesInFlight(this.#clock);
-    for (const declaration of options.manifest.tables.values()) {
-      const runtime = new TableRuntime({
-          declaration,
-          changelog: options.changelogOf(declaration.name),
-          codecs: options.codecsOf(declaration),
-          partitionsOf: (topic) => this.#partitionsOf.get(topic),
-          log: this.log,
-          ...countersOf(options.metrics, declaration.name),
-          ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
-        });
-      this.runtimes.set(declaration.name, runtime);
-      if (declaration.window !== undefined) {
-        const late = options.metrics.lateEvents(declaration.name);
-        this.windowed.set(declaration.name, new WindowedRuntime({
-          table: runtime,
-          window: declaration.window,
-          clock: this.#clock,
-          log: this.log,
-          send: (record) => options.send?.(record),
-          onLate: () => late.inc(),
-        }));
-      }
-    }
+    const built = buildRuntimes({ ...options, partitionsOf: (topic) => this.#partitionsOf.get(topic), clock: this.#clock, log: this.log });
+    this.runtimes = built.runtimes;
+    this.windowed = built.windowed;
     const metrics = options.metrics;
+    this.#restoreParts = {
+      reader: options.reader,
+      metrics,
+      log: this.log,
+      clock: this.#clock,
+      inFlight: this.#inFlight,
+      stallTimeoutMs: options.manifest.settings.recoveryStallTimeoutMs,
+      progressIntervalMs: options.progressIntervalMs ?? PROGRESS_MS,
+      apply: (held, batch) => this.#applyBatch(held, batch, true),
+      storeFailed: (held, cause) => this.#storeFailed(held.table.name, held.partition, cause, 'a store write during recovery'),
+    };
     metrics.readStoreMemory(() => storeMemoryByTable([...this.#held.values()].map((held) => ({ table: held.table.name, store: held.store }))));
     this.#windowLoops = new WindowLoops({
       windowed: this.windowed,
@@ -175,22 +152,13 @@ export class Tables extends Service {
 
   /** Table partitions whose stores are on this worker's disk, with their offsets when known. */
   localState(): LocalPartition[] {
-    const out = new Map<string, LocalPartition>();
     let names: string[];
     try {
       names = readdirSync(this.#options.tablesDir);
     } catch {
       names = [];
     }
-    for (const table of this.runtimes.values()) {
-      if (table.isGlobal) continue;
-      for (let p = 0; p < table.partitionCount; p++) {
-        const held = this.#held.get(tpId({ topic: table.changelog, partition: p }));
-        if (held?.offset !== undefined) out.set(tpId({ topic: table.changelog, partition: p }), { topic: table.changelog, partition: p, offset: held.offset });
-        else if (held !== undefined || names.includes(`${table.name}-${p}`)) out.set(tpId({ topic: table.changelog, partition: p }), { topic: table.changelog, partition: p });
-      }
-    }
-    return [...out.values()];
+    return localPartitions(this.runtimes.values(), this.#held, names);
   }
 
   /** The handles of every table for one actor. */
@@ -206,7 +174,7 @@ export class Tables extends Service {
     if (globals.length === 0) return;
     const signal = this.signal;
     const jobs: Promise<void>[] = [];
-    const ends = await this.#endOffsets(globals.map((t) => t.changelog));
+    const ends = await changelogEnds(this.#options.driver, globals.map((t) => t.changelog));
     for (const table of globals) {
       for (let p = 0; p < table.partitionCount; p++) {
         jobs.push(this.#recover(table, p, 'global', ends, signal));
@@ -304,25 +272,13 @@ export class Tables extends Service {
     const byTopic = new Map([...this.runtimes.values()].map((t) => [t.changelog, t]));
     for (const tp of standbys) await this.#standby(byTopic.get(tp.topic)!, tp.partition);
     const started = this.#clock.now();
-    const ends = await this.#endOffsets([...new Set(actives.map((tp) => tp.topic))]);
+    const ends = await changelogEnds(this.#options.driver, [...new Set(actives.map((tp) => tp.topic))]);
     await Promise.all(actives.map((tp) => this.#recover(byTopic.get(tp.topic)!, tp.partition, 'active', ends, signal)));
     if (signal.aborted) return;
     this.#isRecovered = true;
     if (actives.length > 0) {
       this.log.info({ partitions: actives.length, seconds: (this.#clock.now() - started) / 1000 }, `tables recovered: ${actives.length} active partitions ready`);
     }
-  }
-
-  async #endOffsets(topics: readonly string[]): Promise<Map<string, bigint>> {
-    const out = new Map<string, bigint>();
-    if (topics.length === 0) return out;
-    const admin = await this.#options.driver.admin();
-    try {
-      for (const topic of topics) for (const { partition, latest } of await admin.offsets(topic)) out.set(tpId({ topic, partition }), latest);
-    } finally {
-      await admin.close();
-    }
-    return out;
   }
 
   /** The store of a table partition, opened (or rebuilt when corrupted) on first use. */
@@ -371,59 +327,13 @@ export class Tables extends Service {
     }
     held.role = role;
     const from = held.offset === undefined ? 0n : held.offset + 1n;
-    const toApply = end > from ? end - from : 0n;
-    const metrics = this.#options.metrics;
-    metrics.recoveryRemaining(table.name, Number(toApply));
-    const startedAt = this.#clock.now();
-    const onProgress = (p: CatchUpProgress): void => {
-      metrics.recoveryRemaining(table.name, Number(p.end - p.position));
-      this.log.info(
-        { table: table.name, partition, records: p.records, position: p.position.toString(), end: p.end.toString(), ratePerSecond: Math.round(p.ratePerSecond), etaSeconds: p.etaSeconds === undefined ? undefined : Math.ceil(p.etaSeconds) },
-        `recovering ${table.name}[${partition}]: ${p.records} records applied, ${(p.end - p.position).toString()} to go`,
-      );
-    };
-    held.census = held.offset === undefined && role !== 'global' ? new KeyCensus(CLEAN_CACHE_KEYS) : undefined;
-    let result: { records: number; position: bigint };
-    let isOverWarmLimit: boolean;
-    const inFlight = toApply > 0n ? this.#inFlight.begin(table.name, partition, from, end) : undefined;
-    if (toApply > 0n) this.log.info({ table: table.name, partition, from: from.toString(), end: end.toString(), records: Number(toApply) }, `recovering ${table.name}[${partition}]`);
-    try {
-      result = await catchUp(this.#options.reader, tp, from, end, async (batch) => {
-        await this.#applyBatch(held, batch, true);
-        inFlight?.applied(batch);
-      }, {
-        stallTimeoutMs: this.#options.manifest.settings.recoveryStallTimeoutMs,
-        signal,
-        clock: this.#clock,
-        onProgress,
-        progressIntervalMs: this.#options.progressIntervalMs ?? PROGRESS_MS,
-      });
-    } catch (err) {
-      if (signal.aborted) return;
-      if (hasCode(err, 'STREAMD_STORE_IO')) throw this.#storeFailed(table.name, partition, err, 'a store write during recovery');
-      throw err instanceof StreamdError ? err : new StreamdError('STREAMD_RECOVERY', `recovery of table ${table.name} partition ${partition} failed`, { cause: err });
-    } finally {
-      inFlight?.end();
-      isOverWarmLimit = held.census?.isOverLimit === true;
-      held.census = undefined;
-    }
-    metrics.recoveryRemaining(table.name, 0);
-    if (result.position > end) {
-      // Only this worker writes the partition now, and it has not served it yet: a late writer did.
-      this.log.warn(
-        { table: table.name, partition, end: end.toString(), position: result.position.toString() },
-        `recovery of ${table.name}[${partition}] read ${(result.position - end).toString()} changelog records written after this worker took the partition: a previous owner wrote late`,
-      );
-    }
+    const restored = await restorePartition(this.#restoreParts, held, from, end, signal);
+    if (restored === undefined) return;
     table.maxRecordBytes ??= await this.#options.producer().maxRecordBytes(table.changelog);
     if (signal.aborted) return;
-    if (result.records > 0) {
-      const seconds = (this.#clock.now() - startedAt) / 1000;
-      this.log.info({ table: table.name, partition, records: result.records, seconds, ratePerSecond: seconds > 0 ? Math.round(result.records / seconds) : undefined }, `recovered ${table.name}[${partition}]`);
-    }
     const served = new TablePartition(table.name, partition, held.store, held.positions.clone(), { isFollowerFed: role === 'global' });
     // A store restored from empty with more keys than the clean cache holds would be read only to find out.
-    if (role !== 'global' && !isOverWarmLimit) await served.warm();
+    if (role !== 'global' && !restored.isOverWarmLimit) await served.warm();
     if (signal.aborted) return;
     if (role === 'global') {
       // The follower goes on applying; own flushes are served from memory until it passes them.
@@ -538,10 +448,4 @@ export class Tables extends Service {
 /** Notes a changelog offset a flush reached: the store records the highest. */
 export function noteOffset(flush: Flush, offset: bigint): void {
   if (flush.offset === undefined || offset > flush.offset) flush.offset = offset;
-}
-
-function countersOf(metrics: WorkerMetrics, table: string): { onRead: () => void; onWrite: () => void } {
-  const reads = metrics.tableReads(table);
-  const writes = metrics.tableWrites(table);
-  return { onRead: () => reads.inc(), onWrite: () => writes.inc() };
 }
