@@ -139,7 +139,7 @@ describe('Conductor', () => {
     assert.equal(channel.size, 0);
   });
 
-  it('skip: drops an undecodable record, counts it, and does not hold back the commit', async () => {
+  it('skip: drops an undecodable record, counts it, and does not hold back the commit', () => {
     const { conductor, calls, subscribe } = conductorWith();
     const channel = subscribe('a', 'skip');
     const tracker = new PartitionTracker(TOPIC, 0, () => undefined);
@@ -151,7 +151,7 @@ describe('Conductor', () => {
     assert.deepEqual(calls.halted, []);
   });
 
-  it('dlq: sends the raw record to the dead-letter topic with headers naming the error and the source', async () => {
+  it('dlq: sends the raw record to the dead-letter topic with headers naming the error and the source', () => {
     const { conductor, calls, subscribe } = conductorWith();
     const channel = subscribe('a', 'dlq');
     const tracker = new PartitionTracker(TOPIC, 0, () => undefined);
@@ -215,7 +215,7 @@ describe('Conductor', () => {
     assert.equal(tracker.committable(), 0n);
   });
 
-  it('stop: halts the worker with the record named, delivers nothing from it on, and never commits past it', async () => {
+  it('stop: halts the worker with the record named, delivers nothing from it on, and never commits past it', () => {
     const { conductor, calls, subscribe } = conductorWith();
     const channel = subscribe('a', 'stop');
     const tracker = new PartitionTracker(TOPIC, 0, () => undefined);
