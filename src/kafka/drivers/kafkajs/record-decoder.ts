@@ -115,6 +115,12 @@ function readHeaderValue(source: RecordBytes, position: number): Buffer | null {
   return value;
 }
 
+/**
+ * The headers of every record without any: one frozen object, not an empty one per record (an input
+ * without headers is the common case, and each record waits in a stream buffer with its headers).
+ */
+const NO_HEADERS: DecodedRecord['headers'] = Object.freeze({});
+
 /** `base` (an int64 as decimal text) plus `delta`, as decimal text: in numbers while they are exact. */
 function addToDecimal(base: string | undefined, delta: number): string {
   const n = Number(base ?? 0);
@@ -133,8 +139,8 @@ export function decodeRecord(source: RecordBytes, batchContext: BatchContext = {
   const offset = addToDecimal(firstOffset, readSigned(source));
   const key = readBytes(source);
   const value = readBytes(source);
-  const headers: DecodedRecord['headers'] = {};
   const headerCount = readSigned(source);
+  const headers: DecodedRecord['headers'] = headerCount === 0 ? NO_HEADERS : {};
   for (let i = 0; i < headerCount; i++) {
     const name = readHeaderName(source, i);
     const headerValue = readHeaderValue(source, i);
