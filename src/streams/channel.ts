@@ -5,8 +5,12 @@ import type { Event } from './event.js';
 import { isTurnOver, nextTurn } from './turns.js';
 
 export interface ChannelHooks {
-  /** Called when a reader takes an event out of the channel (drives resume of paused partitions). */
-  readonly onTake?: (event: Event) => void;
+  /**
+   * Called when a reader takes an event out of the channel (drives resume of paused partitions, and
+   * decodes the event). False: the event is not handed over (the hook dealt with it: an undecodable
+   * record under its topic's policy), and the reader gets the next one.
+   */
+  readonly onTake?: (event: Event) => boolean | void;
 }
 
 export class Channel {
@@ -32,13 +36,14 @@ export class Channel {
 
   push(event: Event): void {
     if (this.#isClosed) throw new Error(`channel ${this.name} is closed`);
-    const waiter = this.#waiters.shift();
-    if (waiter !== undefined) {
-      this.#hooks.onTake?.(event);
-      waiter(event);
-    } else {
+    const waiter = this.#waiters[0];
+    if (waiter === undefined) {
       this.#items.push(event);
+      return;
     }
+    if (this.#hooks.onTake?.(event) === false) return;
+    this.#waiters.shift();
+    waiter(event);
   }
 
   /**
@@ -105,18 +110,24 @@ export class Channel {
     if (this.size === 0) for (const waiter of this.#waiters.splice(0)) waiter(undefined);
   }
 
+  /** The next buffered event the take hook hands over; those it refuses are gone from the channel. */
   #shift(): Event | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const event = this.#items[this.#head]!;
-    this.#head += 1;
-    if (this.#head === this.#items.length) {
-      this.#items = [];
-      this.#head = 0;
-    } else if (this.#head > 4096) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
+    let event: Event | undefined;
+    while (this.#head < this.#items.length) {
+      const next = this.#items[this.#head]!;
+      this.#head += 1;
+      if (this.#head === this.#items.length) {
+        this.#items = [];
+        this.#head = 0;
+      } else if (this.#head > 4096) {
+        this.#items = this.#items.slice(this.#head);
+        this.#head = 0;
+      }
+      if (this.#hooks.onTake?.(next) !== false) {
+        event = next;
+        break;
+      }
     }
-    this.#hooks.onTake?.(event);
     if (this.#isClosed && this.size === 0) for (const waiter of this.#waiters.splice(0)) waiter(undefined);
     return event;
   }

@@ -1,12 +1,13 @@
 // Routes each consumed record to every channel subscribed to its topic, with one acknowledgement
-// reference per channel; applies the topic's decode-error policy; pauses a partition whose
-// buffered events reach the limit and resumes it when readers have taken half of them.
+// reference per channel; decodes each event as a reader takes it (event.ts says why not on fetch)
+// and applies the topic's decode-error policy there; pauses a partition whose buffered events reach
+// the limit and resumes it when readers have taken half of them.
 
 import type { Logger } from 'pino';
 import { StreamdError } from '../errors/index.js';
 import type { ConsumerRecord, Headers, ProducerRecord, RecordBatch, TopicPartition } from '../kafka/index.js';
 import type { Channel } from './channel.js';
-import { Event } from './event.js';
+import { Event, type EventDecoder } from './event.js';
 import type { SendSource } from './partition-outbox.js';
 import type { PartitionTracker } from './tracked-message.js';
 
@@ -58,6 +59,23 @@ export class UndecodableRecordError extends StreamdError {
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
+/** One subscription's decoder of one topic: what an undecodable event of it is routed by. */
+class Decoding implements EventDecoder {
+  readonly subscription: Subscription;
+  readonly decode: RecordDecoder;
+
+  constructor(subscription: Subscription, decode: RecordDecoder) {
+    this.subscription = subscription;
+    this.decode = decode;
+  }
+}
+
+/** The subscriptions of one topic, with their decoders. */
+interface Route {
+  readonly subscriptions: readonly Subscription[];
+  readonly decodings: readonly Decoding[];
+}
+
 /** One partition's events buffered in channels, and whether it is paused for them. */
 interface Flow {
   buffered: number;
@@ -69,8 +87,8 @@ export class Conductor {
   readonly #maxBuffered: number;
   readonly #subscriptions = new Map<string, Subscription[]>();
   readonly #patterns: Subscription[] = [];
-  /** The subscriptions of each topic seen, named and pattern ones together. */
-  readonly #resolved = new Map<string, Subscription[]>();
+  /** The subscriptions of each topic seen, named and pattern ones together, with their decoders. */
+  readonly #resolved = new Map<string, Route>();
   /**
    * Topic → partition → its flow. Nested, not keyed by a `topic\0partition` string: `taken` runs
    * once per event, and a string built per event is hashed per event.
@@ -109,42 +127,47 @@ export class Conductor {
 
   /** The subscriptions a record of `topic` goes to: by name, and every pattern it matches. */
   subscriptionsOf(topic: string): readonly Subscription[] {
-    let list = this.#resolved.get(topic);
-    if (list === undefined) {
-      list = [...(this.#subscriptions.get(topic) ?? []), ...this.#patterns.filter((s) => s.pattern!.test(topic))];
-      this.#resolved.set(topic, list);
-    }
-    return list;
+    return this.#route(topic).subscriptions;
   }
 
-  /** Hands a batch to the subscribed channels. Synchronous: the fetch loop never waits on handlers. */
+  #route(topic: string): Route {
+    let route = this.#resolved.get(topic);
+    if (route === undefined) {
+      const subscriptions = [...(this.#subscriptions.get(topic) ?? []), ...this.#patterns.filter((s) => s.pattern!.test(topic))];
+      const decode = subscriptions.length === 0 ? undefined : this.#ports.decoderFor(topic);
+      route = { subscriptions, decodings: subscriptions.map((s) => new Decoding(s, decode!)) };
+      this.#resolved.set(topic, route);
+    }
+    return route;
+  }
+
+  /**
+   * Hands a batch to the subscribed channels, undecoded: each event is decoded as a reader takes it
+   * (`taken`). Synchronous: the fetch loop never waits on handlers.
+   */
   deliver(batch: RecordBatch, tracker: PartitionTracker): void {
     const id = key(batch.topic, batch.partition);
     if (this.#halted.has(id) || tracker.isRevoked) return;
-    const subscriptions = this.subscriptionsOf(batch.topic);
-    const decode = this.#ports.decoderFor(batch.topic);
+    const { decodings } = this.#route(batch.topic);
+    const fanout = decodings.length;
     let delivered = 0;
     for (const record of batch.records) {
       if (tracker.isRead(record.offset)) continue;
-      let decoded: { key: unknown; value: unknown };
-      try {
-        decoded = decode(record);
-      } catch (err) {
-        if (!this.#undecodable(record, err, subscriptions, tracker)) {
-          this.#halted.add(id);
-          break;
-        }
-        continue;
-      }
-      const tracked = tracker.track(record.offset, subscriptions.length);
-      for (const subscription of subscriptions) subscription.channel.push(new Event(decoded.key, decoded.value, record, tracked));
-      delivered += subscriptions.length;
+      const tracked = tracker.track(record.offset, fanout);
+      for (const decoding of decodings) decoding.subscription.channel.push(Event.undecoded(record, tracked, decoding));
+      delivered += fanout;
+      // A reader waiting took the event at once, and its record was undecodable under `stop`.
+      if (this.#halted.size > 0 && this.#halted.has(id)) break;
     }
     if (delivered > 0) this.#add(batch, delivered);
   }
 
-  /** A reader took an event out of a channel: its partition may resume. */
-  taken(event: Event): void {
+  /**
+   * A reader takes an event out of a channel: its partition may resume, and the event is decoded.
+   * False when the reader must not get it: its record is undecodable (handled by the subscription's
+   * policy here), or an undecodable record under `stop` halted its partition before it.
+   */
+  taken(event: Event): boolean {
     const { topic, partition } = event.message;
     const flow = this.#flow(topic, partition);
     // A push straight to a waiting reader is taken before deliver() counts it: the count may dip below 0.
@@ -152,6 +175,16 @@ export class Conductor {
     if (flow.isPaused && flow.buffered <= this.#maxBuffered / 2) {
       flow.isPaused = false;
       this.#ports.resume({ topic, partition });
+    }
+    const decoder = event.decoder;
+    if (decoder === undefined) return true;
+    if (this.#halted.size > 0 && this.#halted.has(key(topic, partition))) return false;
+    try {
+      event.decode();
+      return true;
+    } catch (err) {
+      this.#undecodable(event, (decoder as Decoding).subscription, err);
+      return false;
     }
   }
 
@@ -178,25 +211,28 @@ export class Conductor {
     }
   }
 
-  /** Applies the policy; returns false when delivery of this partition must stop here. */
-  #undecodable(record: ConsumerRecord, err: unknown, subscriptions: readonly Subscription[], tracker: PartitionTracker): boolean {
+  /**
+   * Applies the subscription's policy to an event whose record it cannot decode. skip and dlq ack
+   * the event (after the dead letter is sent: a commit flushes sends before it commits the offset);
+   * stop never acks it, so no commit passes it, and halts its partition and the worker.
+   */
+  #undecodable(event: Event, subscription: Subscription, err: unknown): void {
     const { log } = this.#ports;
-    const where = { topic: record.topic, partition: record.partition, offset: record.offset.toString() };
-    const reason = err instanceof Error ? err.message : String(err);
-    const policy = subscriptions[0]?.onDecodeError ?? 'skip';
+    const record = event.message;
+    const where = { topic: record.topic, partition: record.partition, offset: record.offset.toString(), agent: subscription.agent };
+    const policy = subscription.onDecodeError;
+    this.#ports.countDecodeError(record.topic, subscription.agent, policy);
     if (policy === 'stop') {
-      for (const s of subscriptions) this.#ports.countDecodeError(record.topic, s.agent, 'stop');
+      this.#halted.add(key(record.topic, record.partition));
       log.error({ ...where, err }, 'cannot decode a record and the topic says stop: stopping without committing past it');
       this.#ports.halt(new UndecodableRecordError(record, err));
-      return false;
+      return;
     }
-    for (const s of subscriptions) {
-      this.#ports.countDecodeError(record.topic, s.agent, s.onDecodeError);
-      if (s.onDecodeError === 'dlq') this.#ports.send(deadLetter(record, s.deadLetterTopic, reason), { tracker, offset: record.offset });
-    }
+    const reason = err instanceof Error ? err.message : String(err);
+    const tracker = event.delivery?.tracker;
+    if (policy === 'dlq' && tracker !== undefined) this.#ports.send(deadLetter(record, subscription.deadLetterTopic, reason), { tracker, offset: record.offset });
     log.warn({ ...where, reason, policy }, policy === 'dlq' ? 'cannot decode a record: sent it to the dead-letter topic' : 'cannot decode a record: skipped it');
-    tracker.track(record.offset, 0);
-    return true;
+    event.ack();
   }
 }
 

@@ -1,12 +1,25 @@
 // An event: one record as one stream sees it — decoded key and value, the raw record, and one
 // reference on the record's acknowledgement. Acking releases that reference, once.
+//
+// A consumed record's event is built undecoded (`Event.undecoded`) and decoded when a reader takes
+// it out of its channel (the conductor's take hook): a record buffered for a while then holds its
+// bytes only, and the parsed value is born just before the handler uses it, so it dies young in
+// V8's young generation instead of being promoted with the buffer and collected by a full GC.
 
 import type { ConsumerRecord, Headers } from '../kafka/index.js';
 import type { TrackedMessage } from './tracked-message.js';
 
+/** What decodes an undecoded event's record (the conductor's, per subscription). */
+export interface EventDecoder {
+  /** The record's key and value; throws (e.g. a DecodeError) when it cannot. */
+  decode(record: ConsumerRecord): { key: unknown; value: unknown };
+}
+
 export class Event<K = unknown, V = unknown> {
-  readonly key: K;
-  readonly value: V;
+  #key: K;
+  #value: V;
+  /** Set until the record is decoded (see `decode`). */
+  #decoder: EventDecoder | undefined;
   readonly message: ConsumerRecord;
   #tracked: TrackedMessage | undefined;
   readonly #delivery: TrackedMessage | undefined;
@@ -14,11 +27,47 @@ export class Event<K = unknown, V = unknown> {
   #isHeld = false;
 
   constructor(key: K, value: V, message: ConsumerRecord, tracked: TrackedMessage | undefined, delivery: TrackedMessage | undefined = tracked) {
-    this.key = key;
-    this.value = value;
+    this.#key = key;
+    this.#value = value;
     this.message = message;
     this.#tracked = tracked;
     this.#delivery = delivery;
+  }
+
+  /** An event of a consumed record whose key and value `decoder` decodes when it is taken (`decode`). */
+  static undecoded(message: ConsumerRecord, tracked: TrackedMessage, decoder: EventDecoder): Event {
+    const event = new Event<unknown, unknown>(undefined, undefined, message, tracked);
+    event.#decoder = decoder;
+    return event;
+  }
+
+  get key(): K {
+    if (this.#decoder !== undefined) this.decode();
+    return this.#key;
+  }
+
+  get value(): V {
+    if (this.#decoder !== undefined) this.decode();
+    return this.#value;
+  }
+
+  /** The decoder still to run on this event's record; undefined once decoded (or built decoded). */
+  get decoder(): EventDecoder | undefined {
+    return this.#decoder;
+  }
+
+  /**
+   * Decodes the record's key and value, once; throws what the decoder throws (the event stays
+   * undecoded). The conductor calls it as a reader takes the event, and applies the topic's
+   * onDecodeError policy to a failure; `key` and `value` call it for an event read before that.
+   */
+  decode(): void {
+    const decoder = this.#decoder;
+    if (decoder === undefined) return;
+    const decoded = decoder.decode(this.message);
+    this.#key = decoded.key as K;
+    this.#value = decoded.value as V;
+    this.#decoder = undefined;
   }
 
   get headers(): Headers {

@@ -38,13 +38,29 @@ describe('Channel', () => {
 
   it('tells onTake about every event a reader takes, buffered or handed over directly', async () => {
     const taken: unknown[] = [];
-    const channel = new Channel('c', { onTake: (event) => taken.push(event.value) });
+    const channel = new Channel('c', {
+      onTake: (event) => {
+        taken.push(event.value);
+      },
+    });
     const waiting = channel.next();
     new Delivery().push(channel, 1, 2);
     await waiting;
     assert.deepEqual(taken, [1], 'the buffered event is not taken yet');
     await channel.next();
     assert.deepEqual(taken, [1, 2]);
+  });
+
+  it('hands a reader the next event when onTake refuses one, buffered or handed over directly', async () => {
+    const refused = new Set<unknown>([1, 3]);
+    const channel = new Channel('c', { onTake: (event) => !refused.has(event.value) });
+    const waiting = channel.next();
+    new Delivery().push(channel, 1, 2, 3, 4);
+    assert.deepEqual(values([await waiting]), [2], 'the waiting reader was not handed the refused 1');
+    assert.deepEqual(values([channel.poll()]), [4], 'the buffered 3 was refused and is gone');
+    assert.equal(channel.size, 0);
+    channel.close();
+    assert.equal(await channel.next(), undefined);
   });
 
   it('lets readers drain what is buffered after close, then ends them', async () => {

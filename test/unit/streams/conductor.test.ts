@@ -1,6 +1,6 @@
 // Conductor (faust-internals §3, §2.4): routes records to every subscribed channel with one ack
-// reference per channel, applies the decode-error policy, ignores refetched offsets, and pauses a
-// partition whose buffered events reach the limit.
+// reference per channel, decodes each event as a reader takes it and applies the decode-error
+// policy there, ignores refetched offsets, and pauses a partition whose buffered events reach the limit.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -16,11 +16,14 @@ import {
 } from '../../../src/streams/index.js';
 import { TOPIC, record } from './fixtures.js';
 
+/** Offsets decodeJson was called for, in order. */
+const decodedOffsets: bigint[] = [];
+
 /** Decodes JSON values; a value that is not JSON throws, as a codec would. */
-const decodeJson: RecordDecoder = (r) => ({
-  key: r.key?.toString() ?? null,
-  value: r.value === null ? null : (JSON.parse(r.value.toString()) as unknown),
-});
+const decodeJson: RecordDecoder = (r) => {
+  decodedOffsets.push(r.offset);
+  return { key: r.key?.toString() ?? null, value: r.value === null ? null : (JSON.parse(r.value.toString()) as unknown) };
+};
 
 /** A conductor over fake ports that keep what they were asked to do. */
 function conductorWith(maxBuffered = 100) {
@@ -65,11 +68,11 @@ function offsets(from: number, to: number, partition = 0): ConsumerRecord[] {
 const notJson = (offset: number): ConsumerRecord =>
   record(offset, { raw: Buffer.from('{not json'), key: 'bad-key', headers: { trace: Buffer.from('t-1') } });
 
-async function drain(channel: Channel): Promise<number> {
+/** Takes and acks every buffered event a reader gets (an undecodable one is not handed over). */
+function drain(channel: Channel): number {
   let n = 0;
-  while (channel.size > 0) {
-    const event = await channel.next();
-    event?.ack();
+  for (let event = channel.poll(); event !== undefined; event = channel.poll()) {
+    event.ack();
     n += 1;
   }
   return n;
@@ -136,25 +139,25 @@ describe('Conductor', () => {
     assert.equal(channel.size, 0);
   });
 
-  it('skip: drops an undecodable record, counts it, and does not hold back the commit', async () => {
+  it('skip: drops an undecodable record, counts it, and does not hold back the commit', () => {
     const { conductor, calls, subscribe } = conductorWith();
     const channel = subscribe('a', 'skip');
     const tracker = new PartitionTracker(TOPIC, 0, () => undefined);
     conductor.deliver(batch([record(0), notJson(1), record(2)]), tracker);
-    assert.equal(await drain(channel), 2);
+    assert.equal(drain(channel), 2);
     assert.equal(tracker.committable(), 3n, 'the skipped offset 1 is committed past');
     assert.deepEqual(calls.decodeErrors, [[TOPIC, 'a', 'skip']]);
     assert.deepEqual(calls.sent, []);
     assert.deepEqual(calls.halted, []);
   });
 
-  it('dlq: sends the raw record to the dead-letter topic with headers naming the error and the source', async () => {
+  it('dlq: sends the raw record to the dead-letter topic with headers naming the error and the source', () => {
     const { conductor, calls, subscribe } = conductorWith();
     const channel = subscribe('a', 'dlq');
     const tracker = new PartitionTracker(TOPIC, 0, () => undefined);
     const bad = notJson(1);
     conductor.deliver(batch([record(0), bad]), tracker);
-    assert.equal(await drain(channel), 1);
+    assert.equal(drain(channel), 1);
     assert.equal(tracker.committable(), 2n);
     assert.equal(calls.sent.length, 1);
     const letter = calls.sent[0]!;
@@ -173,18 +176,51 @@ describe('Conductor', () => {
 
   it('dlq: with two agents on the topic, each agent gets the record on its own dead-letter topic', () => {
     const { conductor, calls, subscribe } = conductorWith();
-    subscribe('a', 'dlq');
-    subscribe('b', 'dlq');
-    conductor.deliver(batch([notJson(0)]), new PartitionTracker(TOPIC, 0, () => undefined));
+    const a = subscribe('a', 'dlq');
+    const b = subscribe('b', 'dlq');
+    const tracker = new PartitionTracker(TOPIC, 0, () => undefined);
+    conductor.deliver(batch([notJson(0)]), tracker);
+    assert.equal(drain(a) + drain(b), 0);
     assert.deepEqual(calls.sent.map((r) => r.topic), ['app-a-dead-letters', 'app-b-dead-letters']);
+    assert.equal(tracker.committable(), 1n, 'each agent released its reference');
   });
 
-  it('stop: halts the worker with the record named, delivers nothing from it on, and never commits past it', async () => {
+  it('decodes an event when a reader takes it, not when it is delivered', () => {
+    const { conductor, calls, subscribe } = conductorWith();
+    const channel = subscribe('a', 'dlq');
+    const tracker = new PartitionTracker(TOPIC, 0, () => undefined);
+    decodedOffsets.length = 0;
+    conductor.deliver(batch([record(0, { value: { id: 1 } }), notJson(1), record(2)]), tracker);
+    assert.deepEqual(decodedOffsets, [], 'nothing is decoded while buffered');
+    assert.deepEqual(calls.sent, [], 'the undecodable record is not routed before it is taken');
+    const first = channel.poll();
+    assert.deepEqual([first?.value, decodedOffsets], [{ id: 1 }, [0n]]);
+    first?.ack();
+    assert.equal(channel.poll()?.message.offset, 2n, 'the reader gets the record after the undecodable one');
+    assert.deepEqual(decodedOffsets, [0n, 1n, 2n]);
+    assert.equal(calls.sent.length, 1);
+    assert.equal(tracker.committable(), 2n, 'the dead-lettered offset 1 is acked, offset 2 is not yet');
+  });
+
+  it('stop: a reader already waiting gets nothing from the undecodable record on', async () => {
+    const { conductor, calls, subscribe } = conductorWith();
+    const channel = subscribe('a', 'stop');
+    const tracker = new PartitionTracker(TOPIC, 0, () => undefined);
+    const waiting = channel.next();
+    conductor.deliver(batch([notJson(0), record(1)]), tracker);
+    assert.equal(calls.halted.length, 1);
+    assert.equal(drain(channel), 0, 'offset 1 is not handed over');
+    channel.close();
+    assert.equal(await waiting, undefined);
+    assert.equal(tracker.committable(), 0n);
+  });
+
+  it('stop: halts the worker with the record named, delivers nothing from it on, and never commits past it', () => {
     const { conductor, calls, subscribe } = conductorWith();
     const channel = subscribe('a', 'stop');
     const tracker = new PartitionTracker(TOPIC, 0, () => undefined);
     conductor.deliver(batch([record(0), notJson(1), record(2)]), tracker);
-    assert.equal(await drain(channel), 1, 'offset 0 was delivered, offset 2 was not');
+    assert.equal(drain(channel), 1, 'offset 0 was handed over, offset 2 was not');
     assert.equal(tracker.committable(), 1n, 'the commit stops at the undecodable record');
     assert.equal(calls.halted.length, 1);
     const error = calls.halted[0] as Error & { code?: string };

@@ -24,6 +24,7 @@ import { toGroupAssignment, toPartitionAssigner } from './assignor.js';
 import { mapErrors, toStreamdError } from './errors.js';
 import { JOIN_CUT_SHORT, cutRequestsInFlight, hookCoordinator, leaveGroupAs, newCluster, withCluster, type RawCluster } from './group-internals.js';
 import { toConsumerRecord } from './records.js';
+import { wakeSleepers } from './fetch-wake.js';
 import { SeekStaleness } from './seek-staleness.js';
 
 type State = 'connected' | 'subscribed' | 'running' | 'stopping' | 'stopped';
@@ -242,8 +243,11 @@ export class KafkajsConsumer extends EventEmitter<ConsumerEvents> implements Con
     if (this.#state === 'running') this.#consumer.pause(byTopic(partitions));
   }
 
+  /** The fetch loop, asleep if every partition was paused, fetches again at once (fetch-wake.ts). */
   resume(partitions: readonly TopicPartition[]): void {
-    if (this.#state === 'running') this.#consumer.resume(byTopic(partitions));
+    if (this.#state !== 'running') return;
+    this.#consumer.resume(byTopic(partitions));
+    wakeSleepers();
   }
 
   seek({ topic, partition, offset }: TopicPartitionOffset): void {

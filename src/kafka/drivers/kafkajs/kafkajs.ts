@@ -5,6 +5,8 @@
 import './read-committed.js';
 // First too: faster pieces of its wire encoding (see wire-patches.ts).
 import './wire-patches.js';
+// First too: a resume wakes its fetch loop from the sleep of an all-paused fetch (see fetch-wake.ts).
+import './fetch-wake.js';
 import kafkajs from 'kafkajs';
 
 export const { Kafka, AssignerProtocol, CompressionTypes, ConfigResourceTypes, logLevel } = kafkajs;

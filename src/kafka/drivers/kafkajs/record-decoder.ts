@@ -139,6 +139,12 @@ class DecimalBase {
 const offsetBase = new DecimalBase();
 const timestampBase = new DecimalBase();
 
+/**
+ * The headers of every record without any: one frozen object, not an empty one per record (an input
+ * without headers is the common case, and each record waits in a stream buffer with its headers).
+ */
+const NO_HEADERS: DecodedRecord['headers'] = Object.freeze({});
+
 /** kafkajs's RecordDecoder: one record of a v2 batch. A header name seen twice holds an array of its values. */
 export function decodeRecord(source: RecordBytes, batchContext: BatchContext = {}): DecodedRecord {
   const { firstOffset, firstTimestamp, magicByte, isControlBatch = false, timestampType, maxTimestamp } = batchContext;
@@ -149,8 +155,8 @@ export function decodeRecord(source: RecordBytes, batchContext: BatchContext = {
   const offset = offsetBase.add(firstOffset, readSigned(source));
   const key = readBytes(source);
   const value = readBytes(source);
-  const headers: DecodedRecord['headers'] = {};
   const headerCount = readSigned(source);
+  const headers: DecodedRecord['headers'] = headerCount === 0 ? NO_HEADERS : {};
   for (let i = 0; i < headerCount; i++) {
     const name = readHeaderName(source, i);
     const headerValue = readHeaderValue(source, i);

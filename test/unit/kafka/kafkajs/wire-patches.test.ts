@@ -132,4 +132,21 @@ describe('record decoder', () => {
       }
     }
   });
+
+  it('gives every record without headers the same frozen headers object, and a record with headers its own', () => {
+    const messages = [message(1), message(2), message(3, { headers: { a: Buffer.from('1') } })];
+    const bytes = encodeProduceRequest({ acks: 1, timeout: 1000, topicData: [{ topic: 't', partitions: [{ partition: 0, messages }] }] });
+    const source: RecordBytes = { buffer: bytes, offset: 27 + 61 };
+    const decoded = messages.map(() => {
+      const lengthReader = new Decoder(bytes.subarray(source.offset)) as { readVarInt(): number; offset: number };
+      lengthReader.readVarInt();
+      source.offset += lengthReader.offset;
+      return decodeRecord(source, { firstOffset: '0', firstTimestamp: '1', magicByte: 2 });
+    });
+    const [first, second, third] = decoded.map((r) => r.headers);
+    assert.equal(first, second, 'one object for both header-less records');
+    assert.ok(Object.isFrozen(first) && Object.keys(first!).length === 0);
+    assert.deepEqual(third, { a: Buffer.from('1') });
+    assert.deepEqual(decoded.map((r) => r.offset), ['0', '1', '2'], 'each record was read whole');
+  });
 });
